@@ -1,0 +1,66 @@
+package io.leann.protocol.index;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Writes a graph file (layout in {@link GraphFileFormat}) atomically: sections are streamed to a
+ * temp file with their CRC32C, the header and section table are written last, then the file is
+ * fsynced and renamed over the target. A crash at any point leaves the previous file untouched.
+ */
+public final class GraphFileWriter {
+  private GraphFileWriter() {}
+
+  /** Writes {@code sections} (each a little-endian byte image) under {@code header} to {@code target}. */
+  public static void write(Path target, GraphHeader header, Map<GraphSection, MemorySegment> sections)
+      throws IOException {
+    Path temp = AtomicFiles.tempFor(target);
+    boolean ok = false;
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      EnumMap<GraphSection, long[]> table = new EnumMap<>(GraphSection.class);
+      long position = GraphFileFormat.dataStart(sections.size());
+      for (Map.Entry<GraphSection, MemorySegment> e : new EnumMap<>(sections).entrySet()) {
+        position = GraphFileFormat.align(position);
+        MemorySegment seg = e.getValue();
+        writeFully(ch, seg, position);
+        table.put(e.getKey(), new long[] {position, seg.byteSize(), GraphFileFormat.crc32c(seg)});
+        position += seg.byteSize();
+      }
+      ByteBuffer head = GraphFileFormat.encodeHeader(header, table);
+      long headerPosition = 0;
+      while (head.hasRemaining()) {
+        headerPosition += ch.write(head, headerPosition);
+      }
+      ok = true;
+    } finally {
+      if (!ok) {
+        AtomicFiles.discard(temp);
+      }
+    }
+    try {
+      AtomicFiles.publish(temp, target);
+    } catch (IOException e) {
+      AtomicFiles.discard(temp);
+      throw e;
+    }
+  }
+
+  private static void writeFully(FileChannel ch, MemorySegment seg, long position) throws IOException {
+    long written = 0;
+    long size = seg.byteSize();
+    while (written < size) {
+      int chunk = (int) Math.min(size - written, 1 << 26);
+      ByteBuffer buf = seg.asSlice(written, chunk).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      while (buf.hasRemaining()) {
+        written += ch.write(buf, position + written);
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.leann.shard.hnsw;
+
+import io.leann.protocol.Metric;
+import io.leann.shard.vector.VectorValues;
+
+/**
+ * The HNSW neighbour-selection heuristic (Malkov and Yashunin, Alg. 4, without extension): from
+ * candidates sorted closest first, keep one only if it is closer to the base node than to every
+ * candidate kept before it. Links then point in diverse directions instead of crowding one
+ * cluster, which is what keeps the graph navigable. Stateless and thread-safe.
+ */
+final class DiversityHeuristic {
+  private final VectorValues vectors;
+  private final boolean l2;
+
+  DiversityHeuristic(VectorValues vectors, Metric metric) {
+    this.vectors = vectors;
+    this.l2 = metric == Metric.L2;
+  }
+
+  /**
+   * Selects up to {@code max} of the {@code count} candidates (sorted closest first), moving the
+   * kept pairs to the front of the arrays in order; returns how many were kept.
+   */
+  int select(int[] ids, float[] dists, int count, int max) {
+    int kept = 0;
+    for (int i = 0; i < count && kept < max; i++) {
+      int c = ids[i];
+      float dc = dists[i];
+      boolean diverse = true;
+      for (int j = 0; j < kept; j++) {
+        float d = l2 ? vectors.squaredL2Between(c, ids[j]) : -vectors.dotBetween(c, ids[j]);
+        if (d < dc) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) {
+        ids[kept] = c;
+        dists[kept] = dc;
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** Insertion sort by (distance, id): lists hold at most 2M + 1 entries. */
+  static void sortByDistance(int[] ids, float[] dists, int count) {
+    for (int i = 1; i < count; i++) {
+      int id = ids[i];
+      float d = dists[i];
+      int j = i - 1;
+      while (j >= 0 && (dists[j] > d || (dists[j] == d && ids[j] > id))) {
+        ids[j + 1] = ids[j];
+        dists[j + 1] = dists[j];
+        j--;
+      }
+      ids[j + 1] = id;
+      dists[j + 1] = d;
+    }
+  }
+}

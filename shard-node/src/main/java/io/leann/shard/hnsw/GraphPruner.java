@@ -1,0 +1,94 @@
+package io.leann.shard.hnsw;
+
+import io.leann.protocol.Metric;
+import io.leann.shard.vector.VectorValues;
+import java.util.Arrays;
+
+/**
+ * High-degree-preserving pruning of level 0 (LEANN paper, Algorithm 3): the nodes with the
+ * highest out-degree, the hubs most searches pass through, keep up to {@code M} links; every other
+ * node keeps only {@code m < M}, chosen by the HNSW diversity heuristic from its current links;
+ * then each kept link is mirrored while the target has fewer than {@code M} links, which preserves
+ * the edges into hubs. Upper levels are left alone: they hold about 1/M of the nodes.
+ *
+ * <p>Candidates come from the node's existing level-0 list (up to 2M links chosen during
+ * construction) rather than from a second full build, which keeps pruning linear in the edge
+ * count. Single-threaded and deterministic; the graph must not be searched while it runs.
+ */
+public final class GraphPruner {
+  private GraphPruner() {}
+
+  public static void prune(OnHeapGraph graph, VectorValues vectors, Metric metric, PruneParams p) {
+    int n = graph.size();
+    if (n == 0) {
+      return;
+    }
+    boolean[] hub = selectHubs(graph, p.hubFraction());
+    int cap0 = graph.maxDegree(0);
+    int[][] keptIds = new int[n][];
+    float[][] keptDists = new float[n][];
+    int[] ids = new int[cap0];
+    float[] dists = new float[cap0];
+    DiversityHeuristic heuristic = new DiversityHeuristic(vectors, metric);
+    for (int node = 0; node < n; node++) {
+      int count = graph.neighborsWithDistances(0, node, ids, dists);
+      DiversityHeuristic.sortByDistance(ids, dists, count);
+      int cap = Math.min(hub[node] ? p.hubDegree() : p.degree(), cap0);
+      int kept = heuristic.select(ids, dists, count, cap);
+      keptIds[node] = Arrays.copyOf(ids, kept);
+      keptDists[node] = Arrays.copyOf(dists, kept);
+    }
+    int fill = Math.min(p.hubDegree(), cap0);
+    int[] sizes = new int[n];
+    int[][] outIds = new int[n][];
+    float[][] outDists = new float[n][];
+    for (int node = 0; node < n; node++) {
+      outIds[node] = Arrays.copyOf(keptIds[node], Math.max(fill, keptIds[node].length));
+      outDists[node] = Arrays.copyOf(keptDists[node], outIds[node].length);
+      sizes[node] = keptIds[node].length;
+    }
+    for (int u = 0; u < n; u++) {
+      for (int i = 0; i < keptIds[u].length; i++) {
+        int v = keptIds[u][i];
+        if (sizes[v] < fill && !contains(outIds[v], sizes[v], u)) {
+          outIds[v][sizes[v]] = u;
+          outDists[v][sizes[v]] = keptDists[u][i];
+          sizes[v]++;
+        }
+      }
+    }
+    for (int node = 0; node < n; node++) {
+      graph.setNeighbors(0, node, outIds[node], outDists[node], sizes[node]);
+    }
+  }
+
+  /** Marks the {@code fraction} of nodes with the most level-0 links (ties: lower id first). */
+  static boolean[] selectHubs(OnHeapGraph graph, double fraction) {
+    int n = graph.size();
+    int hubs = (int) Math.ceil(n * fraction);
+    boolean[] hub = new boolean[n];
+    if (hubs == 0) {
+      return hub;
+    }
+    int[] scratch = new int[graph.maxDegree(0)];
+    long[] keyed = new long[n];
+    for (int node = 0; node < n; node++) {
+      int degree = graph.neighbors(0, node, scratch);
+      keyed[node] = ((long) (Integer.MAX_VALUE - degree) << 32) | node;
+    }
+    Arrays.sort(keyed);
+    for (int i = 0; i < Math.min(hubs, n); i++) {
+      hub[(int) keyed[i]] = true;
+    }
+    return hub;
+  }
+
+  private static boolean contains(int[] ids, int count, int id) {
+    for (int i = 0; i < count; i++) {
+      if (ids[i] == id) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+package io.leann.shard.hnsw;
+
+import io.leann.protocol.Metric;
+import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.VectorDistances;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/** Data sets and recall measurement shared by the engine tests. */
+final class TestData {
+  private TestData() {}
+
+  /** {@code n} points in {@code dims} dimensions around {@code clusters} Gaussian centres. */
+  static float[][] clustered(int n, int dims, int clusters, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[][] centres = new float[clusters][dims];
+    for (float[] c : centres) {
+      for (int d = 0; d < dims; d++) {
+        c[d] = (float) (r.nextDouble() * 10 - 5);
+      }
+    }
+    float[][] out = new float[n][dims];
+    for (int i = 0; i < n; i++) {
+      float[] c = centres[r.nextInt(clusters)];
+      for (int d = 0; d < dims; d++) {
+        out[i][d] = c[d] + (float) gaussian(r);
+      }
+    }
+    return out;
+  }
+
+  static double gaussian(SplittableRandom r) {
+    double u = 1.0 - r.nextDouble();
+    double v = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * The 400 real 384-d sentence embeddings (all-MiniLM-L6-v2 over e-mails) stored in the Python
+   * LEANN fixture's full index: the FAISS flat storage ends the file with the raw float rows.
+   */
+  static float[][] leannFixtureVectors() throws IOException {
+    Path index = fixtures().resolve("leann-python/leann-python-full/documents.index");
+    byte[] bytes = Files.readAllBytes(index);
+    int n = 400, dims = 384;
+    ByteBuffer b = ByteBuffer.wrap(bytes, bytes.length - n * dims * 4, n * dims * 4)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    float[][] out = new float[n][dims];
+    for (float[] row : out) {
+      b.asFloatBuffer().get(row);
+      b.position(b.position() + dims * 4);
+    }
+    return out;
+  }
+
+  static Path fixtures() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path candidate = p.resolve("shared/fixtures");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+      Path sibling = p.resolveSibling("shared").resolve("fixtures");
+      if (Files.isDirectory(sibling)) {
+        return sibling;
+      }
+    }
+    throw new IllegalStateException("shared/fixtures not found above " + Path.of("").toAbsolutePath());
+  }
+
+  /** Mean recall@k of {@code index} at {@code ef} against exact search over {@code vectors}. */
+  static double recall(HnswIndex index, ArrayVectors vectors, Metric metric, float[][] queries, int k,
+      int ef) {
+    long hits = 0;
+    for (float[] q : queries) {
+      float[] nq = q.clone();
+      if (metric.normalises()) {
+        VectorDistances.normalize(nq);
+      }
+      SearchResult exact = ExactSearch.search(vectors, metric, nq, k);
+      SearchResult found = index.search(q, k, ef);
+      hits += overlap(exact.nodes(), found.nodes());
+    }
+    return hits / (double) (queries.length * k);
+  }
+
+  static int overlap(int[] a, int[] b) {
+    int hits = 0;
+    for (int x : a) {
+      for (int y : b) {
+        if (x == y) {
+          hits++;
+          break;
+        }
+      }
+    }
+    return hits;
+  }
+}

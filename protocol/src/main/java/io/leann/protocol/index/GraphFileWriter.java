@@ -27,8 +27,11 @@ public final class GraphFileWriter {
       EnumMap<GraphSection, long[]> table = new EnumMap<>(GraphSection.class);
       long position = GraphFileFormat.dataStart(sections.size());
       for (Map.Entry<GraphSection, MemorySegment> e : new EnumMap<>(sections).entrySet()) {
-        position = GraphFileFormat.align(position);
         MemorySegment seg = e.getValue();
+        if (seg.byteSize() > 0) {
+          // empty sections stay where they are, so none points past the end of the file
+          position = GraphFileFormat.align(position);
+        }
         writeFully(ch, seg, position);
         table.put(e.getKey(), new long[] {position, seg.byteSize(), GraphFileFormat.crc32c(seg)});
         position += seg.byteSize();

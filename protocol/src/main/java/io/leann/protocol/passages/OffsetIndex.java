@@ -1,0 +1,213 @@
+package io.leann.protocol.passages;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary offset index ({@code *.passages.idx}): for row {@code i}, the byte offset where the
+ * row's line starts in the jsonl. All values little-endian:
+ * <pre>
+ *  0  8 bytes  magic "LEANNPIX"
+ *  8  u32      version (1)
+ * 12  u32      flags (0; anything else is rejected so that a future flag is never silently ignored)
+ * 16  u64      count of rows
+ * 24  u64      byte size of the jsonl the offsets describe (pairs the index with one jsonl write)
+ * 32  u32      CRC32C of the offsets section
+ * 36  u32      CRC32C of bytes [0, 36)
+ * 40  count × u64 offsets, strictly increasing, each below the jsonl size
+ * </pre>
+ *
+ * <p>A mapped index is immutable and safe to read from any thread while its arena is open; every
+ * invariant above is verified by {@link #map}, so {@link #offset} needs no checks of its own.
+ */
+final class OffsetIndex {
+
+    static final int HEADER_BYTES = 40;
+    static final int VERSION = 1;
+
+    private static final byte[] MAGIC = "LEANNPIX".getBytes(StandardCharsets.US_ASCII);
+    private static final int VERSION_AT = 8;
+    private static final int FLAGS_AT = 12;
+    private static final int COUNT_AT = 16;
+    private static final int JSONL_SIZE_AT = 24;
+    private static final int OFFSETS_CRC_AT = 32;
+    private static final int HEADER_CRC_AT = 36;
+
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** ByteBuffer views are int-indexed; checksums over larger sections go chunk by chunk. */
+    private static final long CRC_CHUNK = 1L << 30;
+
+    private final MemorySegment segment;
+    private final long count;
+    private final long jsonlSize;
+
+    private OffsetIndex(MemorySegment segment, long count, long jsonlSize) {
+        this.segment = segment;
+        this.count = count;
+        this.jsonlSize = jsonlSize;
+    }
+
+    /** Maps {@code idx} into {@code arena} and verifies the whole file: O(count), sequential. */
+    static OffsetIndex map(Path idx, Arena arena) throws IOException {
+        MemorySegment seg;
+        try (FileChannel ch = FileChannel.open(idx, StandardOpenOption.READ)) {
+            seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        } catch (NoSuchFileException e) {
+            throw new PassageStoreException(idx,
+                    "missing; rebuild it from the jsonl with PassageIndexBuilder.rebuild", e);
+        }
+        long fileSize = seg.byteSize();
+        // Python LEANN stores this file as a pickled dict (protocol 2+ starts with 0x80, protocol byte).
+        if (fileSize >= 2 && seg.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0x80
+                && seg.get(ValueLayout.JAVA_BYTE, 1) >= 2 && seg.get(ValueLayout.JAVA_BYTE, 1) <= 5) {
+            throw new PassageStoreException(idx, "is a Python LEANN pickle, not a LEANNPIX index; "
+                    + "convert it with PassageIndexBuilder.rebuild");
+        }
+        if (fileSize < HEADER_BYTES) {
+            throw new PassageStoreException(idx,
+                    "truncated: " + fileSize + " bytes, the header alone takes " + HEADER_BYTES);
+        }
+        if (MemorySegment.mismatch(seg, 0, MAGIC.length, MemorySegment.ofArray(MAGIC), 0, MAGIC.length) != -1) {
+            throw new PassageStoreException(idx, "wrong magic: not a LEANNPIX passage offset index");
+        }
+        int version = seg.get(U32, VERSION_AT);
+        if (version != VERSION) {
+            throw new PassageStoreException(idx,
+                    "unsupported version " + Integer.toUnsignedString(version) + " (this build reads " + VERSION + ")");
+        }
+        if (seg.get(U32, HEADER_CRC_AT) != crc32c(seg, 0, HEADER_CRC_AT)) {
+            throw new PassageStoreException(idx, "header checksum mismatch: the header is corrupt");
+        }
+        int flags = seg.get(U32, FLAGS_AT);
+        if (flags != 0) {
+            throw new PassageStoreException(idx, "unknown flags 0x" + Integer.toHexString(flags));
+        }
+        long count = seg.get(U64, COUNT_AT);
+        long jsonlSize = seg.get(U64, JSONL_SIZE_AT);
+        long held = (fileSize - HEADER_BYTES) / Long.BYTES;
+        if (Long.compareUnsigned(count, held) > 0) {
+            throw new PassageStoreException(idx, "truncated: header says " + Long.toUnsignedString(count)
+                    + " offsets but file holds " + held);
+        }
+        if (fileSize != HEADER_BYTES + count * Long.BYTES) {
+            throw new PassageStoreException(idx, (fileSize - HEADER_BYTES - count * Long.BYTES)
+                    + " trailing bytes after the " + count + " offsets the header announces");
+        }
+        if (jsonlSize < 0) {
+            throw new PassageStoreException(idx, "jsonl size " + Long.toUnsignedString(jsonlSize) + " is not valid");
+        }
+        if (seg.get(U32, OFFSETS_CRC_AT) != crc32c(seg, HEADER_BYTES, count * Long.BYTES)) {
+            throw new PassageStoreException(idx, "offsets checksum mismatch: the offsets are corrupt");
+        }
+        long previous = -1;
+        for (long row = 0; row < count; row++) {
+            long offset = seg.get(U64, HEADER_BYTES + row * Long.BYTES);
+            if (offset < 0 || offset >= jsonlSize) {
+                throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
+                        + ") is outside the jsonl, which has " + jsonlSize + " bytes");
+            }
+            if (offset <= previous) {
+                throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
+                        + ") is not after row " + (row - 1) + "'s (" + previous + ")");
+            }
+            previous = offset;
+        }
+        return new OffsetIndex(seg, count, jsonlSize);
+    }
+
+    long count() {
+        return count;
+    }
+
+    /** Byte size of the jsonl this index was built for; the store compares it with the actual file. */
+    long jsonlSize() {
+        return jsonlSize;
+    }
+
+    /** Start of row {@code row}'s line; {@code row} must be in {@code [0, count)}. */
+    long offset(long row) {
+        return segment.get(U64, HEADER_BYTES + row * Long.BYTES);
+    }
+
+    private static int crc32c(MemorySegment seg, long from, long length) {
+        CRC32C crc = new CRC32C();
+        for (long done = 0; done < length; done += CRC_CHUNK) {
+            crc.update(seg.asSlice(from + done, Math.min(CRC_CHUNK, length - done)).asByteBuffer());
+        }
+        return (int) crc.getValue();
+    }
+
+    private static ByteBuffer header(long count, long jsonlSize, int offsetsCrc) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                .put(MAGIC)
+                .putInt(VERSION)
+                .putInt(0)
+                .putLong(count)
+                .putLong(jsonlSize)
+                .putInt(offsetsCrc);
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, HEADER_CRC_AT);
+        return header.putInt((int) crc.getValue()).flip();
+    }
+
+    /**
+     * Streams offsets into a fresh file: the offsets go out as they come (constant memory however many
+     * rows), the header is written last because it holds the count and checksums. Writes exactly what it
+     * is given: validation happens on {@link #map}. Not thread-safe.
+     */
+    static final class Writer {
+
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        private final CRC32C crc = new CRC32C();
+        private long count;
+
+        /** {@code channel} must be empty and writable; the writer never closes it. */
+        Writer(FileChannel channel) throws IOException {
+            this.channel = channel;
+            channel.position(HEADER_BYTES);
+        }
+
+        void add(long offset) throws IOException {
+            if (!buffer.hasRemaining()) {
+                drain();
+            }
+            buffer.putLong(offset);
+            count++;
+        }
+
+        long count() {
+            return count;
+        }
+
+        /** Writes the pending offsets and then the header; the caller forces the channel. */
+        void finish(long jsonlSize) throws IOException {
+            drain();
+            ByteBuffer header = header(count, jsonlSize, (int) crc.getValue());
+            for (long at = 0; header.hasRemaining(); ) {
+                at += channel.write(header, at);
+            }
+        }
+
+        private void drain() throws IOException {
+            buffer.flip();
+            crc.update(buffer.duplicate());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
+    }
+}

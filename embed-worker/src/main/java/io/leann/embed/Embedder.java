@@ -1,0 +1,34 @@
+package io.leann.embed;
+
+import java.util.List;
+
+/**
+ * Turns texts into embedding vectors. One interface over the local ONNX model and the remote
+ * providers (OpenAI-compatible, Ollama, Gemini), so the build pipeline, the query path and the
+ * recompute workers do not care which one runs.
+ *
+ * <p>Implementations are thread-safe, return one vector of {@link #dimensions()} floats per input
+ * text in input order, and split a large input into batches the backend accepts themselves. They
+ * do not normalise unless the model itself does; callers that need unit vectors (cosine) normalise.
+ */
+public interface Embedder extends AutoCloseable {
+
+  /**
+   * Embeds {@code texts}.
+   *
+   * @throws EmbeddingException with a message naming the provider and what to fix
+   */
+  float[][] embed(List<String> texts);
+
+  /** Length of every vector this embedder returns. */
+  int dimensions();
+
+  /** Model identifier as recorded in index metadata (e.g. {@code sentence-transformers/all-MiniLM-L6-v2}). */
+  String modelId();
+
+  /** Longest input, in model tokens, that is embedded without truncation. */
+  int maxTokens();
+
+  @Override
+  default void close() {}
+}

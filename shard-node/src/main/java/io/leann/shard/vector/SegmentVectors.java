@@ -53,18 +53,14 @@ public final class SegmentVectors implements VectorValues {
 
   @Override
   public void dot4(float[] query, int n0, int n1, int n2, int n3, float[] out, int off) {
-    out[off] = dot(query, n0);
-    out[off + 1] = dot(query, n1);
-    out[off + 2] = dot(query, n2);
-    out[off + 3] = dot(query, n3);
+    VectorDistances.dot4(query, segment, n0 * rowBytes, n1 * rowBytes, n2 * rowBytes, n3 * rowBytes,
+        dims, out, off);
   }
 
   @Override
   public void squaredL2x4(float[] query, int n0, int n1, int n2, int n3, float[] out, int off) {
-    out[off] = squaredL2(query, n0);
-    out[off + 1] = squaredL2(query, n1);
-    out[off + 2] = squaredL2(query, n2);
-    out[off + 3] = squaredL2(query, n3);
+    VectorDistances.squaredL2x4(query, segment, n0 * rowBytes, n1 * rowBytes, n2 * rowBytes,
+        n3 * rowBytes, dims, out, off);
   }
 
   @Override

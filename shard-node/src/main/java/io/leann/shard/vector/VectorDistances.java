@@ -193,6 +193,72 @@ public final class VectorDistances {
     return s;
   }
 
+  /** Dot products of {@code q} with four little-endian rows of {@code seg} at byte offsets {@code o0..o3}. */
+  public static void dot4(float[] q, MemorySegment seg, long o0, long o1, long o2, long o3, int dims,
+      float[] out, int outOff) {
+    int bound = SPECIES.loopBound(dims);
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+    int i = 0;
+    for (; i < bound; i += LANES) {
+      long b = (long) i * Float.BYTES;
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      a0 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o0 + b, LE), a0);
+      a1 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o1 + b, LE), a1);
+      a2 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o2 + b, LE), a2);
+      a3 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o3 + b, LE), a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < dims; i++) {
+      long b = (long) i * Float.BYTES;
+      float x = q[i];
+      s0 += x * seg.get(LittleEndian.FLOAT, o0 + b);
+      s1 += x * seg.get(LittleEndian.FLOAT, o1 + b);
+      s2 += x * seg.get(LittleEndian.FLOAT, o2 + b);
+      s3 += x * seg.get(LittleEndian.FLOAT, o3 + b);
+    }
+    out[outOff] = s0;
+    out[outOff + 1] = s1;
+    out[outOff + 2] = s2;
+    out[outOff + 3] = s3;
+  }
+
+  /** Squared L2 distances of {@code q} to four little-endian rows of {@code seg} at byte offsets {@code o0..o3}. */
+  public static void squaredL2x4(float[] q, MemorySegment seg, long o0, long o1, long o2, long o3,
+      int dims, float[] out, int outOff) {
+    int bound = SPECIES.loopBound(dims);
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+    int i = 0;
+    for (; i < bound; i += LANES) {
+      long b = (long) i * Float.BYTES;
+      FloatVector vq = FloatVector.fromArray(SPECIES, q, i);
+      FloatVector d0 = vq.sub(FloatVector.fromMemorySegment(SPECIES, seg, o0 + b, LE));
+      FloatVector d1 = vq.sub(FloatVector.fromMemorySegment(SPECIES, seg, o1 + b, LE));
+      FloatVector d2 = vq.sub(FloatVector.fromMemorySegment(SPECIES, seg, o2 + b, LE));
+      FloatVector d3 = vq.sub(FloatVector.fromMemorySegment(SPECIES, seg, o3 + b, LE));
+      a0 = d0.fma(d0, a0);
+      a1 = d1.fma(d1, a1);
+      a2 = d2.fma(d2, a2);
+      a3 = d3.fma(d3, a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < dims; i++) {
+      long b = (long) i * Float.BYTES;
+      float x = q[i];
+      float d0 = x - seg.get(LittleEndian.FLOAT, o0 + b), d1 = x - seg.get(LittleEndian.FLOAT, o1 + b);
+      float d2 = x - seg.get(LittleEndian.FLOAT, o2 + b), d3 = x - seg.get(LittleEndian.FLOAT, o3 + b);
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    out[outOff] = s0;
+    out[outOff + 1] = s1;
+    out[outOff + 2] = s2;
+    out[outOff + 3] = s3;
+  }
+
   /** Scales {@code v} in place to unit length; the zero vector is left as it is. */
   public static void normalize(float[] v) {
     float norm = (float) Math.sqrt(dot(v, 0, v, 0, v.length));

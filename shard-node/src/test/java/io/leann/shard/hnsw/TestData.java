@@ -99,4 +99,20 @@ final class TestData {
     }
     return hits;
   }
+
+  /**
+   * Asserts two results list the same nodes, allowing swaps between nodes whose distances are
+   * equal within float rounding (SIMD reductions round differently once the JIT compiles them).
+   */
+  static void assertSameUpToTies(SearchResult a, SearchResult b) {
+    org.junit.jupiter.api.Assertions.assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) {
+      if (a.nodes()[i] != b.nodes()[i]) {
+        boolean tied = (i > 0 && a.distances()[i] - a.distances()[i - 1] < 1e-5f)
+            || (i + 1 < a.size() && a.distances()[i + 1] - a.distances()[i] < 1e-5f);
+        org.junit.jupiter.api.Assertions.assertTrue(tied,
+            "rank " + i + ": " + a.nodes()[i] + " vs " + b.nodes()[i]);
+      }
+    }
+  }
 }

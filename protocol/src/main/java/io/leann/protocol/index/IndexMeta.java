@@ -1,0 +1,122 @@
+package io.leann.protocol.index;
+
+import io.leann.protocol.Metric;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code documents.leann.meta.json}: LEANN's fields, so users and the Python tools recognise an
+ * index, plus ours ({@code format_version}, {@code distance_metric}, {@code shards}). Unknown fields
+ * are ignored on read, so a meta file written by the Python LEANN parses too.
+ *
+ * @param version LEANN meta version, "1.0"
+ * @param backendName "hnsw"
+ * @param embeddingModel model id the index was embedded with; search must use the same
+ * @param dimensions embedding dimensions
+ * @param backendKwargs graph_degree, complexity, is_compact, is_recompute, num_threads, distance_metric
+ * @param embeddingMode provider: sentence-transformers (local ONNX), openai, ollama, gemini
+ * @param embeddingOptions provider options (base URL, host), never secrets
+ * @param passageSources where the passages live, relative to the meta file
+ * @param compact level 0 stored as CSR without padding
+ * @param pruned graph pruned and embeddings dropped: search needs recomputation
+ * @param totalPassages number of passages
+ * @param formatVersion our index format version
+ * @param distanceMetric l2, mips or cosine
+ * @param shards the graph files, each covering a contiguous range of passage rows
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record IndexMeta(
+    @JsonProperty("version") String version,
+    @JsonProperty("backend_name") String backendName,
+    @JsonProperty("embedding_model") String embeddingModel,
+    @JsonProperty("dimensions") int dimensions,
+    @JsonProperty("backend_kwargs") Map<String, Object> backendKwargs,
+    @JsonProperty("embedding_mode") String embeddingMode,
+    @JsonProperty("embedding_options") Map<String, String> embeddingOptions,
+    @JsonProperty("passage_sources") List<PassageSource> passageSources,
+    @JsonProperty("is_compact") boolean compact,
+    @JsonProperty("is_pruned") boolean pruned,
+    @JsonProperty("total_passages") long totalPassages,
+    @JsonProperty("format_version") Integer formatVersion,
+    @JsonProperty("distance_metric") String distanceMetric,
+    @JsonProperty("shards") List<Shard> shards) {
+
+  public static final int FORMAT_VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /**
+   * One passage source, LEANN's shape.
+   *
+   * @param type "jsonl"
+   * @param path passages file, relative to the meta file
+   * @param indexPath offset index, relative to the meta file
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PassageSource(
+      @JsonProperty("type") String type,
+      @JsonProperty("path") String path,
+      @JsonProperty("index_path") String indexPath) {}
+
+  /**
+   * One graph shard.
+   *
+   * @param id shard number, 0-based
+   * @param graph graph file name
+   * @param ids node-to-passage-id file name
+   * @param firstRow passage row of the shard's node 0
+   * @param count nodes in the shard
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Shard(
+      @JsonProperty("id") int id,
+      @JsonProperty("graph") String graph,
+      @JsonProperty("ids") String ids,
+      @JsonProperty("first_row") long firstRow,
+      @JsonProperty("count") int count) {}
+
+  /** Reads a meta file; a missing or malformed file fails with its path in the message. */
+  public static IndexMeta read(Path file) throws IOException {
+    try {
+      return JSON.readValue(Files.readAllBytes(file), IndexMeta.class);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(file.toString(), null, "index metadata not found");
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IndexFormatException(file, "malformed index metadata: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Writes the meta file atomically. */
+  public void write(Path file) throws IOException {
+    Path temp = AtomicFiles.tempFor(file);
+    try {
+      Files.write(temp, JSON.writeValueAsBytes(this));
+      AtomicFiles.publish(temp, file);
+    } catch (IOException e) {
+      AtomicFiles.discard(temp);
+      throw e;
+    }
+  }
+
+  /** The metric, from our field or from LEANN's backend_kwargs; LEANN's default is mips. */
+  public Metric metric() {
+    if (distanceMetric != null) {
+      return Metric.parse(distanceMetric);
+    }
+    Object fromKwargs = backendKwargs == null ? null : backendKwargs.get("distance_metric");
+    return fromKwargs == null ? Metric.INNER_PRODUCT
+        : Metric.parse(fromKwargs.toString());
+  }
+}

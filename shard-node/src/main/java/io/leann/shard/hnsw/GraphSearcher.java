@@ -1,5 +1,7 @@
 package io.leann.shard.hnsw;
 
+import java.util.function.IntPredicate;
+
 /**
  * Searches an {@link HnswGraph}: greedy descent through the upper levels from the entry point, then
  * a best-first beam of width {@code ef} on level 0. Each expansion step gathers the popped node's
@@ -28,6 +30,19 @@ public final class GraphSearcher {
    * @throws IllegalArgumentException if {@code k < 1}
    */
   public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef) {
+    return search(graph, source, k, ef, null);
+  }
+
+  /**
+   * Like {@link #search(HnswGraph, DistanceSource, int, int)}, but only nodes {@code accept} admits
+   * enter the results. Rejected nodes are still expanded, so the search walks through them to the
+   * accepted ones and returns {@code k} results whenever {@code k} reachable nodes match; the beam
+   * bounds accepted results, so a selective filter makes the search visit more of the graph.
+   *
+   * @param accept filter on node ids, or null for all nodes
+   */
+  public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef,
+      IntPredicate accept) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be positive: " + k);
     }
@@ -42,16 +57,25 @@ public final class GraphSearcher {
     int[] best = {entry};
     float[] bestDistance = {entryDistance};
     descend(graph, source, graph.maxLevel(), 1, best, bestDistance);
-    results.clear();
-    results.add(best[0], bestDistance[0]);
     visited.visit(best[0]);
-    searchLevel(graph, source, Math.max(ef, k), 0);
+    seed(best[0], bestDistance[0], accept);
+    searchLevel(graph, source, Math.max(ef, k), 0, accept);
     return SearchResult.fromMaxQueue(results, k, stats());
   }
 
-  /** Sizes the scratch for {@code graph} and starts a new visited generation. */
+  /** Starts the level search at {@code node}: always a candidate, a result only if accepted. */
+  void seed(int node, float distance, IntPredicate accept) {
+    candidates.add(node, distance);
+    if (accept == null || accept.test(node)) {
+      results.add(node, distance);
+    }
+  }
+
+  /** Sizes the scratch for {@code graph}, empties the queues and starts a new visited generation. */
   void prepare(HnswGraph graph) {
     visited.reset(graph.size());
+    candidates.clear();
+    results.clear();
     int degree = Math.max(graph.maxDegree(0), graph.maxDegree(1));
     if (neighbors.length < degree) {
       neighbors = new int[degree];
@@ -94,14 +118,10 @@ public final class GraphSearcher {
   }
 
   /**
-   * Best-first search on {@code level} seeded with the nodes already in {@link #results} (which
-   * the caller has marked visited); leaves the {@code ef} closest found in {@link #results}.
+   * Best-first search on {@code level} from the {@link #seed seeded} nodes (which the caller has
+   * marked visited); leaves the {@code ef} closest accepted nodes found in {@link #results}.
    */
-  void searchLevel(HnswGraph graph, DistanceSource source, int ef, int level) {
-    candidates.clear();
-    for (int i = 0; i < results.size(); i++) {
-      candidates.add(results.nodeAt(i), results.distanceAt(i));
-    }
+  void searchLevel(HnswGraph graph, DistanceSource source, int ef, int level, IntPredicate accept) {
     while (!candidates.isEmpty()) {
       if (results.size() >= ef && candidates.topDistance() > results.topDistance()) {
         break;
@@ -126,7 +146,9 @@ public final class GraphSearcher {
         float d = batchDistances[i];
         if (results.size() < ef || d < results.topDistance()) {
           candidates.add(batch[i], d);
-          results.insertWithOverflow(batch[i], d, ef);
+          if (accept == null || accept.test(batch[i])) {
+            results.insertWithOverflow(batch[i], d, ef);
+          }
         }
       }
     }

@@ -166,11 +166,10 @@ public final class HnswBuilder {
       for (int l = Math.min(level, entry.level()); l >= 0; l--) {
         searcher.prepare(graph);
         NeighborQueue results = searcher.results();
-        results.clear();
-        results.add(best[0], bestDistance[0]);
         searcher.visited().visit(best[0]);
         searcher.visited().visit(node);
-        searcher.searchLevel(graph, source, params.efConstruction(), l);
+        searcher.seed(best[0], bestDistance[0], null);
+        searcher.searchLevel(graph, source, params.efConstruction(), l, null);
         int count = drainClosestFirst(results);
         best[0] = ids[0];
         bestDistance[0] = dists[0];

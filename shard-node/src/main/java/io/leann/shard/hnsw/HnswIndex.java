@@ -17,6 +17,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * A searchable HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors. Without
@@ -141,18 +142,34 @@ public final class HnswIndex implements AutoCloseable {
 
   /** Searches with the stored vectors. */
   public SearchResult search(float[] query, int k, int ef) {
-    if (vectors == null) {
-      throw new IllegalStateException("this index stores no vectors (it was built for recomputation); "
-          + "search it with a recomputer");
-    }
-    float[] q = prepareQuery(query);
-    return searchers.get().search(graph, new StoredVectorDistances(vectors, metric).setQuery(q), k, ef);
+    return search(query, k, ef, null, null);
   }
 
   /** Searches with distances from {@code recomputer}, one request per expansion step. */
   public SearchResult search(float[] query, int k, int ef, Recomputer recomputer) {
+    return search(query, k, ef, null, recomputer);
+  }
+
+  /**
+   * Searches for the {@code k} nearest nodes that {@code accept} admits, filtering during the
+   * traversal (see {@link GraphSearcher#search(HnswGraph, DistanceSource, int, int, IntPredicate)}).
+   *
+   * @param accept node filter, or null for all nodes
+   * @param recomputer distance source for an index without vectors; null to use stored vectors
+   * @throws IllegalStateException if no recomputer is given and the index stores no vectors
+   */
+  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
     float[] q = prepareQuery(query);
-    return searchers.get().search(graph, new RecomputeDistances(recomputer, q), k, ef);
+    DistanceSource source;
+    if (recomputer != null) {
+      source = new RecomputeDistances(recomputer, q);
+    } else if (vectors != null) {
+      source = new StoredVectorDistances(vectors, metric).setQuery(q);
+    } else {
+      throw new IllegalStateException("this index stores no vectors (it was built for recomputation); "
+          + "search it with a recomputer");
+    }
+    return searchers.get().search(graph, source, k, ef, accept);
   }
 
   /** Checks the dimensions and, for cosine, returns a normalised copy. */

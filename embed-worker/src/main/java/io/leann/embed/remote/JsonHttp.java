@@ -1,0 +1,285 @@
+package io.leann.embed.remote;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leann.embed.EmbeddingException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON over HTTP POST to one provider, with the retry policy of {@link HttpOptions} and errors
+ * turned into {@link EmbeddingException}s that name the provider and what to fix.
+ *
+ * <p>Retried: HTTP 429 and 5xx, connection failures and timeouts. Not retried: other statuses
+ * (401/403 name the API key variable, other 4xx carry the server's own error message) and 2xx
+ * bodies that do not parse. Retries are scheduled without blocking a thread, so the asynchronous
+ * form can keep several requests in flight.
+ *
+ * <p>Thread-safe; owns one {@link HttpClient}, released by {@link #close()}.
+ */
+final class JsonHttp implements AutoCloseable {
+
+  static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
+  private static final int MAX_ERROR_BODY = 500;
+
+  private final Provider provider;
+  private final HttpOptions options;
+  private final HttpClient client;
+
+  JsonHttp(Provider provider, URI server, HttpOptions options) {
+    this.provider = provider;
+    this.options = options;
+    this.client = HttpClient.newBuilder()
+        .connectTimeout(options.connectTimeout())
+        // Plain-http servers (Ollama, LM Studio, vLLM) gain nothing from an h2c upgrade attempt
+        // and some answer it badly; TLS servers negotiate HTTP/2 through ALPN.
+        .version("http".equalsIgnoreCase(server.getScheme())
+            ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+        .build();
+  }
+
+  /** POSTs {@code body} as JSON and binds the 2xx answer to {@code type}, retrying as needed. */
+  <T> T post(URI uri, Map<String, String> headers, Object body, Class<T> type) {
+    CompletableFuture<T> answer = postAsync(uri, headers, body, type);
+    try {
+      return answer.get();
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new EmbeddingException(provider.name() + " request interrupted", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /** Asynchronous {@link #post}: completes exceptionally with an {@link EmbeddingException}. */
+  <T> CompletableFuture<T> postAsync(URI uri, Map<String, String> headers, Object body,
+      Class<T> type) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+        .timeout(options.requestTimeout())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(body)));
+    headers.forEach(request::header);
+    return attempt(request.build(), 1, type);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /** Rethrows {@code failure} (as surfaced by a future) as the EmbeddingException it carries. */
+  static EmbeddingException unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof EmbeddingException e) {
+      return e;
+    }
+    if (cause instanceof CancellationException) {
+      return new EmbeddingException("request cancelled", cause);
+    }
+    return new EmbeddingException("unexpected failure: " + cause, cause);
+  }
+
+  private <T> CompletableFuture<T> attempt(HttpRequest request, int attempt, Class<T> type) {
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle((response, failure) -> {
+          if (failure != null) {
+            return onFailure(request, attempt, type, unwrapIo(failure));
+          }
+          int status = response.statusCode();
+          if (status / 100 == 2) {
+            return CompletableFuture.completedFuture(parse(response.body(), type));
+          }
+          if (status == 429 || status / 100 == 5) {
+            return onRetryableStatus(request, attempt, type, response);
+          }
+          return CompletableFuture.<T>failedFuture(statusError(response, attempt));
+        })
+        .thenCompose(next -> next);
+  }
+
+  private <T> CompletableFuture<T> onFailure(HttpRequest request, int attempt, Class<T> type,
+      Throwable failure) {
+    if (!(failure instanceof IOException)) {
+      return CompletableFuture.failedFuture(failure instanceof EmbeddingException e ? e
+          : new EmbeddingException(provider.name() + " request failed: " + failure, failure));
+    }
+    if (attempt >= options.maxAttempts()) {
+      return CompletableFuture.failedFuture(new EmbeddingException(
+          provider.name() + " is unreachable at " + request.uri() + " after " + attempt
+              + " attempt(s): " + failure
+              + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()),
+          failure));
+    }
+    Duration delay = backoff(attempt);
+    LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.name(), failure, attempt + 1,
+        options.maxAttempts(), delay.toMillis());
+    return retryLater(request, attempt, type, delay);
+  }
+
+  private <T> CompletableFuture<T> onRetryableStatus(HttpRequest request, int attempt,
+      Class<T> type, HttpResponse<byte[]> response) {
+    if (attempt >= options.maxAttempts()) {
+      return CompletableFuture.failedFuture(statusError(response, attempt));
+    }
+    Optional<Duration> asked = retryAfter(response);
+    if (asked.isPresent() && asked.get().compareTo(options.maxRetryAfter()) > 0) {
+      return CompletableFuture.failedFuture(new HttpStatusException(provider.name()
+          + " asks to retry after " + asked.get().toSeconds() + " s (HTTP "
+          + response.statusCode() + "), longer than the " + options.maxRetryAfter().toSeconds()
+          + " s this client waits: " + serverMessage(response.body()),
+          response.statusCode(), serverError(response.body())));
+    }
+    Duration delay = asked.orElseGet(() -> backoff(attempt));
+    LOG.warn("{} answered HTTP {}, retry {}/{} in {} ms", provider.name(), response.statusCode(),
+        attempt + 1, options.maxAttempts(), delay.toMillis());
+    return retryLater(request, attempt, type, delay);
+  }
+
+  private <T> CompletableFuture<T> retryLater(HttpRequest request, int attempt, Class<T> type,
+      Duration delay) {
+    Executor later = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
+    return CompletableFuture.runAsync(() -> {}, later)
+        .thenCompose(ignored -> attempt(request, attempt + 1, type));
+  }
+
+  private Duration backoff(int attempt) {
+    long ceiling = Math.min(options.maxBackoff().toMillis(),
+        options.initialBackoff().toMillis() << Math.min(attempt - 1, 30));
+    long jittered = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    return Duration.ofMillis(jittered);
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response.headers().firstValue("Retry-After").flatMap(JsonHttp::parseRetryAfter);
+  }
+
+  /** A {@code Retry-After} value: delta-seconds or an HTTP date; unparsable is empty. */
+  static Optional<Duration> parseRetryAfter(String value) {
+    String trimmed = value.trim();
+    try {
+      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
+        return Optional.of(until.isNegative() ? Duration.ZERO : until);
+      } catch (DateTimeParseException notDate) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private HttpStatusException statusError(HttpResponse<byte[]> response, int attempt) {
+    int status = response.statusCode();
+    String message = serverMessage(response.body());
+    String text = switch (status) {
+      case 401, 403 -> provider.keyVariables() != null
+          ? provider.name() + " rejected the API key (HTTP " + status + "): set "
+              + provider.keyVariables() + " (server said: " + message + ")"
+          : provider.name() + " refused the request (HTTP " + status + "): " + message;
+      case 404 -> provider.name() + " has no " + response.uri().getPath() + " (HTTP 404): "
+          + message + "; check the model name"
+          + (provider.urlVariable() == null ? "" : " and " + provider.urlVariable());
+      case 429 -> provider.name() + " is still rate limiting after " + attempt
+          + " attempts (HTTP 429): " + message;
+      default -> status / 100 == 5
+          ? provider.name() + " failed with HTTP " + status + " after " + attempt
+              + " attempts: " + message
+          : provider.name() + " refused the request (HTTP " + status + "): " + message;
+    };
+    return new HttpStatusException(text, status, serverError(response.body()));
+  }
+
+  private <T> T parse(byte[] body, Class<T> type) {
+    try {
+      return JSON.readValue(body, type);
+    } catch (IOException e) {
+      throw new EmbeddingException(provider.name() + " answered with malformed JSON: "
+          + abbreviate(new String(body, StandardCharsets.UTF_8)), e);
+    }
+  }
+
+  private byte[] toJson(Object body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new EmbeddingException("cannot encode a " + provider.name() + " request", e);
+    }
+  }
+
+  /** The error message of a JSON error body, or the body itself (shortened) when it has none. */
+  private static String serverMessage(byte[] body) {
+    String error = serverError(body);
+    if (error != null) {
+      return error;
+    }
+    String text = new String(body, StandardCharsets.UTF_8).strip();
+    return text.isEmpty() ? "(empty body)" : abbreviate(text);
+  }
+
+  /**
+   * The message of the error bodies providers send: {@code {"error":{"message":...}}} (OpenAI,
+   * Gemini), {@code {"error":"..."}} (Ollama) or {@code {"message":...}}; null if none.
+   */
+  static String serverError(byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException notJson) {
+      return null;
+    }
+    if (root == null) {
+      return null;
+    }
+    JsonNode error = root.path("error");
+    if (error.isTextual()) {
+      return error.asText();
+    }
+    if (error.path("message").isTextual()) {
+      return error.path("message").asText();
+    }
+    return root.path("message").isTextual() ? root.path("message").asText() : null;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= MAX_ERROR_BODY ? text : text.substring(0, MAX_ERROR_BODY) + "...";
+  }
+
+  private static Throwable unwrapIo(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

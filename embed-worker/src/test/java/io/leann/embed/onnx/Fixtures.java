@@ -1,0 +1,22 @@
+package io.leann.embed.onnx;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds {@code shared/fixtures}: above the working directory, or beside a clone of the repo. */
+final class Fixtures {
+  private Fixtures() {}
+
+  static Path leannPython() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      for (Path candidate : new Path[] {p.resolve("shared/fixtures"),
+          p.resolveSibling("shared").resolve("fixtures")}) {
+        if (Files.isDirectory(candidate)) {
+          return candidate.resolve("leann-python");
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "shared/fixtures not found above " + Path.of("").toAbsolutePath());
+  }
+}

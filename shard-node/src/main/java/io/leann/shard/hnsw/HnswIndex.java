@@ -159,17 +159,25 @@ public final class HnswIndex implements AutoCloseable {
    * @throws IllegalStateException if no recomputer is given and the index stores no vectors
    */
   public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
+    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept);
+  }
+
+  /**
+   * The distance source a search of {@code query} uses: recomputed through {@code recomputer} if
+   * one is given, else the stored vectors. Checks the dimensions and normalises for cosine.
+   *
+   * @throws IllegalStateException if no recomputer is given and the index stores no vectors
+   */
+  public DistanceSource distanceSource(float[] query, Recomputer recomputer) {
     float[] q = prepareQuery(query);
-    DistanceSource source;
     if (recomputer != null) {
-      source = new RecomputeDistances(recomputer, q);
-    } else if (vectors != null) {
-      source = new StoredVectorDistances(vectors, metric).setQuery(q);
-    } else {
+      return new RecomputeDistances(recomputer, q);
+    }
+    if (vectors == null) {
       throw new IllegalStateException("this index stores no vectors (it was built for recomputation); "
           + "search it with a recomputer");
     }
-    return searchers.get().search(graph, source, k, ef, accept);
+    return new StoredVectorDistances(vectors, metric).setQuery(q);
   }
 
   /** Checks the dimensions and, for cosine, returns a normalised copy. */

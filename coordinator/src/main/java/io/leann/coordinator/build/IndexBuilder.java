@@ -1,0 +1,359 @@
+package io.leann.coordinator.build;
+
+import io.leann.coordinator.chunk.Chunk;
+import io.leann.coordinator.chunk.ChunkResult;
+import io.leann.coordinator.chunk.ChunkWarning;
+import io.leann.coordinator.chunk.Chunker;
+import io.leann.coordinator.index.IndexLayout;
+import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.ingest.Document;
+import io.leann.coordinator.ingest.DocumentLoader;
+import io.leann.coordinator.ingest.DocumentStream;
+import io.leann.embed.Embedder;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.passages.Passage;
+import io.leann.protocol.passages.PassageStore;
+import io.leann.protocol.passages.PassageWriter;
+import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.HnswParams;
+import io.leann.shard.hnsw.PruneParams;
+import io.leann.shard.vector.ArrayVectors;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The build pipeline: load files, chunk, write passages, embed, build one graph per shard, commit.
+ *
+ * <p>Crash safety: every file of a build goes into a fresh generation directory; the meta file,
+ * replaced atomically at the very end, is the commit point. Until then the previous meta and its
+ * generation are untouched, so an index interrupted at any moment (kill -9 included) still loads.
+ * Old generations are deleted only after the commit.
+ *
+ * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
+ * again; its passages and embeddings are copied from the previous generation (the embedding cache
+ * {@code embeddings.f32} is kept for this). When nothing changed, the new generation is discarded
+ * and the index is left exactly as it was.
+ *
+ * <p>Memory: passages are streamed to disk, embeddings to a spool file; a shard's vectors are on
+ * the heap only while its graph is built. One build per index at a time (a file lock).
+ */
+public final class IndexBuilder {
+  private final Embedder embedder;
+  private final Progress progress;
+
+  public IndexBuilder(Embedder embedder, Progress progress) {
+    this.embedder = embedder;
+    this.progress = progress;
+  }
+
+  public BuildOutcome build(BuildRequest req) throws IOException {
+    IndexLayout layout = req.layout();
+    Files.createDirectories(layout.dir());
+    try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock()) {
+      if (lock == null) {
+        throw new IOException("another build of index '" + layout.name() + "' is running");
+      }
+      return buildLocked(req);
+    }
+  }
+
+  private BuildOutcome buildLocked(BuildRequest req) throws IOException {
+    IndexLayout layout = req.layout();
+    Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req));
+    int gen = nextGeneration(layout);
+    Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
+    IndexRegistry.deleteTree(genDir);
+    Files.createDirectories(genDir);
+    boolean committed = false;
+    try (Previous prev = previous) {
+      // Stage 1: passages, with a note of which rows can take a previous embedding.
+      LinkedHashMap<String, Manifest.FileEntry> files = new LinkedHashMap<>();
+      LongList reuseFrom = new LongList();
+      DocumentStream docs = new DocumentLoader(req.loader()).open(req.docs());
+      Chunker chunker = new Chunker(req.chunking());
+      progress.stage("chunk", 0);
+      try (PassageWriter writer = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
+          genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
+        while (docs.hasNext()) {
+          Document doc = docs.next();
+          String key = doc.path().toString();
+          long first = writer.size();
+          Manifest.FileEntry old = prev == null ? null : prev.manifest.files().get(key);
+          if (old != null && old.hash().equals(doc.contentHash())) {
+            for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
+              Passage p = prev.passages.get(r);
+              writer.append(new Passage(String.valueOf(writer.size()), p.text(), p.metadata()));
+              reuseFrom.add(r);
+            }
+          } else {
+            ChunkResult result = chunker.chunk(doc);
+            for (ChunkWarning w : result.warnings()) {
+              progress.note("warning: " + w.message());
+            }
+            for (Chunk c : result.chunks()) {
+              writer.append(new Passage(String.valueOf(writer.size()), c.text(), c.metadata()));
+              reuseFrom.add(-1);
+            }
+          }
+          files.put(key, new Manifest.FileEntry(doc.contentHash(), first, (int) (writer.size() - first)));
+          progress.update(files.size());
+        }
+        writer.commit();
+      }
+      progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
+      Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args());
+      if (prev != null && prev.manifest.sameAs(manifest)) {
+        progress.note("index '" + layout.name() + "' is up to date: nothing to do");
+        return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
+            docs.report(), prev.generation);
+      }
+      if (reuseFrom.size() == 0) {
+        throw new IOException("no text found to index in " + req.docs() + " (" + docs.report().summary() + ")");
+      }
+
+      // Stage 2: embeddings, streamed to the cache file in row order.
+      long embedded;
+      try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
+              genDir.resolve(IndexLayout.PASSAGE_INDEX));
+          EmbeddingSpool spool = new EmbeddingSpool(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
+              embedder.dimensions())) {
+        embedded = embed(passages, reuseFrom, prev, spool, req.embedBatch());
+        spool.finish();
+
+        // Stage 3: one graph per shard over a contiguous range of rows.
+        List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
+        manifest.write(genDir.resolve(IndexLayout.MANIFEST));
+        IndexMeta meta = meta(req, gen, passages.size(), shards);
+        meta.write(layout.meta());
+        committed = true;
+        removeOtherGenerations(layout, gen);
+        return new BuildOutcome(false, passages.size(), embedded, reuseFrom.size() - embedded,
+            files.size(), docs.report(), gen);
+      }
+    } finally {
+      if (!committed) {
+        IndexRegistry.deleteTree(genDir);
+      }
+    }
+  }
+
+  private long embed(PassageStore passages, LongList reuseFrom, Previous prev, EmbeddingSpool spool,
+      int batchSize) throws IOException {
+    long total = passages.size();
+    long toEmbed = 0;
+    for (int i = 0; i < reuseFrom.size(); i++) {
+      toEmbed += reuseFrom.get(i) < 0 ? 1 : 0;
+    }
+    progress.stage("embed", toEmbed);
+    List<String> batch = new ArrayList<>(batchSize);
+    long done = 0;
+    for (long row = 0; row < total; row++) {
+      long from = reuseFrom.get((int) row);
+      if (from >= 0) {
+        done += flush(batch, spool);
+        spool.appendFrom(prev.embeddings, from, 1);
+        continue;
+      }
+      batch.add(passages.get(row).text());
+      if (batch.size() == batchSize) {
+        done += flush(batch, spool);
+        progress.update(done);
+      }
+    }
+    done += flush(batch, spool);
+    progress.done(done + " chunks embedded with " + embedder.modelId()
+        + (total > done ? ", " + (total - done) + " reused" : ""));
+    return done;
+  }
+
+  private int flush(List<String> batch, EmbeddingSpool spool) throws IOException {
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    float[][] vectors = embedder.embed(batch);
+    for (float[] v : vectors) {
+      spool.append(v);
+    }
+    int n = batch.size();
+    batch.clear();
+    return n;
+  }
+
+  private List<IndexMeta.Shard> buildShards(BuildRequest req, Path genDir, int gen, PassageStore passages,
+      EmbeddingSpool spool) throws IOException {
+    long n = passages.size();
+    int shardCount = (int) Math.max(1, Math.min(req.shards(), n));
+    List<IndexMeta.Shard> shards = new ArrayList<>();
+    HnswParams params = new HnswParams(req.metric(), req.graphDegree(), req.efConstruction(),
+        req.threads(), HnswParams.DEFAULT_SEED);
+    HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(req.compact(),
+        req.recompute() ? PruneParams.forBuildDegree(req.graphDegree()) : null, !req.recompute());
+    for (int k = 0; k < shardCount; k++) {
+      long from = n * k / shardCount;
+      long to = n * (k + 1) / shardCount;
+      ArrayVectors vectors = spool.slice(from, to);
+      progress.stage("graph " + (k + 1) + "/" + shardCount, to - from);
+      String graphName = IndexLayout.graphName(k, shardCount);
+      String idsName = IndexLayout.idsName(k, shardCount);
+      try (HnswIndex index = HnswIndex.build(vectors, params, options)) {
+        index.save(genDir.resolve(graphName));
+      }
+      writeIds(genDir.resolve(idsName), passages, from, to);
+      progress.done((to - from) + " nodes");
+      shards.add(new IndexMeta.Shard(k, IndexLayout.inGeneration(gen, graphName),
+          IndexLayout.inGeneration(gen, idsName), from, (int) (to - from)));
+    }
+    return shards;
+  }
+
+  private static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
+    Path temp = io.leann.protocol.index.AtomicFiles.tempFor(file);
+    try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+      for (long r = from; r < to; r++) {
+        w.write(passages.id(r));
+        w.write('\n');
+      }
+    }
+    io.leann.protocol.index.AtomicFiles.publish(temp, file);
+  }
+
+  private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {
+    Map<String, Object> kwargs = new LinkedHashMap<>();
+    kwargs.put("graph_degree", req.graphDegree());
+    kwargs.put("complexity", req.searchComplexity());
+    kwargs.put("ef_construction", req.efConstruction());
+    kwargs.put("is_compact", req.compact());
+    kwargs.put("is_recompute", req.recompute());
+    kwargs.put("num_threads", req.threads());
+    kwargs.put("distance_metric", req.metric().leannName());
+    return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
+        req.embeddingMode(), null,
+        List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
+            IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
+        req.compact(), req.recompute(), passages, IndexMeta.FORMAT_VERSION, req.metric().leannName(),
+        shards);
+  }
+
+  /** Settings that change passages or their vectors: reusing across a change would be wrong. */
+  private String fingerprint(BuildRequest req) {
+    // Set.toString order differs between JVM runs, so the file types are sorted explicitly.
+    String types = String.join(",", new java.util.TreeSet<>(req.loader().fileTypes().extensions()));
+    return String.join("|", embedder.modelId(), String.valueOf(embedder.dimensions()),
+        req.chunking().toString(), types, String.valueOf(req.loader().includeHidden()),
+        String.valueOf(req.loader().respectGitignore()), String.valueOf(req.loader().maxFileBytes()));
+  }
+
+  private static String graphSettings(BuildRequest req) {
+    return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
+        String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
+        String.valueOf(req.shards()), String.valueOf(req.searchComplexity()));
+  }
+
+  private static int nextGeneration(IndexLayout layout) throws IOException {
+    int max = 0;
+    try (Stream<Path> entries = Files.list(layout.dir())) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("gen-")) {
+          try {
+            max = Math.max(max, Integer.parseInt(n.substring(4)));
+          } catch (NumberFormatException ignored) {
+            // not one of ours
+          }
+        }
+      }
+    }
+    return max + 1;
+  }
+
+  private static void removeOtherGenerations(IndexLayout layout, int keep) throws IOException {
+    try (Stream<Path> entries = Files.list(layout.dir())) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("gen-") && !n.equals(IndexLayout.generation(keep))) {
+          IndexRegistry.deleteTree(p);
+        }
+      }
+    }
+  }
+
+  /** The arguments of the build that made the committed generation of {@code layout}. */
+  public static List<String> recordedArgs(IndexLayout layout) throws IOException {
+    IndexMeta meta = IndexMeta.read(layout.meta());
+    Path genDir = layout.resolve(meta.passageSources().get(0).path()).getParent();
+    List<String> args = Manifest.read(genDir.resolve(IndexLayout.MANIFEST)).buildArgs();
+    if (args == null || args.isEmpty()) {
+      throw new IOException("index '" + layout.name() + "' records no build arguments; rebuild it with leann build");
+    }
+    return args;
+  }
+
+  /** The committed build an incremental build may reuse from. */
+  private static final class Previous implements AutoCloseable {
+    final int generation;
+    final Manifest manifest;
+    final PassageStore passages;
+    final MemorySegment embeddings;
+    private final Arena arena;
+
+    private Previous(int generation, Manifest manifest, PassageStore passages, MemorySegment embeddings,
+        Arena arena) {
+      this.generation = generation;
+      this.manifest = manifest;
+      this.passages = passages;
+      this.embeddings = embeddings;
+      this.arena = arena;
+    }
+
+    /** The previous build if it exists, is readable and was made with the same settings; else null. */
+    static Previous open(IndexLayout layout, String fingerprint) {
+      try {
+        if (!Files.isRegularFile(layout.meta())) {
+          return null;
+        }
+        IndexMeta meta = IndexMeta.read(layout.meta());
+        String passagesPath = meta.passageSources().get(0).path();
+        Path genDir = layout.resolve(passagesPath).getParent();
+        Manifest manifest = Manifest.read(genDir.resolve(IndexLayout.MANIFEST));
+        if (!manifest.fingerprint().equals(fingerprint)) {
+          return null;
+        }
+        int gen = Integer.parseInt(genDir.getFileName().toString().substring(4));
+        PassageStore passages = PassageStore.open(layout.resolve(passagesPath),
+            layout.resolve(meta.passageSources().get(0).indexPath()));
+        Arena arena = Arena.ofShared();
+        MemorySegment embeddings = EmbeddingSpool.map(genDir.resolve(IndexLayout.EMBEDDING_CACHE), arena);
+        if (embeddings.byteSize() != passages.size() * meta.dimensions() * Float.BYTES) {
+          arena.close();
+          passages.close();
+          return null;
+        }
+        return new Previous(gen, manifest, passages, embeddings, arena);
+      } catch (IOException | RuntimeException e) {
+        // An unreadable previous build cannot be reused; this build starts from scratch.
+        return null;
+      }
+    }
+
+    @Override
+    public void close() {
+      passages.close();
+      arena.close();
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.leann.coordinator.cli;
+
+import io.leann.coordinator.build.BuildOutcome;
+import io.leann.coordinator.build.BuildRequest;
+import io.leann.coordinator.build.IndexBuilder;
+import io.leann.coordinator.build.Progress;
+import io.leann.coordinator.chunk.ChunkingOptions;
+import io.leann.coordinator.ingest.FileTypeFilter;
+import io.leann.coordinator.ingest.LoaderOptions;
+import io.leann.coordinator.search.Embedders;
+import io.leann.embed.Embedder;
+import io.leann.protocol.Metric;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code leann build <name> --docs <paths...>}: LEANN's build options, same defaults. */
+@Command(name = "build", description = "Build or update an index over documents.")
+final class BuildCommand implements Callable<Integer> {
+  @ParentCommand LeannCli cli;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", description = "Index name.")
+  String name;
+
+  @Option(names = "--docs", arity = "1..*", required = true, description = "Files and directories to index.")
+  List<Path> docs;
+
+  @Option(names = "--embedding-mode", defaultValue = "sentence-transformers",
+      description = "sentence-transformers (local ONNX, default), openai, ollama, gemini.")
+  String embeddingMode;
+
+  @Option(names = "--embedding-model", defaultValue = "sentence-transformers/all-MiniLM-L6-v2",
+      description = "Model name (default ${DEFAULT-VALUE}).")
+  String embeddingModel;
+
+  @Option(names = "--graph-degree", defaultValue = "32", description = "HNSW M (default ${DEFAULT-VALUE}).")
+  int graphDegree;
+
+  @Option(names = "--complexity", defaultValue = "64", description = "Default search ef recorded in the index (default ${DEFAULT-VALUE}).")
+  int complexity;
+
+  @Option(names = "--ef-construction", defaultValue = "200", description = "HNSW build beam (default ${DEFAULT-VALUE}).")
+  int efConstruction;
+
+  @Option(names = "--num-threads", description = "Graph build threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--compact", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Store the graph as CSR without padding (default on).")
+  boolean compact;
+
+  @Option(names = "--recompute", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Prune the graph and drop embeddings; search recomputes them (default on).")
+  boolean recompute;
+
+  @Option(names = {"-f", "--force"}, description = "Rebuild from scratch.")
+  boolean force;
+
+  @Option(names = "--file-types", description = "Comma-separated extensions, e.g. .md,.java")
+  String fileTypes;
+
+  @Option(names = "--include-hidden", description = "Index hidden files and directories.")
+  boolean includeHidden;
+
+  @Option(names = "--no-gitignore", description = "Do not honour .gitignore files.")
+  boolean noGitignore;
+
+  @Option(names = "--doc-chunk-size", defaultValue = "256") int docChunkSize;
+  @Option(names = "--doc-chunk-overlap", defaultValue = "128") int docChunkOverlap;
+  @Option(names = "--code-chunk-size", defaultValue = "512") int codeChunkSize;
+  @Option(names = "--code-chunk-overlap", defaultValue = "50") int codeChunkOverlap;
+
+  @Option(names = "--use-ast-chunking", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Split code at class and method boundaries (default on).")
+  boolean useAst;
+
+  @Option(names = "--ast-chunk-size", defaultValue = "768") int astChunkSize;
+  @Option(names = "--ast-chunk-overlap", defaultValue = "96") int astChunkOverlap;
+
+  @Option(names = "--shards", defaultValue = "1", description = "Split passages into N graphs (default ${DEFAULT-VALUE}).")
+  int shards;
+
+  @Option(names = "--distance-metric", defaultValue = "cosine", description = "cosine, mips or l2 (default ${DEFAULT-VALUE}).")
+  String metric;
+
+  @Option(names = "--embed-batch", defaultValue = "64", description = "Texts per embedding call (default ${DEFAULT-VALUE}).")
+  int embedBatch;
+
+  @Override
+  public Integer call() throws Exception {
+    LoaderOptions loader = LoaderOptions.defaults()
+        .withIncludeHidden(includeHidden)
+        .withRespectGitignore(!noGitignore);
+    if (fileTypes != null) {
+      loader = loader.withFileTypes(FileTypeFilter.parse(fileTypes));
+    }
+    ChunkingOptions chunking = ChunkingOptions.defaults()
+        .withDoc(docChunkSize, docChunkOverlap)
+        .withCode(codeChunkSize, codeChunkOverlap)
+        .withAst(useAst, astChunkSize, astChunkOverlap);
+    List<Path> absolute = docs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    BuildRequest request = new BuildRequest(cli.registry().layout(name), absolute, loader, chunking,
+        embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
+        threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
+        shards, force, embedBatch, recordedArgs(absolute));
+    Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
+    try (Embedder embedder = Embedders.create(embeddingMode, embeddingModel, cli.env())) {
+      BuildOutcome outcome = new IndexBuilder(embedder, progress).build(request);
+      var out = spec.commandLine().getOut();
+      if (outcome.unchanged()) {
+        out.printf("Index '%s' is up to date (%d passages from %d files).%n", name, outcome.passages(), outcome.files());
+      } else {
+        out.printf("Built index '%s': %d passages from %d files (%d embedded, %d reused) in %s%n", name,
+            outcome.passages(), outcome.files(), outcome.embedded(), outcome.reused(),
+            request.layout().dir());
+      }
+    }
+    return 0;
+  }
+
+  /** The options of this build, with absolute paths and without --force, for {@code leann watch}. */
+  private List<String> recordedArgs(List<Path> absolute) {
+    List<String> args = new ArrayList<>(List.of(name, "--docs"));
+    absolute.forEach(p -> args.add(p.toString()));
+    args.addAll(List.of("--embedding-mode", embeddingMode, "--embedding-model", embeddingModel,
+        "--graph-degree", String.valueOf(graphDegree), "--complexity", String.valueOf(complexity),
+        "--ef-construction", String.valueOf(efConstruction),
+        compact ? "--compact" : "--no-compact", recompute ? "--recompute" : "--no-recompute",
+        "--doc-chunk-size", String.valueOf(docChunkSize), "--doc-chunk-overlap", String.valueOf(docChunkOverlap),
+        "--code-chunk-size", String.valueOf(codeChunkSize), "--code-chunk-overlap", String.valueOf(codeChunkOverlap),
+        useAst ? "--use-ast-chunking" : "--no-use-ast-chunking",
+        "--ast-chunk-size", String.valueOf(astChunkSize), "--ast-chunk-overlap", String.valueOf(astChunkOverlap),
+        "--shards", String.valueOf(shards), "--distance-metric", metric,
+        "--embed-batch", String.valueOf(embedBatch)));
+    if (threads != null) {
+      args.addAll(List.of("--num-threads", String.valueOf(threads)));
+    }
+    if (fileTypes != null) {
+      args.addAll(List.of("--file-types", fileTypes));
+    }
+    if (includeHidden) {
+      args.add("--include-hidden");
+    }
+    if (noGitignore) {
+      args.add("--no-gitignore");
+    }
+    return args;
+  }
+}

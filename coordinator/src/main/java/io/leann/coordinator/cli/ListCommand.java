@@ -1,0 +1,36 @@
+package io.leann.coordinator.cli;
+
+import io.leann.coordinator.index.IndexRegistry;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code leann list}: one line per index with passages, model, size on disk and storage mode. */
+@Command(name = "list", description = "List the indexes.")
+final class ListCommand implements Callable<Integer> {
+  @ParentCommand LeannCli cli;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    IndexRegistry registry = cli.registry();
+    var names = registry.names();
+    if (names.isEmpty()) {
+      out.println("No indexes under " + registry.root() + ". Build one: leann build <name> --docs <paths>");
+      return 0;
+    }
+    out.printf("%-24s %10s  %-40s %10s  %s%n", "NAME", "PASSAGES", "MODEL", "SIZE", "STORAGE");
+    for (String name : names) {
+      IndexRegistry.Entry e = registry.describe(name);
+      String storage = (e.meta().compact() ? "compact" : "padded")
+          + (e.meta().pruned() ? ", pruned (recompute)" : ", vectors stored");
+      out.printf("%-24s %10d  %-40s %10s  %s%n", name, e.meta().totalPassages(),
+          e.meta().embeddingModel(), Bytes.human(e.bytesOnDisk()), storage);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,90 @@
+package io.leann.coordinator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leann.coordinator.search.IndexSearcher;
+import io.leann.coordinator.search.SearchHit;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code leann search <name> <query>}: the top-k passages, as text or JSON. */
+@Command(name = "search", description = "Search an index.")
+final class SearchCommand implements Callable<Integer> {
+  @ParentCommand LeannCli cli;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", description = "Index name.")
+  String name;
+
+  @Parameters(index = "1", description = "Query text.")
+  String query;
+
+  @Option(names = "--top-k", defaultValue = "5", description = "Results to return (default ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--complexity", defaultValue = "64", description = "Search beam width, ef (default ${DEFAULT-VALUE}).")
+  int complexity;
+
+  @Option(names = "--recompute", negatable = true,
+      description = "Recompute embeddings of visited nodes (default: on for pruned indexes, off when vectors are stored).")
+  Boolean recompute;
+
+  @Option(names = "--show-metadata", description = "Print each result's metadata.")
+  boolean showMetadata;
+
+  @Option(names = "--json", description = "Print results as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (topK < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top-k must be at least 1");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (IndexSearcher searcher = IndexSearcher.open(cli.registry().existing(name), cli.env())) {
+      List<SearchHit> hits = searcher.search(query, topK, complexity, recompute);
+      if (json) {
+        printJson(out, hits);
+      } else {
+        printText(out, hits);
+      }
+    }
+    return 0;
+  }
+
+  private void printText(PrintWriter out, List<SearchHit> hits) {
+    if (hits.isEmpty()) {
+      out.println("No results.");
+      return;
+    }
+    int rank = 1;
+    for (SearchHit h : hits) {
+      out.printf("%d. [%s] score %.4f%n", rank++, h.id(), h.score());
+      out.println("   " + h.text().strip().replace("\n", "\n   "));
+      if (showMetadata && !h.metadata().isEmpty()) {
+        out.println("   metadata: " + h.metadata());
+      }
+    }
+  }
+
+  private void printJson(PrintWriter out, List<SearchHit> hits) throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ArrayNode results = mapper.createArrayNode();
+    for (SearchHit h : hits) {
+      ObjectNode o = results.addObject();
+      o.put("id", h.id());
+      o.put("score", h.score());
+      o.put("text", h.text());
+      o.set("metadata", mapper.valueToTree(h.metadata()));
+    }
+    out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+  }
+}

@@ -1,0 +1,24 @@
+package io.leann.coordinator.search;
+
+import io.leann.embed.Embedder;
+import io.leann.protocol.index.IndexMeta;
+import java.util.Map;
+
+/** Creates the embedder an index was built with, from its meta file. */
+public final class Embedders {
+  private Embedders() {}
+
+  public static Embedder forIndex(IndexMeta meta, Map<String, String> env) {
+    Embedder e = create(meta.embeddingMode(), meta.embeddingModel(), env);
+    if (e.dimensions() != meta.dimensions()) {
+      e.close();
+      throw new IllegalStateException("model " + meta.embeddingModel() + " gives " + e.dimensions()
+          + "-d embeddings but the index has " + meta.dimensions());
+    }
+    return e;
+  }
+
+  public static Embedder create(String mode, String model, Map<String, String> env) {
+    return io.leann.embed.EmbedderFactory.create(mode, model, env);
+  }
+}

@@ -1,0 +1,130 @@
+package io.leann.coordinator.search;
+
+import io.leann.coordinator.index.IndexLayout;
+import io.leann.embed.Embedder;
+import io.leann.protocol.Metric;
+import io.leann.protocol.index.IndexFormatException;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.passages.Passage;
+import io.leann.protocol.passages.PassageStore;
+import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.SearchResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * An index opened from disk in this process: its meta, its passage store and one mapped graph per
+ * shard. Search embeds nothing itself; it takes the query vector, searches every shard (with
+ * stored vectors, or by recomputing embeddings of the nodes it visits) and merges the top k.
+ *
+ * <p>Thread safety: concurrent stored-vector searches are safe; a recompute search uses the
+ * caller's {@link Embedder} through a per-call recomputer, so it is safe when the embedder is.
+ */
+public final class LocalIndex implements AutoCloseable {
+  private final IndexLayout layout;
+  private final IndexMeta meta;
+  private final PassageStore passages;
+  private final List<Shard> shards;
+
+  private record Shard(HnswIndex graph, long firstRow) {}
+
+  private LocalIndex(IndexLayout layout, IndexMeta meta, PassageStore passages, List<Shard> shards) {
+    this.layout = layout;
+    this.meta = meta;
+    this.passages = passages;
+    this.shards = shards;
+  }
+
+  /** Opens the index whose meta file is in {@code layout}; every file is verified as it is mapped. */
+  public static LocalIndex open(IndexLayout layout) throws IOException {
+    IndexMeta meta = IndexMeta.read(layout.meta());
+    if (meta.shards() == null || meta.shards().isEmpty() || meta.passageSources() == null
+        || meta.passageSources().isEmpty()) {
+      throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN");
+    }
+    IndexMeta.PassageSource source = meta.passageSources().get(0);
+    PassageStore passages = PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()));
+    List<Shard> shards = new ArrayList<>();
+    try {
+      for (IndexMeta.Shard s : meta.shards()) {
+        HnswIndex graph = HnswIndex.load(layout.resolve(s.graph()));
+        shards.add(new Shard(graph, s.firstRow()));
+        if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
+          throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
+              + graph.dims() + " dimensions, meta says " + s.count() + " of " + meta.dimensions());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      shards.forEach(s -> s.graph().close());
+      passages.close();
+      throw e;
+    }
+    return new LocalIndex(layout, meta, passages, shards);
+  }
+
+  public IndexMeta meta() {
+    return meta;
+  }
+
+  public IndexLayout layout() {
+    return layout;
+  }
+
+  public PassageStore passages() {
+    return passages;
+  }
+
+  public Metric metric() {
+    return meta.metric();
+  }
+
+  /** Whether every shard keeps its vectors (so search can run without recomputation). */
+  public boolean hasVectors() {
+    return shards.stream().allMatch(s -> s.graph().hasVectors());
+  }
+
+  /**
+   * The {@code k} best passages for {@code query} over all shards.
+   *
+   * @param recomputeWith embedder for recompute mode, or null to search stored vectors
+   * @param acceptRow filter on global passage rows, or null
+   */
+  public List<SearchHit> search(float[] query, int k, int ef, Embedder recomputeWith, IntPredicate acceptRow)
+      throws IOException {
+    if (query.length != meta.dimensions()) {
+      throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
+          + layout.name() + "' has " + meta.dimensions());
+    }
+    if (recomputeWith == null && !hasVectors()) {
+      throw new IllegalStateException("index '" + layout.name()
+          + "' stores no embeddings (built pruned for recomputation); search it with recompute on");
+    }
+    record Candidate(long row, float distance) {}
+    List<Candidate> all = new ArrayList<>();
+    for (Shard s : shards) {
+      IntPredicate accept = acceptRow == null ? null : node -> acceptRow.test((int) (s.firstRow() + node));
+      EmbedderRecomputer recomputer = recomputeWith == null ? null
+          : new EmbedderRecomputer(recomputeWith, passages, s.firstRow(), metric());
+      SearchResult r = s.graph().search(query, k, ef, accept, recomputer);
+      for (int i = 0; i < r.size(); i++) {
+        all.add(new Candidate(s.firstRow() + r.nodes()[i], r.distances()[i]));
+      }
+    }
+    all.sort(Comparator.comparingDouble(Candidate::distance).thenComparingLong(Candidate::row));
+    List<SearchHit> hits = new ArrayList<>();
+    for (Candidate c : all.subList(0, Math.min(k, all.size()))) {
+      Passage p = passages.get(c.row());
+      hits.add(new SearchHit(p.id(), metric().toScore(c.distance()), p.text(), p.metadata()));
+    }
+    return hits;
+  }
+
+  @Override
+  public void close() {
+    shards.forEach(s -> s.graph().close());
+    passages.close();
+  }
+}

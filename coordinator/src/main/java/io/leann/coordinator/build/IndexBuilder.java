@@ -17,6 +17,7 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.PruneParams;
+import io.leann.shard.text.Bm25Index;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -74,6 +75,12 @@ public final class IndexBuilder {
 
   private BuildOutcome buildLocked(BuildRequest req) throws IOException {
     IndexLayout layout = req.layout();
+    // A build killed earlier may have left an uncommitted generation: it is garbage now. With a
+    // meta file that cannot be read, nothing is deleted: its generation cannot be told apart.
+    int committed = committedGeneration(layout);
+    if (committed >= 0) {
+      removeOtherGenerations(layout, committed);
+    }
     Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req));
     int gen = nextGeneration(layout);
     Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
@@ -135,8 +142,11 @@ public final class IndexBuilder {
         embedded = embed(passages, reuseFrom, prev, spool, req.embedBatch());
         spool.finish();
 
-        // Stage 3: one graph per shard over a contiguous range of rows.
+        // Stage 3: one graph per shard over a contiguous range of rows, and the BM25 index.
         List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
+        progress.stage("bm25", passages.size());
+        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+        progress.done(passages.size() + " passages");
         manifest.write(genDir.resolve(IndexLayout.MANIFEST));
         IndexMeta meta = meta(req, gen, passages.size(), shards);
         meta.write(layout.meta());
@@ -262,6 +272,20 @@ public final class IndexBuilder {
     return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
         String.valueOf(req.shards()), String.valueOf(req.searchComplexity()));
+  }
+
+  /** The generation the meta file commits: 0 when there is no meta, -1 when it cannot be read. */
+  private static int committedGeneration(IndexLayout layout) {
+    if (!Files.isRegularFile(layout.meta())) {
+      return 0;
+    }
+    try {
+      IndexMeta meta = IndexMeta.read(layout.meta());
+      String dir = layout.resolve(meta.passageSources().get(0).path()).getParent().getFileName().toString();
+      return dir.startsWith("gen-") ? Integer.parseInt(dir.substring(4)) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static int nextGeneration(IndexLayout layout) throws IOException {

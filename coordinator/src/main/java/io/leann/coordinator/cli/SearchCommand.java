@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
+import io.leann.shard.filter.MetadataFilter;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,6 +44,16 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print results as JSON.")
   boolean json;
 
+  @Option(names = "--filter", description = "Metadata filter as JSON, LEANN's shape: '{\"language\": {\"==\": \"java\"}}'.")
+  String filter;
+
+  @Option(names = "--hybrid", description = "Fuse dense and BM25 keyword results.")
+  boolean hybrid;
+
+  @Option(names = "--vector-weight", defaultValue = "0.6",
+      description = "Weight of the dense scores in hybrid search, 0..1 (default ${DEFAULT-VALUE}).")
+  double vectorWeight;
+
   @Override
   public Integer call() throws Exception {
     if (topK < 1) {
@@ -50,7 +61,10 @@ final class SearchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (IndexSearcher searcher = IndexSearcher.open(cli.registry().existing(name), cli.env())) {
-      List<SearchHit> hits = searcher.search(query, topK, complexity, recompute);
+      MetadataFilter parsed = parseFilter();
+      List<SearchHit> hits = hybrid
+          ? searcher.hybrid(query, topK, complexity, recompute, parsed, vectorWeight)
+          : searcher.search(query, topK, complexity, recompute, parsed);
       if (json) {
         printJson(out, hits);
       } else {
@@ -58,6 +72,23 @@ final class SearchCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private MetadataFilter parseFilter() {
+    if (vectorWeight < 0 || vectorWeight > 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--vector-weight must be in [0, 1]");
+    }
+    if (filter == null || filter.isBlank()) {
+      return null;
+    }
+    try {
+      return MetadataFilter.parse(new ObjectMapper().readTree(filter));
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--filter is not valid JSON: " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--filter: " + e.getMessage());
+    }
   }
 
   private void printText(PrintWriter out, List<SearchHit> hits) {

@@ -22,6 +22,7 @@ public record IndexLayout(Path dir) {
   public static final String PASSAGE_IDS = "documents.leann.passages.ids.txt";
   public static final String MANIFEST = "manifest.json";
   public static final String EMBEDDING_CACHE = "embeddings.f32";
+  public static final String BM25 = "documents.leann.bm25";
 
   /** The layout of index {@code name} under {@code root}. */
   public static IndexLayout of(Path root, String name) {

@@ -2,8 +2,17 @@ package io.leann.coordinator.search;
 
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
+import io.leann.protocol.Metric;
+import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.text.Bm25Hits;
+import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.HybridFusion;
+import io.leann.shard.text.Scored;
 import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,12 +45,49 @@ public final class IndexSearcher implements AutoCloseable {
   }
 
   /**
+   * Dense search, optionally filtered.
+   *
    * @param recompute true/false to force a mode; null picks recompute only when no vectors are stored
+   * @param filter metadata filter, or null
    */
-  public List<SearchHit> search(String query, int k, int ef, Boolean recompute) throws IOException {
+  public List<SearchHit> search(String query, int k, int ef, Boolean recompute, MetadataFilter filter)
+      throws IOException {
     boolean useRecompute = recompute != null ? recompute : !index.hasVectors();
-    float[] q = embedQuery(query);
-    return index.search(q, k, ef, useRecompute ? embedder : null, null);
+    return index.search(embedQuery(query), k, ef, useRecompute ? embedder : null, filter);
+  }
+
+  /**
+   * Hybrid search: the dense and BM25 result lists (each {@code 2k} long), min-max normalised and
+   * fused with weight {@code vectorWeight} on the dense side, LEANN's weighted fusion.
+   */
+  public List<SearchHit> hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
+      double vectorWeight) throws IOException {
+    int depth = Math.max(2 * k, 10);
+    List<SearchHit> dense = search(query, depth, Math.max(ef, depth), recompute, filter);
+    List<Scored> denseScored = new ArrayList<>();
+    for (SearchHit h : dense) {
+      // L2 scores are distances; negate them so that higher is better on both sides
+      denseScored.add(new Scored(h.id(), index.metric() == Metric.L2 ? -h.score() : h.score()));
+    }
+    Bm25Index bm25 = index.bm25();
+    BitSet matches = filter == null || filter.isEmpty() ? null : index.columns().matching(filter);
+    Bm25Hits sparse = bm25.search(query, depth, matches == null ? null : matches::get);
+    List<Scored> sparseScored = new ArrayList<>();
+    Map<String, Long> rowOf = new HashMap<>();
+    for (int i = 0; i < sparse.size(); i++) {
+      String id = index.passages().id(sparse.rows()[i]);
+      sparseScored.add(new Scored(id, sparse.scores()[i]));
+      rowOf.put(id, (long) sparse.rows()[i]);
+    }
+    Map<String, SearchHit> byId = new HashMap<>();
+    dense.forEach(h -> byId.put(h.id(), h));
+    List<SearchHit> fused = new ArrayList<>();
+    for (Scored s : HybridFusion.fuse(denseScored, sparseScored, vectorWeight, k)) {
+      SearchHit h = byId.get(s.id());
+      fused.add(h != null ? new SearchHit(h.id(), (float) s.score(), h.text(), h.metadata())
+          : index.hit(rowOf.get(s.id()), (float) s.score()));
+    }
+    return fused;
   }
 
   /** The query's embedding, normalised for cosine indexes. */

@@ -8,17 +8,26 @@ import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.filter.FilteredSearchPlanner;
+import io.leann.shard.filter.MetadataColumns;
+import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.IntPredicate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
 
 /**
  * An index opened from disk in this process: its meta, its passage store and one mapped graph per
  * shard. Search embeds nothing itself; it takes the query vector, searches every shard (with
  * stored vectors, or by recomputing embeddings of the nodes it visits) and merges the top k.
+ *
+ * <p>Filters are applied during the graph traversal (or by an exact scan of the matches when they
+ * are few), so a filtered search returns {@code k} results whenever {@code k} passages match.
  *
  * <p>Thread safety: concurrent stored-vector searches are safe; a recompute search uses the
  * caller's {@link Embedder} through a per-call recomputer, so it is safe when the embedder is.
@@ -28,6 +37,8 @@ public final class LocalIndex implements AutoCloseable {
   private final IndexMeta meta;
   private final PassageStore passages;
   private final List<Shard> shards;
+  private MetadataColumns columns;
+  private Bm25Index bm25;
 
   private record Shard(HnswIndex graph, long firstRow) {}
 
@@ -90,9 +101,9 @@ public final class LocalIndex implements AutoCloseable {
    * The {@code k} best passages for {@code query} over all shards.
    *
    * @param recomputeWith embedder for recompute mode, or null to search stored vectors
-   * @param acceptRow filter on global passage rows, or null
+   * @param filter metadata filter, or null for all passages
    */
-  public List<SearchHit> search(float[] query, int k, int ef, Embedder recomputeWith, IntPredicate acceptRow)
+  public List<SearchHit> search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter)
       throws IOException {
     if (query.length != meta.dimensions()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
@@ -102,13 +113,17 @@ public final class LocalIndex implements AutoCloseable {
       throw new IllegalStateException("index '" + layout.name()
           + "' stores no embeddings (built pruned for recomputation); search it with recompute on");
     }
+    BitSet matches = filter == null || filter.isEmpty() ? null : columns().matching(filter);
     record Candidate(long row, float distance) {}
     List<Candidate> all = new ArrayList<>();
     for (Shard s : shards) {
-      IntPredicate accept = acceptRow == null ? null : node -> acceptRow.test((int) (s.firstRow() + node));
       EmbedderRecomputer recomputer = recomputeWith == null ? null
           : new EmbedderRecomputer(recomputeWith, passages, s.firstRow(), metric());
-      SearchResult r = s.graph().search(query, k, ef, accept, recomputer);
+      int from = (int) s.firstRow();
+      SearchResult r = matches == null
+          ? s.graph().search(query, k, ef, null, recomputer)
+          : FilteredSearchPlanner.search(s.graph(), query, k, ef, matches.get(from, from + s.graph().size()),
+              recomputer);
       for (int i = 0; i < r.size(); i++) {
         all.add(new Candidate(s.firstRow() + r.nodes()[i], r.distances()[i]));
       }
@@ -116,10 +131,36 @@ public final class LocalIndex implements AutoCloseable {
     all.sort(Comparator.comparingDouble(Candidate::distance).thenComparingLong(Candidate::row));
     List<SearchHit> hits = new ArrayList<>();
     for (Candidate c : all.subList(0, Math.min(k, all.size()))) {
-      Passage p = passages.get(c.row());
-      hits.add(new SearchHit(p.id(), metric().toScore(c.distance()), p.text(), p.metadata()));
+      hits.add(hit(c.row(), metric().toScore(c.distance())));
     }
     return hits;
+  }
+
+  /** The passage at {@code row} as a hit with {@code score}. */
+  public SearchHit hit(long row, float score) throws IOException {
+    Passage p = passages.get(row);
+    return new SearchHit(p.id(), score, p.text(), p.metadata());
+  }
+
+  /** Metadata columns for filtering, built from the passages on first use. */
+  public synchronized MetadataColumns columns() {
+    if (columns == null) {
+      columns = MetadataColumns.build(passages);
+    }
+    return columns;
+  }
+
+  /** The BM25 index of the passages: loaded from the build's file, or built now if there is none. */
+  public synchronized Bm25Index bm25() throws IOException {
+    if (bm25 == null) {
+      Path file = layout.resolve(meta.passageSources().get(0).path()).resolveSibling(IndexLayout.BM25);
+      bm25 = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);
+      if (bm25.size() != passages.size()) {
+        throw new IndexFormatException(file, "BM25 index covers " + bm25.size() + " passages, the index has "
+            + passages.size());
+      }
+    }
+    return bm25;
   }
 
   @Override

@@ -1,0 +1,196 @@
+package io.leann.coordinator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code leann} CLI end to end on a small real corpus (Debian's licence texts and the
+ * loader's test files), with the real ONNX model: build, search, filters, hybrid, list, remove,
+ * incremental rebuilds, and a build killed with SIGKILL.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndTest {
+  @TempDir static Path work;
+  static Path docs;
+  static Map<String, String> env;
+
+  record Run(int code, String out, String err) {}
+
+  static Run leann(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = LeannCli.run(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void corpus() throws IOException {
+    docs = Files.createDirectories(work.resolve("docs"));
+    for (String name : List.of("Apache-2.0", "BSD")) {
+      Files.copy(Path.of("/usr/share/common-licenses", name), docs.resolve(name.toLowerCase() + ".txt"));
+    }
+    Path corpus = Path.of("src/test/resources/corpus");
+    try (Stream<Path> files = Files.list(corpus)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, docs.resolve(f.getFileName()));
+      }
+    }
+    env = Map.of("LEANN_INDEX_DIR", work.resolve("indexes").toString(), "HOME", work.toString());
+  }
+
+  private static JsonNode json(Run r) throws IOException {
+    assertEquals(0, r.code(), r.err());
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  @Test
+  @Order(1)
+  void buildThenSearchFindsTheRelevantPassage() throws IOException {
+    Run build = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
+    assertEquals(0, build.code(), build.err());
+    assertTrue(build.out().contains("Built index 'docs'"), build.out());
+
+    JsonNode hits = json(leann("search", "docs", "patent license granted by contributors", "--json", "--top-k", "3"));
+    assertEquals(3, hits.size());
+    assertEquals("apache-2.0.txt", hits.get(0).get("metadata").get("file_name").asText());
+    assertTrue(hits.get(0).get("text").asText().toLowerCase().contains("patent"));
+
+    // the same search with stored vectors is refused on a pruned index, with a clear message
+    Run stored = leann("search", "docs", "patent", "--no-recompute");
+    assertEquals(1, stored.code());
+    assertTrue(stored.err().startsWith("leann: ") && stored.err().contains("recompute"), stored.err());
+  }
+
+  @Test
+  @Order(2)
+  void filtersAreAppliedDuringSearchAndReturnKMatches() throws IOException {
+    JsonNode hits = json(leann("search", "docs", "what does this software do", "--json", "--top-k", "4",
+        "--filter", "{\"language\": {\"==\": \"java\"}}"));
+    assertEquals(4, hits.size());
+    for (JsonNode h : hits) {
+      assertEquals("Library.java", h.get("metadata").get("file_name").asText());
+    }
+    Run bad = leann("search", "docs", "x", "--filter", "{\"language\": {\"~=\": 1}}");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("~="), bad.err());
+  }
+
+  @Test
+  @Order(3)
+  void hybridSearchFusesKeywordAndDenseResults() throws IOException {
+    JsonNode hits = json(leann("search", "docs", "MERCHANTABILITY", "--json", "--hybrid", "--top-k", "3"));
+    assertEquals(3, hits.size());
+    boolean keyword = false;
+    for (JsonNode h : hits) {
+      keyword |= h.get("text").asText().contains("MERCHANTABILITY");
+      assertTrue(h.get("score").asDouble() <= 1.0 + 1e-6);
+    }
+    assertTrue(keyword, "a passage with the exact keyword ranks in the top 3");
+  }
+
+  @Test
+  @Order(4)
+  void unchangedRebuildIsANoOpAndOneChangedFileReembedsOnlyItself() throws IOException {
+    Path indexDir = work.resolve("indexes/docs");
+    Run again = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("up to date"), again.out());
+
+    Files.writeString(docs.resolve("guide.md"), "\n\nA new closing section about quantum tea brewing.\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Run changed = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
+    assertEquals(0, changed.code(), changed.err());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) embedded, (\\d+) reused\\)")
+        .matcher(changed.out());
+    assertTrue(m.find(), changed.out());
+    int embedded = Integer.parseInt(m.group(1));
+    int reused = Integer.parseInt(m.group(2));
+    assertTrue(reused > embedded && embedded > 0, changed.out());
+    try (Stream<Path> gens = Files.list(indexDir)) {
+      assertEquals(1, gens.filter(p -> p.getFileName().toString().startsWith("gen-")).count(),
+          "old generations are removed after the commit");
+    }
+    JsonNode hits = json(leann("search", "docs", "quantum tea brewing", "--json", "--top-k", "1"));
+    assertEquals("guide.md", hits.get(0).get("metadata").get("file_name").asText());
+  }
+
+  @Test
+  @Order(5)
+  void buildKilledWithSigkillLeavesThePreviousIndexSearchable() throws Exception {
+    Path more = Files.createDirectories(work.resolve("more"));
+    for (String name : List.of("GPL-3", "LGPL-3", "MPL-2.0", "GFDL-1.3", "Artistic")) {
+      Files.copy(Path.of("/usr/share/common-licenses", name), more.resolve(name + ".txt"));
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        LeannCli.class.getName(), "build", "docs", "--docs", docs.toString(), more.toString(),
+        "--num-threads", "1").redirectErrorStream(true).redirectOutput(work.resolve("killed.log").toFile());
+    pb.environment().put("LEANN_INDEX_DIR", env.get("LEANN_INDEX_DIR"));
+    Process p = pb.start();
+    try {
+      Path indexDir = work.resolve("indexes/docs");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      // wait until the new generation is being written, then kill the JVM outright
+      while (System.nanoTime() < deadline && !Files.exists(indexDir.resolve("gen-3/embeddings.f32"))) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.exists(indexDir.resolve("gen-3")), "the build never started: "
+          + Files.readString(work.resolve("killed.log")));
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertFalse(p.isAlive());
+    JsonNode hits = json(leann("search", "docs", "patent license granted by contributors", "--json", "--top-k", "1"));
+    assertEquals("apache-2.0.txt", hits.get(0).get("metadata").get("file_name").asText());
+    // the next build cleans up the orphaned generation and succeeds
+    Run rebuild = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
+    assertEquals(0, rebuild.code(), rebuild.err());
+    assertTrue(rebuild.out().contains("up to date"), rebuild.out());
+    try (Stream<Path> gens = Files.list(work.resolve("indexes/docs"))) {
+      assertEquals(List.of("gen-2"), gens.map(g -> g.getFileName().toString()).filter(n -> n.startsWith("gen-")).toList());
+    }
+  }
+
+  @Test
+  @Order(6)
+  void listRemoveAndErrors() throws IOException {
+    Run list = leann("list");
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains("docs") && list.out().contains("pruned"), list.out());
+
+    Run unknown = leann("search", "nope", "x");
+    assertEquals(1, unknown.code());
+    assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    assertTrue(unknown.err().contains("no index named 'nope'") && unknown.err().contains("docs"), unknown.err());
+
+    assertEquals(2, leann("search", "docs").code(), "missing query is a usage error");
+    assertEquals(2, leann("build", "x").code(), "missing --docs is a usage error");
+    assertEquals(1, leann("build", "../escape", "--docs", docs.toString()).code());
+
+    Run removed = leann("remove", "docs", "--force");
+    assertEquals(0, removed.code(), removed.err());
+    assertFalse(Files.exists(work.resolve("indexes/docs")));
+    assertTrue(leann("list").out().contains("No indexes"));
+  }
+}

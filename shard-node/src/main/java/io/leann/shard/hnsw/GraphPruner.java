@@ -25,40 +25,38 @@ public final class GraphPruner {
     }
     boolean[] hub = selectHubs(graph, p.hubFraction());
     int cap0 = graph.maxDegree(0);
-    int[][] keptIds = new int[n][];
-    float[][] keptDists = new float[n][];
+    int fill = Math.min(p.hubDegree(), cap0);
+    // Pass 1 picks each node's own links from its current ones, before any list changes.
+    int[] kept = new int[n * fill];
+    int[] keptCount = new int[n];
     int[] ids = new int[cap0];
     float[] dists = new float[cap0];
     DiversityHeuristic heuristic = new DiversityHeuristic(vectors, metric);
+    boolean l2 = metric == Metric.L2;
     for (int node = 0; node < n; node++) {
-      int count = graph.neighborsWithDistances(0, node, ids, dists);
+      int count = graph.neighbors(0, node, ids);
+      for (int i = 0; i < count; i++) {
+        dists[i] = l2 ? vectors.squaredL2Between(node, ids[i]) : -vectors.dotBetween(node, ids[i]);
+      }
       DiversityHeuristic.sortByDistance(ids, dists, count);
-      int cap = Math.min(hub[node] ? p.hubDegree() : p.degree(), cap0);
-      int kept = heuristic.select(ids, dists, count, cap);
-      keptIds[node] = Arrays.copyOf(ids, kept);
-      keptDists[node] = Arrays.copyOf(dists, kept);
+      int cap = Math.min(hub[node] ? p.hubDegree() : p.degree(), fill);
+      keptCount[node] = heuristic.select(ids, dists, count, cap);
+      System.arraycopy(ids, 0, kept, node * fill, keptCount[node]);
     }
-    int fill = Math.min(p.hubDegree(), cap0);
-    int[] sizes = new int[n];
-    int[][] outIds = new int[n][];
-    float[][] outDists = new float[n][];
-    for (int node = 0; node < n; node++) {
-      outIds[node] = Arrays.copyOf(keptIds[node], Math.max(fill, keptIds[node].length));
-      outDists[node] = Arrays.copyOf(keptDists[node], outIds[node].length);
-      sizes[node] = keptIds[node].length;
-    }
+    // Pass 2 mirrors kept links into targets that still have room below M.
+    int[] out = kept.clone();
+    int[] size = keptCount.clone();
     for (int u = 0; u < n; u++) {
-      for (int i = 0; i < keptIds[u].length; i++) {
-        int v = keptIds[u][i];
-        if (sizes[v] < fill && !contains(outIds[v], sizes[v], u)) {
-          outIds[v][sizes[v]] = u;
-          outDists[v][sizes[v]] = keptDists[u][i];
-          sizes[v]++;
+      for (int i = 0; i < keptCount[u]; i++) {
+        int v = kept[u * fill + i];
+        if (size[v] < fill && !contains(out, v * fill, size[v], u)) {
+          out[v * fill + size[v]++] = u;
         }
       }
     }
     for (int node = 0; node < n; node++) {
-      graph.setNeighbors(0, node, outIds[node], outDists[node], sizes[node]);
+      System.arraycopy(out, node * fill, ids, 0, size[node]);
+      graph.setNeighbors(0, node, ids, size[node]);
     }
   }
 
@@ -83,8 +81,8 @@ public final class GraphPruner {
     return hub;
   }
 
-  private static boolean contains(int[] ids, int count, int id) {
-    for (int i = 0; i < count; i++) {
+  private static boolean contains(int[] ids, int from, int count, int id) {
+    for (int i = from; i < from + count; i++) {
       if (ids[i] == id) {
         return true;
       }

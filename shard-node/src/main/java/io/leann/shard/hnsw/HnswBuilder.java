@@ -32,6 +32,7 @@ public final class HnswBuilder {
   private final VectorValues vectors;
   private final HnswParams params;
   private final DiversityHeuristic heuristic;
+  private final boolean l2;
   private final OnHeapGraph graph;
   private final Object entryLock = new Object();
 
@@ -39,6 +40,7 @@ public final class HnswBuilder {
     this.vectors = vectors;
     this.params = params;
     this.heuristic = new DiversityHeuristic(vectors, params.metric());
+    this.l2 = params.metric() == io.leann.protocol.Metric.L2;
     this.graph = new OnHeapGraph(drawLevels(vectors.size(), params), params.m(), params.m0());
   }
 
@@ -117,6 +119,10 @@ public final class HnswBuilder {
     }
   }
 
+  private float distanceBetween(int a, int b) {
+    return l2 ? vectors.squaredL2Between(a, b) : -vectors.dotBetween(a, b);
+  }
+
   /** One inserting thread's scratch. */
   private final class Inserter {
     private final GraphSearcher searcher = new GraphSearcher();
@@ -174,7 +180,7 @@ public final class HnswBuilder {
         best[0] = ids[0];
         bestDistance[0] = dists[0];
         int kept = heuristic.select(ids, dists, count, params.m());
-        graph.setNeighbors(l, node, ids, dists, kept);
+        graph.setNeighbors(l, node, ids, kept);
         for (int i = 0; i < kept; i++) {
           addReverseLink(ids[i], node, dists[i], l);
         }
@@ -195,27 +201,22 @@ public final class HnswBuilder {
     }
 
     private void addReverseLink(int from, int to, float distance, int level) {
-      int cap = graph.maxDegree(level);
       synchronized (graph.lock(level, from)) {
-        int[] list = graph.rawLinks(level, from);
-        float[] listDists = graph.rawDistances(level, from);
-        int count = list[0];
-        if (count < cap) {
-          list[count + 1] = to;
-          listDists[count] = distance;
-          list[0] = count + 1;
+        if (graph.appendUnlocked(level, from, to)) {
           return;
         }
-        System.arraycopy(list, 1, overflowIds, 0, count);
-        System.arraycopy(listDists, 0, overflowDists, 0, count);
+        // Full: rank the old links and the new one by distance to `from`, keep a diverse subset.
+        int count = graph.copyUnlocked(level, from, overflowIds);
+        for (int i = 0; i < count; i++) {
+          overflowDists[i] = distanceBetween(from, overflowIds[i]);
+        }
         overflowIds[count] = to;
         overflowDists[count] = distance;
         DiversityHeuristic.sortByDistance(overflowIds, overflowDists, count + 1);
-        int kept = heuristic.select(overflowIds, overflowDists, count + 1, cap);
-        System.arraycopy(overflowIds, 0, list, 1, kept);
-        System.arraycopy(overflowDists, 0, listDists, 0, kept);
-        list[0] = kept;
+        int kept = heuristic.select(overflowIds, overflowDists, count + 1, graph.maxDegree(level));
+        graph.setUnlocked(level, from, overflowIds, kept);
       }
     }
+
   }
 }

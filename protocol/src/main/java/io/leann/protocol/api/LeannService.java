@@ -1,0 +1,37 @@
+package io.leann.protocol.api;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the HTTP API serves, independent of where it runs: one process with the local engine, or a
+ * Pekko cluster that scatters to shard entities. Every method completes exceptionally with an
+ * {@link ApiException} for client-visible failures; anything else becomes a 500.
+ */
+public interface LeannService {
+
+  CompletionStage<SearchResponse> search(String index, SearchRequest request);
+
+  CompletionStage<List<IndexInfo>> indexes();
+
+  CompletionStage<IndexInfo> index(String name);
+
+  CompletionStage<IndexInfo> createIndex(String name, IndexSettings settings);
+
+  CompletionStage<JobStatus> addDocuments(String name, List<DocumentIn> documents);
+
+  CompletionStage<JobStatus> job(String id);
+
+  CompletionStage<Void> deleteIndex(String name);
+
+  CompletionStage<List<NodeInfo>> nodes();
+
+  CompletionStage<List<ShardPlacement>> shards();
+
+  CompletionStage<ShardPlacement> moveShard(String index, int shard, String node);
+
+  CompletionStage<List<ShardPlacement>> rebalance(String index);
+
+  /** Liveness and a short status line for {@code GET /health}. */
+  CompletionStage<String> health();
+}

@@ -4,7 +4,7 @@ import io.leann.protocol.index.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,7 +22,32 @@ public final class VectorDistances {
   private static final int LANES = SPECIES.length();
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+  /**
+   * Shuffles for a fixed-order tree reduction. {@code reduceLanes(ADD)} leaves the order open, and
+   * interpreted and compiled code do round differently, so the same vectors could give distances a
+   * bit apart before and after the JIT warms up; a graph build would then depend on timing.
+   */
+  private static final VectorShuffle<Float>[] FOLDS = folds();
+
   private VectorDistances() {}
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] folds() {
+    int steps = Integer.numberOfTrailingZeros(LANES);
+    VectorShuffle<Float>[] folds = new VectorShuffle[steps];
+    for (int i = 0, half = LANES / 2; half >= 1; i++, half /= 2) {
+      folds[i] = VectorShuffle.iota(SPECIES, half, 1, true);
+    }
+    return folds;
+  }
+
+  /** Sum of the lanes of {@code v}, always added in the same tree order. */
+  private static float sum(FloatVector v) {
+    for (VectorShuffle<Float> fold : FOLDS) {
+      v = v.add(v.rearrange(fold));
+    }
+    return v.lane(0);
+  }
 
   /** Number of float lanes the kernels use on this machine. */
   public static int lanes() {
@@ -55,9 +80,9 @@ public final class VectorDistances {
       na = va.fma(va, na);
       nb = vb.fma(vb, nb);
     }
-    float d = dot.reduceLanes(VectorOperators.ADD);
-    float x = na.reduceLanes(VectorOperators.ADD);
-    float y = nb.reduceLanes(VectorOperators.ADD);
+    float d = sum(dot);
+    float x = sum(na);
+    float y = sum(nb);
     for (; i < n; i++) {
       d += a[i] * b[i];
       x += a[i] * a[i];
@@ -74,7 +99,7 @@ public final class VectorDistances {
     for (; i < bound; i += LANES) {
       acc = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sum(acc);
     for (; i < dims; i++) {
       s += a[aOff + i] * b[bOff + i];
     }
@@ -90,7 +115,7 @@ public final class VectorDistances {
       FloatVector d = FloatVector.fromArray(SPECIES, a, aOff + i).sub(FloatVector.fromArray(SPECIES, b, bOff + i));
       acc = d.fma(d, acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sum(acc);
     for (; i < dims; i++) {
       float d = a[aOff + i] - b[bOff + i];
       s += d * d;
@@ -111,8 +136,8 @@ public final class VectorDistances {
       a2 = vq.fma(FloatVector.fromArray(SPECIES, v, o2 + i), a2);
       a3 = vq.fma(FloatVector.fromArray(SPECIES, v, o3 + i), a3);
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a0), s1 = sum(a1);
+    float s2 = sum(a2), s3 = sum(a3);
     for (; i < dims; i++) {
       float x = q[i];
       s0 += x * v[o0 + i];
@@ -143,8 +168,8 @@ public final class VectorDistances {
       a2 = d2.fma(d2, a2);
       a3 = d3.fma(d3, a3);
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a0), s1 = sum(a1);
+    float s2 = sum(a2), s3 = sum(a3);
     for (; i < dims; i++) {
       float x = q[i];
       float d0 = x - v[o0 + i], d1 = x - v[o1 + i], d2 = x - v[o2 + i], d3 = x - v[o3 + i];
@@ -168,7 +193,7 @@ public final class VectorDistances {
       acc = FloatVector.fromArray(SPECIES, q, i)
           .fma(FloatVector.fromMemorySegment(SPECIES, seg, off + (long) i * Float.BYTES, LE), acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sum(acc);
     for (; i < dims; i++) {
       s += q[i] * seg.get(LittleEndian.FLOAT, off + (long) i * Float.BYTES);
     }
@@ -185,7 +210,7 @@ public final class VectorDistances {
           .sub(FloatVector.fromMemorySegment(SPECIES, seg, off + (long) i * Float.BYTES, LE));
       acc = d.fma(d, acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = sum(acc);
     for (; i < dims; i++) {
       float d = q[i] - seg.get(LittleEndian.FLOAT, off + (long) i * Float.BYTES);
       s += d * d;
@@ -207,8 +232,8 @@ public final class VectorDistances {
       a2 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o2 + b, LE), a2);
       a3 = vq.fma(FloatVector.fromMemorySegment(SPECIES, seg, o3 + b, LE), a3);
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a0), s1 = sum(a1);
+    float s2 = sum(a2), s3 = sum(a3);
     for (; i < dims; i++) {
       long b = (long) i * Float.BYTES;
       float x = q[i];
@@ -241,8 +266,8 @@ public final class VectorDistances {
       a2 = d2.fma(d2, a2);
       a3 = d3.fma(d3, a3);
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a0), s1 = sum(a1);
+    float s2 = sum(a2), s3 = sum(a3);
     for (; i < dims; i++) {
       long b = (long) i * Float.BYTES;
       float x = q[i];

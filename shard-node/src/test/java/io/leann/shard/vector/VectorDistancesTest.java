@@ -63,8 +63,9 @@ class VectorDistancesTest {
       float tol = tolerance(q, row);
       assertEquals(ScalarDistances.dot(q, row), dots[i + 1], tol);
       assertEquals(ScalarDistances.squaredL2(q, row), l2s[i + 1], tol);
-      assertEquals(VectorDistances.dot(q, 0, rows, pick[i] * dims, dims), dots[i + 1], tol);
-      assertEquals(VectorDistances.squaredL2(q, 0, rows, pick[i] * dims, dims), l2s[i + 1], tol);
+      // bit-identical to the single-row kernels, so a search sees one value per node
+      assertEquals(VectorDistances.dot(q, 0, rows, pick[i] * dims, dims), dots[i + 1]);
+      assertEquals(VectorDistances.squaredL2(q, 0, rows, pick[i] * dims, dims), l2s[i + 1]);
     }
   }
 
@@ -81,17 +82,35 @@ class VectorDistancesTest {
       assertEquals(VectorDistances.dot(q, v), VectorDistances.dot(q, seg, 3, dims), tolerance(q, v));
       assertEquals(VectorDistances.squaredL2(q, v), VectorDistances.squaredL2(q, seg, 3, dims),
           tolerance(q, v));
-      // reduceLanes(ADD) has no fixed order (interpreted and compiled code differ in the last
-      // bits), so kernels agree within rounding, not bit for bit
+      // the kernels reduce lanes in a fixed order, so every path gives the same bits
       float[] fromSegment = new float[4];
       float[] fromArray = new float[4];
       VectorDistances.dot4(q, seg, 3, 3, 3, 3, dims, fromSegment, 0);
       VectorDistances.dot4(q, v, 0, 0, 0, 0, dims, fromArray, 0);
-      assertArrayEquals(fromArray, fromSegment, tolerance(q, v));
+      assertArrayEquals(fromArray, fromSegment);
+      assertEquals(VectorDistances.dot(q, v), fromArray[0]);
       VectorDistances.squaredL2x4(q, seg, 3, 3, 3, 3, dims, fromSegment, 0);
       VectorDistances.squaredL2x4(q, v, 0, 0, 0, 0, dims, fromArray, 0);
-      assertArrayEquals(fromArray, fromSegment, tolerance(q, v));
+      assertArrayEquals(fromArray, fromSegment);
+      assertEquals(VectorDistances.squaredL2(q, v), fromArray[0]);
     }
+  }
+
+  /** The same inputs give the same bits cold (interpreted) and after many calls (compiled). */
+  @ParameterizedTest
+  @ValueSource(ints = {100, 384})
+  void resultsDoNotChangeAsTheJitWarmsUp(int dims) {
+    SplittableRandom r = new SplittableRandom(dims * 7L);
+    float[] a = random(r, dims);
+    float[] b = random(r, dims);
+    float cold = VectorDistances.dot(a, b);
+    float coldL2 = VectorDistances.squaredL2(a, b);
+    for (int i = 0; i < 200_000; i++) {
+      VectorDistances.dot(a, b);
+      VectorDistances.squaredL2(a, b);
+    }
+    assertEquals(cold, VectorDistances.dot(a, b));
+    assertEquals(coldL2, VectorDistances.squaredL2(a, b));
   }
 
   @ParameterizedTest

@@ -1,0 +1,519 @@
+package io.leann.shard.recompute;
+
+import io.leann.protocol.Metric;
+import io.leann.protocol.RecomputeException;
+import io.leann.protocol.Recomputer;
+import io.leann.protocol.wire.MalformedFrameException;
+import io.leann.protocol.wire.NativeCodec;
+import io.leann.protocol.wire.NativeFrame;
+import io.leann.protocol.wire.NativeMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import org.zeromq.ZMsg;
+
+/**
+ * A {@link Recomputer} backed by remote embed workers: each batch of nodes the search expands
+ * becomes native {@code DISTANCES} frames carrying the query, the metric and the nodes' passage
+ * texts, so any worker can answer without access to this shard's files.
+ *
+ * <p>Spreading and failover: a batch larger than {@link Options#maxBatch()} is cut into chunks
+ * sent to different workers at once; successive chunks go to the workers round-robin. A chunk not
+ * answered within {@link Options#timeout()}, or answered with an error or a malformed reply, is sent
+ * again to a worker that has not failed it yet. A worker that timed out gets a fresh socket (its
+ * old one may still deliver a late reply for a chunk already served elsewhere) and is avoided for
+ * {@link Options#cooldown()} while others are available. Once every worker has had the chunk, those
+ * that timed out get it once more on their fresh socket: JeroMQ 0.6 occasionally leaves a new TCP
+ * connection without its ZMTP handshake, so the first request on it is never delivered, and a new
+ * socket is the cure. Replies are matched by request id; any other reply, stale from an abandoned
+ * call, is dropped. When no worker is left to try, the call throws {@link RecomputeException}
+ * naming each endpoint, what went wrong and the timeout.
+ *
+ * <p>Per-query cache: distances are remembered by node id until the query changes (another array,
+ * or the same array with other values), so no node is embedded twice in one search, even when the
+ * searcher asks again or a batch repeats an id.
+ *
+ * <p>Threading: ZMQ sockets belong to one thread at a time, so this recomputer serves one search
+ * thread at a time: calls are {@code synchronized}, which also gives the memory barrier ZMQ needs
+ * when a socket passes from one thread to the next. Parallel searches each take their own
+ * instance, typically sharing one {@link ZContext}; {@link #close()} must come after the last call.
+ */
+public final class ZmqRecomputer implements Recomputer {
+
+  /**
+   * @param timeout how long a worker may take to answer one chunk before it is retried elsewhere
+   * @param maxBatch nodes per request at most; larger batches are split across workers
+   * @param cooldown how long a worker that timed out is passed over while others are available
+   */
+  public record Options(Duration timeout, int maxBatch, Duration cooldown) {
+    public Options {
+      if (!timeout.isPositive() || maxBatch < 1 || cooldown.isNegative()) {
+        throw new IllegalArgumentException("timeout and maxBatch must be positive, cooldown not "
+            + "negative: " + timeout + ", " + maxBatch + ", " + cooldown);
+      }
+    }
+
+    /** 10 s per request, 64 nodes per request, 5 s cooldown. */
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(10), 64, Duration.ofSeconds(5));
+    }
+
+    public Options withTimeout(Duration t) {
+      return new Options(t, maxBatch, cooldown);
+    }
+
+    public Options withMaxBatch(int n) {
+      return new Options(timeout, n, cooldown);
+    }
+  }
+
+  /**
+   * Work done so far.
+   *
+   * @param nodesRecomputed distances obtained from workers (each one node's embedding recomputed)
+   * @param cacheHits distances answered from the per-query cache
+   * @param requests frames sent to workers, retries included
+   * @param retries chunks sent again after a worker failed them
+   * @param staleReplies replies dropped because no pending request had their id
+   */
+  public record Stats(long nodesRecomputed, long cacheHits, long requests, long retries,
+      long staleReplies) {}
+
+  /** One embed worker endpoint and this recomputer's socket to it. */
+  private final class Worker {
+    final int index;
+    final String endpoint;
+    final List<Chunk> inFlight = new ArrayList<>();
+    ZMQ.Socket socket;
+    long coolUntilNanos;
+    String lastFailure;
+
+    Worker(int index, String endpoint) {
+      this.index = index;
+      this.endpoint = endpoint;
+    }
+
+    ZMQ.Socket socket() {
+      if (socket == null) {
+        socket = context.createSocket(SocketType.DEALER);
+        socket.setLinger(0);
+        socket.setSendTimeOut(0);
+        socket.connect(endpoint);
+      }
+      return socket;
+    }
+
+    /** Drops the socket, so replies still on their way to it can never be read. */
+    void reset() {
+      if (socket != null) {
+        socket.close();
+        socket = null;
+      }
+    }
+  }
+
+  /** Sends of one chunk to one worker at most: the second goes out on a fresh socket. */
+  private static final int ATTEMPTS_PER_WORKER = 2;
+
+  /** A slice {@code [from, to)} of one call's uncached nodes, and where it was last sent. */
+  private static final class Chunk {
+    final int from;
+    final int to;
+    /** Sends to each worker so far; {@link #ATTEMPTS_PER_WORKER} once a worker answered badly. */
+    final int[] attempts;
+    long requestId;
+    long deadlineNanos;
+    float[] distances;
+
+    Chunk(int from, int to, int workers) {
+      this.from = from;
+      this.to = to;
+      this.attempts = new int[workers];
+    }
+
+    int size() {
+      return to - from;
+    }
+  }
+
+  private final ZContext context;
+  private final boolean ownsContext;
+  private final Worker[] workers;
+  private final IntFunction<String> passageText;
+  private final Metric metric;
+  private final Options options;
+  private final Selector selector;
+  private final DistanceCache cache = new DistanceCache();
+  private float[] lastQuery;
+  private float[] lastQueryCopy;
+  private long nextRequestId = 1;
+  private int roundRobin;
+  private long nodesRecomputed;
+  private long cacheHits;
+  private long requests;
+  private long retries;
+  private long staleReplies;
+  private boolean closed;
+
+  /**
+   * A recomputer whose sockets live in {@code context}, which the caller owns and closes after
+   * this recomputer.
+   *
+   * @param endpoints embed worker endpoints, e.g. {@code tcp://10.0.0.5:5557}
+   * @param passageText the passage text of a graph node (row); may throw, or return null for none
+   * @param metric the index's metric; for cosine the query must already be normalised
+   */
+  public ZmqRecomputer(ZContext context, List<String> endpoints, IntFunction<String> passageText,
+      Metric metric, Options options) {
+    this(context, false, endpoints, passageText, metric, options);
+  }
+
+  private ZmqRecomputer(ZContext context, boolean ownsContext, List<String> endpoints,
+      IntFunction<String> passageText, Metric metric, Options options) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no embed worker endpoints");
+    }
+    this.context = context;
+    this.ownsContext = ownsContext;
+    this.workers = new Worker[endpoints.size()];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new Worker(i, endpoints.get(i));
+    }
+    this.passageText = passageText;
+    this.metric = metric;
+    this.options = options;
+    try {
+      this.selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a selector to poll embed workers", e);
+    }
+  }
+
+  /** A recomputer with a ZMQ context of its own, closed with it. */
+  public static ZmqRecomputer open(List<String> endpoints, IntFunction<String> passageText,
+      Metric metric, Options options) {
+    return new ZmqRecomputer(new ZContext(1), true, endpoints, passageText, metric, options);
+  }
+
+  @Override
+  public synchronized void distances(float[] query, int[] ids, int count, float[] out) {
+    if (closed) {
+      throw new IllegalStateException("recomputer is closed");
+    }
+    if (query != lastQuery || !Arrays.equals(query, lastQueryCopy)) {
+      cache.clear();
+      lastQuery = query;
+      lastQueryCopy = query.clone();
+    }
+    int[] misses = new int[count];
+    int missCount = 0;
+    for (int i = 0; i < count; i++) {
+      int id = ids[i];
+      if (cache.contains(id)) {
+        cacheHits++;
+      } else {
+        // NaN marks "asked for in this call", so a repeated id is sent once; replaced below.
+        cache.put(id, Float.NaN);
+        misses[missCount++] = id;
+      }
+    }
+    if (missCount > 0) {
+      try {
+        float[] computed = fetch(query, Arrays.copyOf(misses, missCount));
+        for (int i = 0; i < missCount; i++) {
+          cache.put(misses[i], computed[i]);
+        }
+        nodesRecomputed += missCount;
+      } catch (RuntimeException e) {
+        // Forget this call entirely: placeholders in the cache, and chunks still out, whose
+        // replies will now be dropped as stale.
+        cache.clear();
+        for (Worker w : workers) {
+          w.inFlight.clear();
+        }
+        if (e instanceof ZMQException z) {
+          throw new RecomputeException("ZMQ failure talking to embed workers " + endpoints() + ": "
+              + z.getMessage(), z);
+        }
+        throw e;
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      out[i] = cache.get(ids[i]);
+    }
+  }
+
+  private List<String> endpoints() {
+    return Arrays.stream(workers).map(w -> w.endpoint).toList();
+  }
+
+  /** A snapshot of the counters. */
+  public synchronized Stats stats() {
+    return new Stats(nodesRecomputed, cacheHits, requests, retries, staleReplies);
+  }
+
+  /** Closes the sockets, and the context if this recomputer created it. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Worker w : workers) {
+      w.reset();
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      // Nothing is registered any more; a failing close leaks at most one descriptor.
+    }
+    if (ownsContext) {
+      context.close();
+    }
+  }
+
+  /** Distances of {@code nodes} from the workers, in order. */
+  private float[] fetch(float[] query, int[] nodes) {
+    List<String> texts = new ArrayList<>(nodes.length);
+    for (int node : nodes) {
+      texts.add(textOf(node));
+    }
+    List<Chunk> chunks = new ArrayList<>();
+    for (int from = 0; from < nodes.length; from += options.maxBatch()) {
+      chunks.add(new Chunk(from, Math.min(nodes.length, from + options.maxBatch()), workers.length));
+    }
+    for (Chunk chunk : chunks) {
+      dispatch(chunk, query, texts);
+    }
+    int outstanding = chunks.size();
+    while (outstanding > 0) {
+      long now = System.nanoTime();
+      long earliest = Long.MAX_VALUE;
+      for (Worker w : workers) {
+        for (Chunk c : w.inFlight) {
+          earliest = Math.min(earliest, c.deadlineNanos);
+        }
+      }
+      if (earliest <= now) {
+        expire(now, query, texts);
+        continue;
+      }
+      outstanding -= receive(Math.max(1, (earliest - now + 999_999) / 1_000_000), query, texts);
+    }
+    float[] out = new float[nodes.length];
+    for (Chunk chunk : chunks) {
+      System.arraycopy(chunk.distances, 0, out, chunk.from, chunk.size());
+    }
+    return out;
+  }
+
+  private String textOf(int node) {
+    String text;
+    try {
+      text = passageText.apply(node);
+    } catch (RuntimeException e) {
+      throw new RecomputeException("cannot read the passage text of node " + node + ": " + e.getMessage(), e);
+    }
+    if (text == null) {
+      throw new RecomputeException("node " + node + " has no passage text to recompute its embedding from");
+    }
+    return text;
+  }
+
+  /**
+   * Sends {@code chunk} to the next worker that may still take it: first those it was never sent
+   * to (outside their cooldown first), then those that timed out once.
+   *
+   * @throws RecomputeException if no worker is left to try
+   */
+  private void dispatch(Chunk chunk, float[] query, List<String> texts) {
+    while (true) {
+      Worker worker = pick(chunk);
+      if (worker == null) {
+        throw allFailed(chunk);
+      }
+      if (Arrays.stream(chunk.attempts).anyMatch(a -> a > 0)) {
+        retries++;
+      }
+      chunk.attempts[worker.index]++;
+      chunk.requestId = nextRequestId++;
+      byte[] frame = NativeCodec.encode(chunk.requestId, new NativeMessage.Distances(metric, query,
+          texts.subList(chunk.from, chunk.to)));
+      ZMQ.Socket socket = worker.socket();
+      requests++;
+      if (socket.sendMore(new byte[0]) && socket.send(frame, ZMQ.DONTWAIT)) {
+        chunk.deadlineNanos = System.nanoTime() + options.timeout().toNanos();
+        worker.inFlight.add(chunk);
+        return;
+      }
+      fail(worker, "send queue full", query, texts);
+    }
+  }
+
+  private Worker pick(Chunk chunk) {
+    long now = System.nanoTime();
+    Worker cooling = null;
+    Worker again = null;
+    for (int i = 0; i < workers.length; i++) {
+      int index = (roundRobin + i) % workers.length;
+      Worker w = workers[index];
+      int attempts = chunk.attempts[index];
+      if (attempts == 0 && w.coolUntilNanos - now <= 0) {
+        roundRobin = index + 1;
+        return w;
+      }
+      if (attempts == 0 && cooling == null) {
+        cooling = w;
+      } else if (attempts < ATTEMPTS_PER_WORKER && again == null) {
+        again = w;
+      }
+    }
+    return cooling != null ? cooling : again;
+  }
+
+  /** Fails the workers holding chunks past their deadline; their chunks go elsewhere. */
+  private void expire(long now, float[] query, List<String> texts) {
+    for (Worker w : workers) {
+      for (Chunk c : w.inFlight) {
+        if (c.deadlineNanos <= now) {
+          fail(w, "timed out after " + options.timeout().toMillis() + " ms", query, texts);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Resets {@code worker}'s socket, starts its cooldown and re-sends every chunk it held. */
+  private void fail(Worker worker, String reason, float[] query, List<String> texts) {
+    worker.lastFailure = reason;
+    worker.coolUntilNanos = System.nanoTime() + options.cooldown().toNanos();
+    worker.reset();
+    List<Chunk> orphans = new ArrayList<>(worker.inFlight);
+    worker.inFlight.clear();
+    for (Chunk c : orphans) {
+      dispatch(c, query, texts);
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for replies and handles all that arrived.
+   *
+   * @return the number of chunks completed
+   */
+  private int receive(long timeoutMillis, float[] query, List<String> texts) {
+    List<Worker> waiting = new ArrayList<>();
+    for (Worker w : workers) {
+      if (!w.inFlight.isEmpty()) {
+        waiting.add(w);
+      }
+    }
+    ZMQ.PollItem[] items = new ZMQ.PollItem[waiting.size()];
+    for (int i = 0; i < items.length; i++) {
+      items[i] = new ZMQ.PollItem(waiting.get(i).socket(), ZMQ.Poller.POLLIN);
+    }
+    ZMQ.poll(selector, items, timeoutMillis);
+    int completed = 0;
+    for (int i = 0; i < items.length; i++) {
+      if (items[i].isReadable()) {
+        completed += drain(waiting.get(i), query, texts);
+      }
+    }
+    return completed;
+  }
+
+  private int drain(Worker worker, float[] query, List<String> texts) {
+    int completed = 0;
+    ZMsg msg;
+    while (worker.socket != null && (msg = ZMsg.recvMsg(worker.socket, ZMQ.DONTWAIT)) != null) {
+      byte[] payload = msg.getLast().getData();
+      msg.destroy();
+      NativeFrame frame;
+      try {
+        frame = NativeCodec.decode(payload);
+      } catch (MalformedFrameException e) {
+        Chunk owner = find(worker, NativeCodec.peekRequestId(payload));
+        if (owner != null) {
+          retry(worker, owner, "malformed reply: " + e.getMessage(), query, texts);
+        } else {
+          staleReplies++;
+        }
+        continue;
+      }
+      Chunk chunk = find(worker, frame.requestId());
+      if (chunk == null) {
+        staleReplies++;
+        continue;
+      }
+      String problem = check(frame.message(), chunk);
+      if (problem != null) {
+        retry(worker, chunk, problem, query, texts);
+        continue;
+      }
+      chunk.distances = ((NativeMessage.DistancesReply) frame.message()).distances();
+      worker.inFlight.remove(chunk);
+      completed++;
+    }
+    return completed;
+  }
+
+  private static Chunk find(Worker worker, long requestId) {
+    for (Chunk c : worker.inFlight) {
+      if (c.requestId == requestId) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** What is wrong with a reply to {@code chunk}, or null if it is usable. */
+  private static String check(NativeMessage reply, Chunk chunk) {
+    if (reply instanceof NativeMessage.Error e) {
+      return "error " + e.code() + ": " + e.message();
+    }
+    if (!(reply instanceof NativeMessage.DistancesReply d)) {
+      return "unexpected reply type " + reply.type();
+    }
+    if (d.distances().length != chunk.size()) {
+      return "returned " + d.distances().length + " distances for " + chunk.size() + " nodes";
+    }
+    for (float f : d.distances()) {
+      if (Float.isNaN(f)) {
+        return "returned NaN distances";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The worker answered, so its socket is sound: only this chunk moves on, and the worker keeps
+   * serving the others.
+   */
+  private void retry(Worker worker, Chunk chunk, String problem, float[] query, List<String> texts) {
+    worker.lastFailure = problem;
+    worker.inFlight.remove(chunk);
+    chunk.attempts[worker.index] = ATTEMPTS_PER_WORKER;
+    dispatch(chunk, query, texts);
+  }
+
+  private RecomputeException allFailed(Chunk chunk) {
+    StringBuilder why = new StringBuilder();
+    for (int i = 0; i < workers.length; i++) {
+      if (chunk.attempts[i] > 0) {
+        why.append(why.isEmpty() ? "" : "; ").append(workers[i].endpoint).append(": ")
+            .append(workers[i].lastFailure);
+      }
+    }
+    return new RecomputeException("all " + workers.length + " embed workers failed to recompute a batch of "
+        + chunk.size() + " nodes (timeout " + options.timeout().toMillis() + " ms per request, "
+        + ATTEMPTS_PER_WORKER + " tries per worker): " + why);
+  }
+}

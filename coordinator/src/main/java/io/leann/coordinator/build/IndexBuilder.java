@@ -77,9 +77,9 @@ public final class IndexBuilder {
     IndexLayout layout = req.layout();
     // A build killed earlier may have left an uncommitted generation: it is garbage now. With a
     // meta file that cannot be read, nothing is deleted: its generation cannot be told apart.
-    int committed = committedGeneration(layout);
-    if (committed >= 0) {
-      removeOtherGenerations(layout, committed);
+    int committedGen = committedGeneration(layout);
+    if (committedGen >= 0) {
+      removeOtherGenerations(layout, committedGen);
     }
     Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req));
     int gen = nextGeneration(layout);

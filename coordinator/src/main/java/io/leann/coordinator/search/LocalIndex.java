@@ -92,6 +92,20 @@ public final class LocalIndex implements AutoCloseable {
     return meta.metric();
   }
 
+  public int shardCount() {
+    return shards.size();
+  }
+
+  /** The graph of shard {@code k}. */
+  public HnswIndex shardGraph(int k) {
+    return shards.get(k).graph();
+  }
+
+  /** Passage row of node 0 of shard {@code k}. */
+  public long shardFirstRow(int k) {
+    return shards.get(k).firstRow();
+  }
+
   /** Whether every shard keeps its vectors (so search can run without recomputation). */
   public boolean hasVectors() {
     return shards.stream().allMatch(s -> s.graph().hasVectors());

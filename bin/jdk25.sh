@@ -1,8 +1,16 @@
 # Sourced by the launchers: exports JAVA_HOME pointing at a JDK 25+ or exits with a clear message.
 # Order: $JAVA_HOME if it is 25+, then the newest JDK 25+ under /usr/lib/jvm.
+# Reads the JDK's release file rather than starting a JVM: the launchers run on every command.
 leann_java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -n 1
+  local v=""
+  if [ -f "$1/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1)
+  fi
+  if [ -z "$v" ] && [ -x "$1/bin/java" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 \
+      | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  echo "$v"
 }
 leann_find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then

@@ -3,6 +3,7 @@ package io.leann.coordinator.search;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
+import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.Bm25Index;
@@ -15,6 +16,8 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Text-in, passages-out search over a {@link LocalIndex}: embeds the query with the model the
@@ -30,13 +33,25 @@ public final class IndexSearcher implements AutoCloseable {
     this.embedder = embedder;
   }
 
+  /**
+   * Opens the index and its embedder. The model is loaded while the index files are mapped and
+   * verified: both take a few hundred milliseconds, which is most of a one-shot CLI search.
+   */
   public static IndexSearcher open(IndexLayout layout, Map<String, String> env) throws IOException {
-    LocalIndex index = LocalIndex.open(layout);
+    IndexMeta meta = IndexMeta.read(layout.meta());
+    CompletableFuture<Embedder> embedder = CompletableFuture.supplyAsync(() -> Embedders.forIndex(meta, env));
+    LocalIndex index;
     try {
-      return new IndexSearcher(index, Embedders.forIndex(index.meta(), env));
-    } catch (RuntimeException e) {
-      index.close();
+      index = LocalIndex.open(layout);
+    } catch (IOException | RuntimeException e) {
+      embedder.thenAccept(Embedder::close);
       throw e;
+    }
+    try {
+      return new IndexSearcher(index, embedder.join());
+    } catch (CompletionException e) {
+      index.close();
+      throw e.getCause() instanceof RuntimeException re ? re : e;
     }
   }
 

@@ -1,0 +1,45 @@
+package io.leann.coordinator.http;
+
+import io.leann.protocol.api.LeannService;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+
+/**
+ * Binds {@link LeannRoutes} on a host and port of an actor system.
+ *
+ * <p>The server's own {@code max-content-length} is raised (or lowered) to
+ * {@link HttpSettings#maxBodyBytes()}, so the route's size limit is the only one in force and an
+ * oversized body is always answered by the API's JSON 413, never by the server's plain-text one.
+ * The binding joins coordinated shutdown: on SIGTERM it stops accepting connections and gives
+ * requests in flight 10 seconds to finish before the actor system goes down.
+ */
+public final class HttpServer {
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private HttpServer() {}
+
+  /**
+   * Starts serving the API.
+   *
+   * @param host interface to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+   * @param port port, or 0 for any free one (read it from {@code binding.localAddress()})
+   * @return the binding, failed if the port is taken
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, LeannService service, String host,
+      int port, HttpSettings settings) {
+    ServerSettings server = ServerSettings.create(system.settings().config());
+    server = server.withParserSettings(server.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
+    return Http.get(system).newServerAt(host, port).withSettings(server)
+        .bind(new LeannRoutes(service, settings).route())
+        .thenApply(binding -> {
+          binding.addToCoordinatedShutdown(DRAIN, system);
+          system.log().info("leann http api on http://{}:{} ({})", binding.localAddress().getHostString(),
+              binding.localAddress().getPort(), settings);
+          return binding;
+        });
+  }
+}

@@ -1,0 +1,229 @@
+package io.leann.coordinator.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JavaType;
+import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.api.IndexInfo;
+import io.leann.protocol.api.IndexSettings;
+import io.leann.protocol.api.LeannService;
+import io.leann.protocol.api.NodeInfo;
+import io.leann.protocol.api.SearchRequest;
+import io.leann.protocol.api.ShardPlacement;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The REST API over a {@link LeannService}: the same routes whether the service is the
+ * single-process engine or the Pekko cluster.
+ *
+ * <pre>
+ * GET    /health                               200 {"status","detail"}
+ * GET    /indexes                              200 {"indexes":[IndexInfo]}
+ * GET    /indexes/{name}                       200 IndexInfo
+ * PUT    /indexes/{name}         IndexSettings 201 IndexInfo (body optional: {} or none = defaults)
+ * DELETE /indexes/{name}                       200 {"index","deleted":true}
+ * POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
+ * POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
+ * GET    /jobs/{id}                            200 JobStatus
+ * GET    /admin/nodes                          200 {"nodes":[NodeInfo]}
+ * GET    /admin/shards                         200 {"shards":[ShardPlacement]}
+ * PUT    /admin/indexes/{name}/shards/{k}  {"node"} 200 ShardPlacement
+ * POST   /admin/indexes/{name}/rebalance       200 {"shards":[ShardPlacement]}
+ * </pre>
+ *
+ * <p>Bodies are parsed as JSON whatever their {@code Content-Type} says, so {@code curl -d} works
+ * without a header; {@code POST .../documents} takes a bare JSON array of documents, as in the
+ * issue ({@code [{"text": "...", "metadata": {...}}]}). Input the HTTP layer can check alone
+ * (JSON shape, types, blank query, ranges, empty document list) is checked here, before the
+ * service sees it, so both services answer it identically. Every failure is a JSON error
+ * ({@link ApiErrors}); the admin routes need {@code Authorization: Bearer <token>} when
+ * {@link HttpSettings#adminToken()} is set.
+ */
+public final class LeannRoutes extends AllDirectives {
+  private static final JavaType DOCUMENTS =
+      Json.mapper().getTypeFactory().constructCollectionType(List.class, DocumentIn.class);
+
+  private final LeannService service;
+  private final HttpSettings settings;
+  private final ExceptionHandler exceptions = ApiErrors.exceptionHandler();
+  private final RejectionHandler rejections = ApiErrors.rejectionHandler();
+
+  public LeannRoutes(LeannService service, HttpSettings settings) {
+    this.service = service;
+    this.settings = settings;
+  }
+
+  /** {@code GET /health}. */
+  public record Health(@JsonProperty("status") String status, @JsonProperty("detail") String detail) {}
+
+  /** {@code GET /indexes}. */
+  public record IndexList(@JsonProperty("indexes") List<IndexInfo> indexes) {}
+
+  /** {@code DELETE /indexes/{name}}. */
+  public record Deleted(@JsonProperty("index") String index, @JsonProperty("deleted") boolean deleted) {}
+
+  /** {@code GET /admin/nodes}. */
+  public record NodeList(@JsonProperty("nodes") List<NodeInfo> nodes) {}
+
+  /** {@code GET /admin/shards} and the answer to a rebalance. */
+  public record ShardList(@JsonProperty("shards") List<ShardPlacement> shards) {}
+
+  /** Body of {@code PUT /admin/indexes/{name}/shards/{k}}. */
+  public record MoveShard(@JsonProperty("node") String node) {}
+
+  /** The whole API, sealed: every request gets a response, every error is JSON. */
+  public Route route() {
+    return withRequestTimeout(settings.requestTimeout(), this::timedOut, () ->
+        withSizeLimit(settings.maxBodyBytes(), () ->
+            handleExceptions(exceptions, () ->
+                handleRejections(rejections, () -> concat(
+                    path("health", () -> get(this::health)),
+                    pathPrefix("indexes", this::indexes),
+                    path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),
+                    pathPrefix("admin", () -> admin(this::adminRoutes)))))));
+  }
+
+  private Route health() {
+    return onSuccess(service::health, detail -> ok(new Health("ok", detail)));
+  }
+
+  private Route indexes() {
+    return concat(
+        pathEndOrSingleSlash(() -> get(() -> onSuccess(service::indexes, list -> ok(new IndexList(list))))),
+        pathPrefix(PathMatchers.segment(), name -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                get(() -> onSuccess(() -> service.index(name), this::ok)),
+                put(() -> optionalBody(IndexSettings.class, new IndexSettings(null, null, null, null, null, null, null),
+                    body -> onSuccess(() -> service.createIndex(name, body),
+                        info -> complete(StatusCodes.CREATED, info, Json.marshaller())))),
+                delete(() -> onSuccess(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true)))))),
+            path("search", () -> post(() -> body(SearchRequest.class,
+                request -> onSuccess(() -> service.search(name, request.validated()), this::ok)))),
+            path("documents", () -> post(() -> documents(docs ->
+                onSuccess(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
+                    List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job, Json.marshaller()))))))));
+  }
+
+  private Route job(String id) {
+    return get(() -> onSuccess(() -> service.job(id), this::ok));
+  }
+
+  private Route adminRoutes() {
+    return concat(
+        path("nodes", () -> get(() -> onSuccess(service::nodes, nodes -> ok(new NodeList(nodes))))),
+        path("shards", () -> get(() -> onSuccess(service::shards, shards -> ok(new ShardList(shards))))),
+        pathPrefix("indexes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
+            path(PathMatchers.segment("shards").slash(PathMatchers.segment()), shard -> put(() ->
+                body(MoveShard.class, move -> onSuccess(
+                    () -> service.moveShard(name, shardNumber(shard), node(move)), this::ok)))),
+            path("rebalance", () -> post(() ->
+                onSuccess(() -> service.rebalance(name), shards -> ok(new ShardList(shards)))))))));
+  }
+
+  /**
+   * Lets {@code inner} run when no admin token is configured or the request carries it. The
+   * comparison is constant-time, so response timing does not leak how much of a guess was right.
+   */
+  private Route admin(Supplier<Route> inner) {
+    String token = settings.adminToken();
+    if (token == null) {
+      return inner.get();
+    }
+    byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    return optionalHeaderValueByName("Authorization", header -> {
+      boolean ok = header
+          .map(h -> MessageDigest.isEqual(expected, normalisedScheme(h).getBytes(StandardCharsets.UTF_8)))
+          .orElse(false);
+      return ok ? inner.get() : complete(ApiErrors.response(401, "unauthorized", header.isPresent()
+              ? "the admin token is wrong" : "admin routes need an 'Authorization: Bearer <token>' header")
+          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"leann-admin\"")));
+    });
+  }
+
+  /** The auth scheme is case-insensitive (RFC 9110); the token is not. */
+  private static String normalisedScheme(String header) {
+    String h = header.strip();
+    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? "Bearer " + h.substring(7).strip() : h;
+  }
+
+  /** Parses the body as {@code type}; a body over the limit becomes a 413 rejection. */
+  private <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(Json.read(bytes, type)));
+  }
+
+  /** Like {@link #body}, with {@code absent} standing in for an empty body. */
+  private <T> Route optionalBody(Class<T> type, T absent, Function<T, Route> inner) {
+    return entity(Unmarshaller.entityToByteString(),
+        bytes -> inner.apply(isBlank(bytes) ? absent : Json.read(bytes, type)));
+  }
+
+  private Route documents(Function<List<DocumentIn>, Route> inner) {
+    return entity(Unmarshaller.entityToByteString(), bytes -> {
+      List<DocumentIn> docs = Json.read(bytes, DOCUMENTS, "documents");
+      if (docs.isEmpty()) {
+        throw ApiException.badRequest("documents", "must hold at least one document");
+      }
+      for (int i = 0; i < docs.size(); i++) {
+        DocumentIn d = docs.get(i);
+        if (d == null) {
+          throw ApiException.badRequest("documents[" + i + "]", "must be a JSON object with a \"text\"");
+        }
+        if (d.text() == null || d.text().isBlank()) {
+          throw ApiException.badRequest("documents[" + i + "].text", "is required and must not be blank");
+        }
+      }
+      return inner.apply(docs);
+    });
+  }
+
+  private static boolean isBlank(ByteString bytes) {
+    return bytes.utf8String().isBlank();
+  }
+
+  private static int shardNumber(String segment) {
+    try {
+      int k = Integer.parseInt(segment);
+      if (k >= 0) {
+        return k;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the value the client sent
+    }
+    throw ApiException.badRequest("shard", "must be a non-negative integer, got '" + segment + "'");
+  }
+
+  private static String node(MoveShard move) {
+    if (move.node() == null || move.node().isBlank()) {
+      throw ApiException.badRequest("node",
+          "is required: the address of a shard node, e.g. pekko://leann@10.0.0.7:2552");
+    }
+    return move.node().strip();
+  }
+
+  private <T> Route ok(T value) {
+    return complete(StatusCodes.OK, value, Json.marshaller());
+  }
+
+  private HttpResponse timedOut(HttpRequest request) {
+    return ApiErrors.response(503, "unavailable",
+        "the request took longer than " + settings.requestTimeout().toMillis()
+            + " ms; try again or raise leann.http.request-timeout");
+  }
+}

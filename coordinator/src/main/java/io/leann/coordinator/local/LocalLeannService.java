@@ -1,0 +1,522 @@
+package io.leann.coordinator.local;
+
+import io.leann.coordinator.build.BuildOutcome;
+import io.leann.coordinator.build.BuildRequest;
+import io.leann.coordinator.build.IndexBuilder;
+import io.leann.coordinator.chunk.Chunk;
+import io.leann.coordinator.chunk.ChunkingOptions;
+import io.leann.coordinator.index.IndexLayout;
+import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.ingest.FileTypeFilter;
+import io.leann.coordinator.ingest.LoaderOptions;
+import io.leann.coordinator.search.Embedders;
+import io.leann.coordinator.search.IndexSearcher;
+import io.leann.coordinator.search.LocalIndex;
+import io.leann.coordinator.search.SearchHit;
+import io.leann.embed.Embedder;
+import io.leann.embed.EmbeddingException;
+import io.leann.protocol.Metric;
+import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.api.IndexInfo;
+import io.leann.protocol.api.IndexSettings;
+import io.leann.protocol.api.JobStatus;
+import io.leann.protocol.api.LeannService;
+import io.leann.protocol.api.NodeInfo;
+import io.leann.protocol.api.SearchRequest;
+import io.leann.protocol.api.SearchResponse;
+import io.leann.protocol.api.ShardPlacement;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.filter.MetadataFilter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link LeannService} in one process, over the indexes under {@code LEANN_INDEX_DIR}, with the
+ * in-process engine: what {@code leann serve} answers without a cluster, and what the HTTP API is
+ * tested against.
+ *
+ * <p><b>Indexes.</b> Every index under the root is served: those built by {@code leann build}
+ * (searched, listed, deleted; not written to, since their content is the files they were built
+ * from) and those created with {@link #createIndex}, whose settings are recorded in the index
+ * directory ({@link ApiIndexFiles}), so they survive a restart. The model of a new index is loaded
+ * once at creation, so a wrong mode or model is a 400 then rather than a failed job later.
+ *
+ * <p><b>Ingest.</b> {@link #addDocuments} writes the documents into the index's inbox before it
+ * answers, then a single ingest thread runs the build pipeline ({@link IndexBuilder}) over the
+ * whole inbox. The pipeline is incremental (documents already indexed keep their passages and
+ * embeddings), crash-safe (a new generation is committed by one atomic rename, searches keep the
+ * old version until then) and one build at a time is all a single machine should run. Jobs are
+ * kept in memory (the last {@value #KEPT_JOBS} finished ones); documents of a job lost to a
+ * restart are still in the inbox and are indexed by the next job.
+ *
+ * <p><b>Metadata.</b> Passages carry the pipeline's metadata ({@code file_name}, {@code chunk_index},
+ * ...), which filters work on. A document's own {@code metadata} is kept beside the inbox and
+ * merged into its hits (its keys win), but the pipeline cannot attach it to passages, so a filter
+ * on one of its keys is refused with a 400 rather than silently matching nothing.
+ *
+ * <p><b>Placement.</b> There is one node, {@code local}, with every role; all shards live on it.
+ * Moving shards and rebalancing are refused with 400 {@code not_a_cluster}.
+ *
+ * <p>Thread-safe. Blocking work (file I/O, model loads, searches) runs on the service's own
+ * threads, never on the caller's, so it can sit behind Pekko HTTP directly. Close it to stop the
+ * threads (a running job is given a minute to finish) and release the open indexes.
+ */
+public final class LocalLeannService implements LeannService, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalLeannService.class);
+  private static final int KEPT_JOBS = 1000;
+  private static final int DEFAULT_COMPLEXITY = 64;
+  private static final int EF_CONSTRUCTION = 200;
+  private static final int EMBED_BATCH = 64;
+  /** Metadata keys every passage gets from the pipeline; documents' own keys may shadow them in hits. */
+  private static final Set<String> PIPELINE_KEYS = Set.of(Chunk.FILE_PATH, Chunk.FILE_NAME,
+      Chunk.RELATIVE_PATH, Chunk.LANGUAGE, Chunk.FILE_MODIFIED, Chunk.START_LINE, Chunk.END_LINE,
+      Chunk.CHUNK_INDEX, Chunk.PAGE, Chunk.PAGE_END, Chunk.TITLE);
+  private static final List<String> ROLES = List.of("coordinator", "shard", "embed");
+  private static final String NODE = "local";
+
+  private final IndexRegistry registry;
+  private final Map<String, String> env;
+  private final SearcherCache searchers;
+  private final ExecutorService work;
+  private final ExecutorService ingest;
+  /** Guards the existence of indexes (create, delete, add) and {@link #jobs}. */
+  private final Object lock = new Object();
+  private final LinkedHashMap<String, IngestJob> jobs = new LinkedHashMap<>();
+  private final AtomicLong jobSequence = new AtomicLong();
+
+  /**
+   * @param env environment: {@code LEANN_INDEX_DIR} (else {@code ~/.leann/indexes}) and the
+   *     embedding providers' keys and hosts
+   */
+  public LocalLeannService(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+    this.registry = IndexRegistry.fromEnvironment(this.env);
+    this.searchers = new SearcherCache(this.env);
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.work = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("leann-local-", 0).daemon().factory());
+    this.ingest = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("leann-ingest").daemon().factory());
+  }
+
+  /** The directory the indexes live in. */
+  public Path root() {
+    return registry.root();
+  }
+
+  @Override
+  public CompletionStage<SearchResponse> search(String index, SearchRequest request) {
+    return async(() -> doSearch(index, request.validated()));
+  }
+
+  @Override
+  public CompletionStage<List<IndexInfo>> indexes() {
+    return async(() -> {
+      List<IndexInfo> all = new ArrayList<>();
+      for (String name : names()) {
+        all.add(info(registry.layout(name)));
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public CompletionStage<IndexInfo> index(String name) {
+    return async(() -> info(existing(name)));
+  }
+
+  @Override
+  public CompletionStage<IndexInfo> createIndex(String name, IndexSettings settings) {
+    return async(() -> {
+      IndexLayout layout = layout(name);
+      ApiIndexFiles.Settings resolved = resolve(settings);
+      synchronized (lock) {
+        if (exists(layout)) {
+          throw new ApiException(409, "conflict", "index '" + name + "' already exists");
+        }
+        ApiIndexFiles.writeSettings(layout, resolved);
+      }
+      LOG.info("created index '{}' in {} with {}", name, layout.dir(), resolved);
+      return info(layout);
+    });
+  }
+
+  @Override
+  public CompletionStage<JobStatus> addDocuments(String name, List<DocumentIn> documents) {
+    return async(() -> {
+      if (documents == null || documents.isEmpty()) {
+        throw ApiException.badRequest("documents", "must hold at least one document");
+      }
+      IndexLayout layout = existing(name);
+      IngestJob job;
+      synchronized (lock) {
+        ApiIndexFiles.Settings settings = ApiIndexFiles.readSettings(layout);
+        if (settings == null) {
+          throw new ApiException(409, "conflict", "index '" + name + "' was built from files by `leann build`;"
+              + " add the documents to its sources and run `leann build` again, or create an index with"
+              + " PUT /indexes/{name} to add documents through the API");
+        }
+        // Millisecond time first: batch names, and so passages, sort in arrival order across restarts.
+        String id = String.format(Locale.ROOT, "job-%d-%d", System.currentTimeMillis(),
+            jobSequence.incrementAndGet());
+        ApiIndexFiles.addDocuments(layout, id, documents);
+        job = new IngestJob(id, name);
+        remember(job);
+        ingest.execute(() -> runJob(job, layout, settings));
+      }
+      LOG.info("ingest {}: {} documents queued for index '{}'", job.id(), documents.size(), name);
+      return job.status();
+    });
+  }
+
+  @Override
+  public CompletionStage<JobStatus> job(String id) {
+    return async(() -> {
+      synchronized (lock) {
+        IngestJob job = jobs.get(id);
+        if (job == null) {
+          throw ApiException.notFound("job", id);
+        }
+        return job.status();
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Void> deleteIndex(String name) {
+    return async(() -> {
+      IndexLayout layout = layout(name);
+      synchronized (lock) {
+        if (!exists(layout)) {
+          throw ApiException.notFound("index", name);
+        }
+        if (jobs.values().stream().anyMatch(j -> j.index().equals(name) && j.active())) {
+          throw new ApiException(409, "conflict", "index '" + name + "' has an ingest job queued or running;"
+              + " delete it when the job is done");
+        }
+        searchers.retire(name);
+        IndexRegistry.deleteTree(layout.dir());
+        jobs.values().removeIf(j -> j.index().equals(name));
+      }
+      LOG.info("deleted index '{}'", name);
+      return null;
+    });
+  }
+
+  @Override
+  public CompletionStage<List<NodeInfo>> nodes() {
+    return CompletableFuture.completedFuture(List.of(new NodeInfo(NODE, ROLES, "up")));
+  }
+
+  @Override
+  public CompletionStage<List<ShardPlacement>> shards() {
+    return async(() -> {
+      List<ShardPlacement> all = new ArrayList<>();
+      for (String name : names()) {
+        IndexLayout layout = registry.layout(name);
+        if (Files.isRegularFile(layout.meta())) {
+          for (IndexMeta.Shard s : IndexMeta.read(layout.meta()).shards()) {
+            all.add(new ShardPlacement(name, s.id(), NODE, NODE));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public CompletionStage<ShardPlacement> moveShard(String index, int shard, String node) {
+    return async(() -> {
+      IndexLayout layout = existing(index);
+      int shards = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()).shards().size() : 0;
+      if (shard < 0 || shard >= shards) {
+        throw ApiException.notFound("shard", index + "/" + shard);
+      }
+      throw notACluster(index);
+    });
+  }
+
+  @Override
+  public CompletionStage<List<ShardPlacement>> rebalance(String index) {
+    return async(() -> {
+      existing(index);
+      throw notACluster(index);
+    });
+  }
+
+  @Override
+  public CompletionStage<String> health() {
+    return async(() -> {
+      long running;
+      synchronized (lock) {
+        running = jobs.values().stream().filter(IngestJob::active).count();
+      }
+      return "standalone: " + names().size() + " indexes under " + registry.root() + ", " + running
+          + " ingest jobs queued or running";
+    });
+  }
+
+  @Override
+  public void close() {
+    ingest.shutdown();
+    try {
+      if (!ingest.awaitTermination(1, TimeUnit.MINUTES)) {
+        LOG.warn("an ingest job is still running at shutdown; its documents stay in the inbox for the next job");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    work.shutdown();
+    searchers.close();
+  }
+
+  private SearchResponse doSearch(String name, SearchRequest request) throws IOException {
+    long start = System.nanoTime();
+    IndexLayout layout = existing(name);
+    if (!Files.isRegularFile(layout.meta())) {
+      // Created, nothing ingested yet: an empty index has no matches.
+      return new SearchResponse(List.of(), false, List.of(), Map.of("total", millis(start)));
+    }
+    try (SearcherCache.Lease lease = acquire(layout)) {
+      IndexSearcher searcher = lease.searcher();
+      LocalIndex index = searcher.index();
+      int k = request.topKOrDefault();
+      int ef = Math.max(k, request.complexity() != null ? request.complexity() : recordedComplexity(index.meta()));
+      MetadataFilter filter = filter(request.metadataFilters(), lease.userMetadata());
+      if (Boolean.FALSE.equals(request.recompute()) && !index.hasVectors()) {
+        throw ApiException.badRequest("recompute", "cannot be false: index '" + name
+            + "' stores no embeddings (it was built for recomputation)");
+      }
+      long searchStart = System.nanoTime();
+      List<SearchHit> hits = request.vectorWeight() == null
+          ? searcher.search(request.query(), k, ef, request.recompute(), filter)
+          : searcher.hybrid(request.query(), k, ef, request.recompute(), filter, request.vectorWeight());
+      double searchMs = millis(searchStart);
+      List<SearchResponse.Hit> results = new ArrayList<>(hits.size());
+      for (SearchHit h : hits) {
+        results.add(new SearchResponse.Hit(h.id(), h.score(), h.text(), metadata(h.metadata(), lease.userMetadata())));
+      }
+      Map<String, Double> timing = new LinkedHashMap<>();
+      timing.put("search", searchMs);
+      timing.put("total", millis(start));
+      return new SearchResponse(results, false, List.of(), timing);
+    }
+  }
+
+  /** The searcher of an index; one deleted since it was looked up is a 404, a missing index file is not. */
+  private SearcherCache.Lease acquire(IndexLayout layout) throws IOException {
+    try {
+      return searchers.acquire(layout);
+    } catch (NoSuchFileException e) {
+      if (Files.isRegularFile(layout.meta())) {
+        throw e;
+      }
+      throw ApiException.notFound("index", layout.name());
+    }
+  }
+
+  /** The request's filter; a filter on documents' own metadata cannot be evaluated here (class doc). */
+  private static MetadataFilter filter(Map<String, Object> spec, Map<String, Map<String, Object>> userMetadata) {
+    if (spec == null || spec.isEmpty()) {
+      return null;
+    }
+    for (String field : spec.keySet()) {
+      if (!PIPELINE_KEYS.contains(field) && userMetadata.values().stream().anyMatch(m -> m.containsKey(field))) {
+        throw ApiException.badRequest("metadata_filters", "filters on a document's own metadata ('" + field
+            + "') are not supported by the standalone server; filter on passage metadata such as file_name,"
+            + " chunk_index or language");
+      }
+    }
+    try {
+      return MetadataFilter.of(spec);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("metadata_filters", "is not a valid filter: " + e.getMessage());
+    }
+  }
+
+  /** A hit's passage metadata with its document's own metadata on top. */
+  private static Map<String, Object> metadata(Map<String, Object> passage, Map<String, Map<String, Object>> user) {
+    Map<String, Object> own = passage == null ? null : user.get(String.valueOf(passage.get(Chunk.FILE_NAME)));
+    if (own == null) {
+      return passage;
+    }
+    Map<String, Object> merged = new LinkedHashMap<>(passage);
+    merged.putAll(own);
+    return merged;
+  }
+
+  private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
+    job.running();
+    try (Embedder embedder = Embedders.create(s.embeddingMode(), s.model(), env)) {
+      BuildRequest request = new BuildRequest(layout, List.of(ApiIndexFiles.inbox(layout)),
+          // Only finished documents (temp files have no .txt), and no .gitignore of whatever repository holds the root.
+          LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
+          ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
+          DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
+          false, EMBED_BATCH, List.of());
+      BuildOutcome outcome = new IndexBuilder(embedder, job.progress()).build(request);
+      // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
+      searchers.retire(layout.name());
+      job.finished(outcome.passages());
+      LOG.info("ingest {}: index '{}' now has {} passages ({} embedded, {} reused)", job.id(), layout.name(),
+          outcome.passages(), outcome.embedded(), outcome.reused());
+    } catch (Throwable t) {
+      LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), t);
+      job.failed(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+      if (t instanceof Error e) {
+        throw e;
+      }
+    }
+  }
+
+  /** Settings with defaults filled in and checked; loads the model once to learn its dimensions. */
+  private ApiIndexFiles.Settings resolve(IndexSettings s) {
+    IndexSettings in = s != null ? s : new IndexSettings(null, null, null, null, null, null, null);
+    String mode = in.embeddingMode() == null || in.embeddingMode().isBlank() ? "sentence-transformers"
+        : in.embeddingMode().strip();
+    String metric;
+    try {
+      metric = Metric.parse(in.metric() == null ? "cosine" : in.metric()).leannName();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("metric", "must be cosine, mips or l2, got '" + in.metric() + "'");
+    }
+    int shards = in.shards() == null ? 1 : in.shards();
+    if (shards < 1 || shards > 64) {
+      throw ApiException.badRequest("shards", "must be in [1, 64]");
+    }
+    int degree = in.graphDegree() == null ? 32 : in.graphDegree();
+    if (degree < 2 || degree > 128) {
+      throw ApiException.badRequest("graph_degree", "must be in [2, 128]");
+    }
+    try (Embedder embedder = Embedders.create(mode, in.model(), env)) {
+      return new ApiIndexFiles.Settings(mode, embedder.modelId(), metric, shards,
+          in.compact() == null || in.compact(), in.recompute() == null || in.recompute(), degree,
+          embedder.dimensions());
+    } catch (EmbeddingException e) {
+      throw new ApiException(400, "bad_request", "cannot embed with embedding_mode '" + mode + "'"
+          + (in.model() == null ? "" : " and model '" + in.model() + "'") + ": " + e.getMessage());
+    }
+  }
+
+  private IndexInfo info(IndexLayout layout) {
+    String name = layout.name();
+    boolean active;
+    boolean lastFailed;
+    synchronized (lock) {
+      active = jobs.values().stream().anyMatch(j -> j.index().equals(name) && j.active());
+      IngestJob last = null;
+      for (IngestJob j : jobs.values()) {
+        last = j.index().equals(name) ? j : last;
+      }
+      lastFailed = last != null && last.failed();
+    }
+    try {
+      if (Files.isRegularFile(layout.meta())) {
+        IndexMeta meta = IndexMeta.read(layout.meta());
+        return new IndexInfo(name, meta.totalPassages(), meta.shards() == null ? 0 : meta.shards().size(),
+            meta.embeddingModel(), meta.dimensions(), meta.metric().leannName(), meta.compact(), meta.pruned(),
+            active ? "building" : "ready");
+      }
+      ApiIndexFiles.Settings s = ApiIndexFiles.readSettings(layout);
+      return new IndexInfo(name, 0, s.shards(), s.model(), s.dimensions(), s.metric(), s.compact(), s.recompute(),
+          active ? "building" : lastFailed ? "failed" : "empty");
+    } catch (IOException | RuntimeException e) {
+      // One unreadable index must not hide the others from a listing; the log says why.
+      LOG.warn("index '{}' cannot be read", name, e);
+      return new IndexInfo(name, 0, 0, null, 0, null, false, false, "failed");
+    }
+  }
+
+  /** Names of built indexes and of created ones not built yet, sorted. */
+  private List<String> names() throws IOException {
+    Set<String> names = new TreeSet<>(registry.names());
+    if (Files.isDirectory(registry.root())) {
+      try (Stream<Path> dirs = Files.list(registry.root())) {
+        dirs.filter(d -> ApiIndexFiles.isApiIndex(new IndexLayout(d)))
+            .forEach(d -> names.add(d.getFileName().toString()));
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private IndexLayout layout(String name) {
+    try {
+      return registry.layout(name);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "bad_request", e.getMessage());
+    }
+  }
+
+  private IndexLayout existing(String name) {
+    IndexLayout layout = layout(name);
+    if (!exists(layout)) {
+      throw ApiException.notFound("index", name);
+    }
+    return layout;
+  }
+
+  private static boolean exists(IndexLayout layout) {
+    return Files.isRegularFile(layout.meta()) || ApiIndexFiles.isApiIndex(layout);
+  }
+
+  private static int recordedComplexity(IndexMeta meta) {
+    Object c = meta.backendKwargs() == null ? null : meta.backendKwargs().get("complexity");
+    return c instanceof Number n && n.intValue() > 0 ? n.intValue() : DEFAULT_COMPLEXITY;
+  }
+
+  private static ApiException notACluster(String index) {
+    return new ApiException(400, "not_a_cluster", "this server runs standalone, one process without a cluster:"
+        + " every shard of index '" + index + "' is on node 'local' and cannot be moved; start nodes with"
+        + " `leann serve --roles ... --seed ...` to place shards");
+  }
+
+  /** Keeps the job, dropping the oldest finished ones beyond {@value #KEPT_JOBS}. Call under {@link #lock}. */
+  private void remember(IngestJob job) {
+    jobs.put(job.id(), job);
+    Iterator<IngestJob> it = jobs.values().iterator();
+    while (jobs.size() > KEPT_JOBS && it.hasNext()) {
+      if (!it.next().active()) {
+        it.remove();
+      }
+    }
+  }
+
+  private static double millis(long since) {
+    return (System.nanoTime() - since) / 1e6;
+  }
+
+  /** Work that may block, on the service's threads; checked I/O failures become 500s. */
+  private <T> CompletionStage<T> async(IoCallable<T> body) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return body.call();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, work);
+  }
+
+  @FunctionalInterface
+  private interface IoCallable<T> {
+    T call() throws IOException;
+  }
+}

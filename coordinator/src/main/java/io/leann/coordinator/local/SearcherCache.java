@@ -1,0 +1,137 @@
+package io.leann.coordinator.local;
+
+import io.leann.coordinator.index.IndexLayout;
+import io.leann.coordinator.search.IndexSearcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Open {@link IndexSearcher}s, one per index, shared by concurrent searches.
+ *
+ * <p>Why leases: a searcher maps the index files and holds an embedder; closing it while a search
+ * runs on it would pull the memory out from under that search. A searcher is therefore closed only
+ * when it has been retired (index deleted, rebuilt or the cache closed) <em>and</em> its last lease
+ * is returned.
+ *
+ * <p>Why the meta file decides freshness: a build (an API ingest job, or {@code leann build} run
+ * next to the server) commits by replacing {@code documents.leann.meta.json} atomically. Each
+ * {@link #acquire} compares the file's identity and modification time with those of the opened
+ * searcher (one {@code stat}) and reopens on a change, so searches see a new version as soon as it
+ * is committed and never a half-built one.
+ *
+ * <p>Thread-safe. Opening happens under the cache's lock, so a search of another index waits while
+ * one index opens (a model load, about a second); opening is rare (first use, after a build).
+ */
+final class SearcherCache implements AutoCloseable {
+  private final Map<String, String> env;
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  SearcherCache(Map<String, String> env) {
+    this.env = env;
+  }
+
+  private static final class Entry {
+    final IndexSearcher searcher;
+    final Object version;
+    final Map<String, Map<String, Object>> userMetadata;
+    int users;
+    boolean retired;
+
+    Entry(IndexSearcher searcher, Object version, Map<String, Map<String, Object>> userMetadata) {
+      this.searcher = searcher;
+      this.version = version;
+      this.userMetadata = userMetadata;
+    }
+  }
+
+  /** A searcher in use; close the lease when the search is done. */
+  final class Lease implements AutoCloseable {
+    private final Entry entry;
+    private boolean released;
+
+    private Lease(Entry entry) {
+      this.entry = entry;
+    }
+
+    IndexSearcher searcher() {
+      return entry.searcher;
+    }
+
+    /** User metadata of API documents by inbox file name (see {@link ApiIndexFiles}). */
+    Map<String, Map<String, Object>> userMetadata() {
+      return entry.userMetadata;
+    }
+
+    @Override
+    public void close() {
+      synchronized (SearcherCache.this) {
+        if (!released) {
+          released = true;
+          entry.users--;
+          closeIfIdle(entry);
+        }
+      }
+    }
+  }
+
+  /**
+   * A searcher over the committed version of the index in {@code layout}.
+   *
+   * @throws java.nio.file.NoSuchFileException if the index has no meta file
+   */
+  synchronized Lease acquire(IndexLayout layout) throws IOException {
+    String name = layout.name();
+    Object version = version(layout);
+    Entry entry = entries.get(name);
+    if (entry != null && !entry.version.equals(version)) {
+      retire(name);
+      entry = null;
+    }
+    if (entry == null) {
+      IndexSearcher searcher = IndexSearcher.open(layout, env);
+      try {
+        entry = new Entry(searcher, version, Map.copyOf(ApiIndexFiles.readMetadata(layout)));
+      } catch (IOException | RuntimeException e) {
+        searcher.close();
+        throw e;
+      }
+      entries.put(name, entry);
+    }
+    entry.users++;
+    return new Lease(entry);
+  }
+
+  /** Forgets the searcher of {@code name}; it closes once its last search is done. */
+  synchronized void retire(String name) {
+    Entry entry = entries.remove(name);
+    if (entry != null) {
+      entry.retired = true;
+      closeIfIdle(entry);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (String name : new ArrayList<>(entries.keySet())) {
+      retire(name);
+    }
+  }
+
+  private static void closeIfIdle(Entry entry) {
+    if (entry.retired && entry.users == 0) {
+      entry.searcher.close();
+    }
+  }
+
+  /** Identity and modification time of the meta file: a rename-replace changes both. */
+  private static Object version(IndexLayout layout) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(layout.meta(), BasicFileAttributes.class);
+    return List.of(Objects.toString(a.fileKey()), a.lastModifiedTime(), a.size());
+  }
+}

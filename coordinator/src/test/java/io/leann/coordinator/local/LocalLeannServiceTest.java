@@ -1,0 +1,159 @@
+package io.leann.coordinator.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leann.coordinator.build.Progress;
+import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.api.IndexInfo;
+import io.leann.protocol.api.IndexSettings;
+import io.leann.protocol.api.JobStatus;
+import io.leann.protocol.api.SearchRequest;
+import io.leann.protocol.api.SearchResponse;
+import io.leann.protocol.api.ShardPlacement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link LocalLeannService} without HTTP: validation of settings, what a file-built index allows,
+ * placement answers of a single process, job progress, and that a build committed next to a
+ * running service (as {@code leann build} would) is picked up by the next search.
+ */
+class LocalLeannServiceTest {
+  @TempDir static Path root;
+  static Path docs;
+  static LocalLeannService service;
+
+  @BeforeAll
+  static void start() throws Exception {
+    docs = SmallIndex.build(root, "files");
+    service = new LocalLeannService(Map.of("LEANN_INDEX_DIR", root.toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  @Test
+  void describesAFileBuiltIndex() {
+    IndexInfo info = service.index("files").toCompletableFuture().join();
+    assertEquals(SmallIndex.FILES.size(), info.passages());
+    assertEquals(2, info.shards());
+    assertEquals(384, info.dimensions());
+    assertEquals("cosine", info.metric());
+    assertTrue(info.recompute());
+    assertEquals("ready", info.status());
+    List<ShardPlacement> shards = service.shards().toCompletableFuture().join();
+    assertEquals(
+        List.of(new ShardPlacement("files", 0, "local", "local"), new ShardPlacement("files", 1, "local", "local")),
+        shards.stream().filter(s -> s.index().equals("files")).toList());
+  }
+
+  @Test
+  void rejectsBadSettingsNamingTheField() {
+    assertBadRequest("metric", service.createIndex("m", settings("hamming", null, null)));
+    assertBadRequest("shards", service.createIndex("m", settings(null, 0, null)));
+    assertBadRequest("graph_degree", service.createIndex("m", settings(null, null, 1)));
+    ApiException model = failure(service.createIndex("m",
+        new IndexSettings(null, "bert-large", null, null, null, null, null)));
+    assertEquals(400, model.status());
+    assertTrue(model.getMessage().contains("bert-large"), model.getMessage());
+    assertEquals(400, failure(service.createIndex("../escape", null)).status());
+    assertFalse(Files.exists(root.resolve("m")), "a rejected index leaves nothing on disk");
+  }
+
+  @Test
+  void createdIndexIsEmptyUntilDocumentsArrive() {
+    IndexInfo info = service.createIndex("fresh", null).toCompletableFuture().join();
+    assertEquals(
+        new IndexInfo("fresh", 0, 1, "sentence-transformers/all-MiniLM-L6-v2", 384, "cosine", true, true, "empty"),
+        info);
+    assertEquals(409, failure(service.createIndex("fresh", null)).status());
+    SearchResponse none = service.search("fresh", query("anything")).toCompletableFuture().join();
+    assertTrue(none.results().isEmpty());
+    service.deleteIndex("fresh").toCompletableFuture().join();
+    assertEquals(404, failure(service.index("fresh")).status());
+  }
+
+  @Test
+  void fileBuiltIndexTakesNoDocumentsAndSingleProcessMovesNoShards() {
+    ApiException add = failure(service.addDocuments("files", List.of(new DocumentIn("x", null))));
+    assertEquals(409, add.status());
+    assertTrue(add.getMessage().contains("leann build"), add.getMessage());
+    ApiException move = failure(service.moveShard("files", 1, "pekko://leann@127.0.0.1:2552"));
+    assertEquals(400, move.status());
+    assertEquals("not_a_cluster", move.code());
+    assertEquals(404, failure(service.moveShard("files", 2, "pekko://leann@127.0.0.1:2552")).status());
+    assertEquals("not_a_cluster", failure(service.rebalance("files")).code());
+    assertEquals(404, failure(service.rebalance("nope")).status());
+    assertEquals(404, failure(service.job("job-0-0")).status());
+  }
+
+  @Test
+  void searchSeesABuildCommittedNextToTheService() throws Exception {
+    Path extra = Files.createTempDirectory(root, "extra");
+    for (Map.Entry<String, String> f : SmallIndex.FILES.entrySet()) {
+      Files.writeString(extra.resolve(f.getKey()), f.getValue());
+    }
+    SmallIndex.rebuild(root, "growing", extra);
+    SearchRequest glacier = query("glacier ice melting into the fjord");
+    SearchResponse before = service.search("growing", glacier).toCompletableFuture().join();
+    assertFalse(before.results().getFirst().text().contains("glacier"));
+
+    Files.writeString(extra.resolve("glacier.txt"), "A glacier is a river of ice that carves a fjord as it melts.");
+    SmallIndex.rebuild(root, "growing", extra);
+    SearchResponse after = service.search("growing", glacier).toCompletableFuture().join();
+    assertEquals("glacier.txt", after.results().getFirst().metadata().get("file_name"));
+  }
+
+  @Test
+  void jobProgressFollowsTheBuildStages() {
+    IngestJob job = new IngestJob("job-1-1", "x");
+    assertEquals("queued", job.status().state());
+    job.running();
+    Progress progress = job.progress();
+    progress.stage("embed", 40);
+    assertEquals(new JobStatus("job-1-1", "x", "running", "embed", 0, 40, null), job.status());
+    progress.update(12);
+    assertEquals(12, job.status().done());
+    progress.done("40 chunks embedded");
+    assertEquals(40, job.status().done());
+    progress.stage("graph 1/2", 20);
+    assertEquals("graph 1/2", job.status().stage());
+    job.finished(40);
+    assertEquals(new JobStatus("job-1-1", "x", "done", "publish", 40, 40, null), job.status());
+    assertFalse(job.active());
+  }
+
+  private static IndexSettings settings(String metric, Integer shards, Integer degree) {
+    return new IndexSettings(null, null, metric, shards, null, null, degree);
+  }
+
+  private static SearchRequest query(String text) {
+    return new SearchRequest(text, 1, null, null, null, null);
+  }
+
+  private static void assertBadRequest(String field, CompletionStage<?> stage) {
+    ApiException e = failure(stage);
+    assertEquals(400, e.status());
+    assertTrue(e.getMessage().contains("'" + field + "'"), e.getMessage());
+  }
+
+  private static ApiException failure(CompletionStage<?> stage) {
+    CompletionException e = assertThrows(CompletionException.class, () -> stage.toCompletableFuture().join());
+    return assertInstanceOf(ApiException.class, e.getCause());
+  }
+}

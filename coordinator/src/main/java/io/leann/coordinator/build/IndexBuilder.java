@@ -10,6 +10,7 @@ import io.leann.coordinator.ingest.Document;
 import io.leann.coordinator.ingest.DocumentLoader;
 import io.leann.coordinator.ingest.DocumentStream;
 import io.leann.embed.Embedder;
+import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
@@ -232,14 +233,14 @@ public final class IndexBuilder {
   }
 
   private static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
-    Path temp = io.leann.protocol.index.AtomicFiles.tempFor(file);
-    try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-      for (long r = from; r < to; r++) {
-        w.write(passages.id(r));
-        w.write('\n');
+    AtomicFiles.write(file, temp -> {
+      try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+        for (long r = from; r < to; r++) {
+          w.write(passages.id(r));
+          w.write('\n');
+        }
       }
-    }
-    io.leann.protocol.index.AtomicFiles.publish(temp, file);
+    });
   }
 
   private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {

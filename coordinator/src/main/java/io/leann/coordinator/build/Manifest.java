@@ -47,15 +47,9 @@ public record Manifest(
   }
 
   public void write(Path file) throws IOException {
-    Path temp = AtomicFiles.tempFor(file);
-    try {
-      Files.write(temp, JSON.writeValueAsBytes(this));
-      AtomicFiles.publish(temp, file);
-    } catch (IOException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    AtomicFiles.write(file, JSON.writeValueAsBytes(this));
   }
+
 
   /** Whether {@code other} describes the same files with the same contents under the same settings. */
   public boolean sameAs(Manifest other) {

@@ -84,14 +84,7 @@ final class ApiIndexFiles {
   static void writeSettings(IndexLayout layout, Settings settings) throws IOException {
     Path file = settingsFile(layout);
     Files.createDirectories(inbox(layout));
-    Path temp = AtomicFiles.tempFor(file);
-    try {
-      JSON.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), settings);
-      AtomicFiles.publish(temp, file);
-    } catch (IOException | RuntimeException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(settings));
   }
 
   /**
@@ -106,8 +99,7 @@ final class ApiIndexFiles {
     Path metadata = metadataDir(layout).resolve(batch + ".jsonl");
     if (docs.stream().anyMatch(d -> d.metadata() != null && !d.metadata().isEmpty())) {
       Files.createDirectories(metadata.getParent());
-      Path temp = AtomicFiles.tempFor(metadata);
-      try {
+      AtomicFiles.write(metadata, temp -> {
         try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
           for (int i = 0; i < docs.size(); i++) {
             Map<String, Object> m = docs.get(i).metadata();
@@ -117,11 +109,7 @@ final class ApiIndexFiles {
             }
           }
         }
-        AtomicFiles.publish(temp, metadata);
-      } catch (IOException | RuntimeException e) {
-        AtomicFiles.discard(temp);
-        throw e;
-      }
+      });
     }
     for (int i = 0; i < docs.size(); i++) {
       Path file = inbox.resolve(fileName(batch, i));

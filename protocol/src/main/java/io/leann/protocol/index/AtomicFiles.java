@@ -16,6 +16,32 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Writes a file's content to the temp path it is given. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(Path temp) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} atomically: {@code content} fills a temp file next to it, which is then
+   * published; on any failure the temp file is removed and the old target is left as it was.
+   */
+  public static void write(Path target, Content content) throws IOException {
+    Path temp = tempFor(target);
+    try {
+      content.writeTo(temp);
+      publish(temp, target);
+    } catch (IOException | RuntimeException e) {
+      discard(temp);
+      throw e;
+    }
+  }
+
+  /** Writes {@code bytes} to {@code target} atomically. */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, temp -> Files.write(temp, bytes));
+  }
+
   /** A temp name next to {@code target}, unique to this process and call. */
   public static Path tempFor(Path target) {
     return target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()

@@ -21,38 +21,27 @@ public final class GraphFileWriter {
   /** Writes {@code sections} (each a little-endian byte image) under {@code header} to {@code target}. */
   public static void write(Path target, GraphHeader header, Map<GraphSection, MemorySegment> sections)
       throws IOException {
-    Path temp = AtomicFiles.tempFor(target);
-    boolean ok = false;
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      EnumMap<GraphSection, long[]> table = new EnumMap<>(GraphSection.class);
-      long position = GraphFileFormat.dataStart(sections.size());
-      for (Map.Entry<GraphSection, MemorySegment> e : new EnumMap<>(sections).entrySet()) {
-        MemorySegment seg = e.getValue();
-        if (seg.byteSize() > 0) {
-          // empty sections stay where they are, so none points past the end of the file
-          position = GraphFileFormat.align(position);
+    AtomicFiles.write(target, temp -> {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        EnumMap<GraphSection, long[]> table = new EnumMap<>(GraphSection.class);
+        long position = GraphFileFormat.dataStart(sections.size());
+        for (Map.Entry<GraphSection, MemorySegment> e : new EnumMap<>(sections).entrySet()) {
+          MemorySegment seg = e.getValue();
+          if (seg.byteSize() > 0) {
+            // empty sections stay where they are, so none points past the end of the file
+            position = GraphFileFormat.align(position);
+          }
+          writeFully(ch, seg, position);
+          table.put(e.getKey(), new long[] {position, seg.byteSize(), GraphFileFormat.crc32c(seg)});
+          position += seg.byteSize();
         }
-        writeFully(ch, seg, position);
-        table.put(e.getKey(), new long[] {position, seg.byteSize(), GraphFileFormat.crc32c(seg)});
-        position += seg.byteSize();
+        ByteBuffer head = GraphFileFormat.encodeHeader(header, table);
+        long headerPosition = 0;
+        while (head.hasRemaining()) {
+          headerPosition += ch.write(head, headerPosition);
+        }
       }
-      ByteBuffer head = GraphFileFormat.encodeHeader(header, table);
-      long headerPosition = 0;
-      while (head.hasRemaining()) {
-        headerPosition += ch.write(head, headerPosition);
-      }
-      ok = true;
-    } finally {
-      if (!ok) {
-        AtomicFiles.discard(temp);
-      }
-    }
-    try {
-      AtomicFiles.publish(temp, target);
-    } catch (IOException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    });
   }
 
   private static void writeFully(FileChannel ch, MemorySegment seg, long position) throws IOException {

@@ -100,14 +100,7 @@ public record IndexMeta(
 
   /** Writes the meta file atomically. */
   public void write(Path file) throws IOException {
-    Path temp = AtomicFiles.tempFor(file);
-    try {
-      Files.write(temp, JSON.writeValueAsBytes(this));
-      AtomicFiles.publish(temp, file);
-    } catch (IOException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    AtomicFiles.write(file, JSON.writeValueAsBytes(this));
   }
 
   /** The metric, from our field or from LEANN's backend_kwargs; LEANN's default is mips. */

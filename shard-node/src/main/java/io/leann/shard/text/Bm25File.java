@@ -64,43 +64,33 @@ final class Bm25File {
     if (termBytes > 0xFFFF_FFFFL) {
       throw new IOException("cannot write " + target + ": the term dictionary exceeds 4 GiB");
     }
-    Path temp = AtomicFiles.tempFor(target);
-    boolean ok = false;
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        LeOut out = new LeOut(Channels.newOutputStream(ch))) {
-      out.bytes(MAGIC);
-      out.u32(VERSION);
-      out.u32(index.size());
-      out.u32(index.docCount());
-      out.u32(terms.length);
-      out.u64(index.sumTotalTermFreq());
-      out.u64(index.docs().length);
-      out.u64(termBytes);
-      out.bytes(index.norms());
-      long end = 0;
-      for (byte[] term : encoded) {
-        end += term.length;
-        out.u32((int) end);
+    long dictionaryBytes = termBytes;
+    AtomicFiles.write(target, temp -> {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          LeOut out = new LeOut(Channels.newOutputStream(ch))) {
+        out.bytes(MAGIC);
+        out.u32(VERSION);
+        out.u32(index.size());
+        out.u32(index.docCount());
+        out.u32(terms.length);
+        out.u64(index.sumTotalTermFreq());
+        out.u64(index.docs().length);
+        out.u64(dictionaryBytes);
+        out.bytes(index.norms());
+        long end = 0;
+        for (byte[] term : encoded) {
+          end += term.length;
+          out.u32((int) end);
+        }
+        for (byte[] term : encoded) {
+          out.bytes(term);
+        }
+        out.u32s(index.start());
+        out.u32s(index.docs());
+        out.u32s(index.freqs());
+        out.crc();
       }
-      for (byte[] term : encoded) {
-        out.bytes(term);
-      }
-      out.u32s(index.start());
-      out.u32s(index.docs());
-      out.u32s(index.freqs());
-      out.crc();
-      ok = true;
-    } finally {
-      if (!ok) {
-        AtomicFiles.discard(temp);
-      }
-    }
-    try {
-      AtomicFiles.publish(temp, target);
-    } catch (IOException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    });
   }
 
   static Bm25Index read(Path path, Bm25Params params) throws IOException {

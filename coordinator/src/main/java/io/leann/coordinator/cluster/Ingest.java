@@ -1,0 +1,423 @@
+package io.leann.coordinator.cluster;
+
+import io.leann.coordinator.build.EmbeddingSpool;
+import io.leann.coordinator.chunk.Chunk;
+import io.leann.coordinator.chunk.Chunker;
+import io.leann.coordinator.chunk.ChunkingOptions;
+import io.leann.coordinator.index.IndexLayout;
+import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.ingest.Document;
+import io.leann.coordinator.ingest.FileType;
+import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.cluster.IndexEntry;
+import io.leann.protocol.cluster.JobEntry;
+import io.leann.protocol.index.AtomicFiles;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.passages.Passage;
+import io.leann.protocol.passages.PassageStore;
+import io.leann.protocol.passages.PassageWriter;
+import io.leann.shard.actor.IndexShards;
+import io.leann.shard.actor.ShardActor;
+import io.leann.shard.text.Bm25Index;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds documents to an index through the cluster, as one job: chunk the documents into passages
+ * after the index's existing ones, embed the passages through the embed pool, have each shard
+ * node build its shard's graph, then publish the new generation by replacing the meta file.
+ *
+ * <p>Atomicity: everything of the new version goes into a fresh generation directory; the meta
+ * file is the commit point, exactly as in the CLI build ({@link IndexLayout}), and the registry
+ * names the new generation only after it. Until shard actors see the new generation (the next
+ * search names it) they keep serving the old one, whose directory is kept until the following
+ * publication. A failed job deletes its generation and leaves the index as it was.
+ *
+ * <p>Passages: existing passages keep their ids and rows; new passages get their row number as
+ * id, as the CLI build does. A document longer than one chunk becomes several passages with the
+ * document's metadata plus {@code chunk_index} and {@code chunk_count}. Embeddings of existing
+ * passages are reused from the previous generation's {@code embeddings.f32} when it is there and
+ * complete, and embedded again otherwise.
+ *
+ * <p>Concurrency: jobs of one index run one after another on this coordinator, and the index's
+ * {@code .build.lock} keeps other processes (a CLI build, another coordinator) out while one runs.
+ * Jobs run on the ingest dispatcher and block there; progress goes to the replicated job table.
+ */
+final class Ingest {
+  private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+  /** How often progress within a stage is written to the job table at most. */
+  private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+
+  private final ActorSystem<?> system;
+  private final ClusterSettings settings;
+  private final IndexRegistry disk;
+  private final PoolEmbedder embedder;
+  private final ReplicatedMap<IndexEntry> indexes;
+  private final ReplicatedMap<JobEntry> jobs;
+  private final ActorRef<PlacementKeeper.Command> keeper;
+  private final Executor executor;
+  private final Chunker chunker = new Chunker(ChunkingOptions.defaults());
+  private final Map<String, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
+
+  Ingest(ActorSystem<?> system, ClusterSettings settings, IndexRegistry disk, PoolEmbedder embedder,
+      ReplicatedMap<IndexEntry> indexes, ReplicatedMap<JobEntry> jobs,
+      ActorRef<PlacementKeeper.Command> keeper, Executor executor) {
+    this.system = system;
+    this.settings = settings;
+    this.disk = disk;
+    this.embedder = embedder;
+    this.indexes = indexes;
+    this.jobs = jobs;
+    this.keeper = keeper;
+    this.executor = executor;
+  }
+
+  /** Queues {@code job}; it starts when the jobs queued before it for the same index have ended. */
+  void submit(JobEntry job, List<DocumentIn> documents) {
+    queues.compute(job.index(), (index, queue) -> (queue == null ? CompletableFuture.<Void>completedFuture(null)
+        : queue).thenRunAsync(() -> run(job, documents), executor));
+  }
+
+  private void run(JobEntry job, List<DocumentIn> documents) {
+    String name = job.index();
+    Progress progress = new Progress(job);
+    try {
+      progress.stage("chunk", documents.size());
+      IndexLayout layout = disk.layout(name);
+      Files.createDirectories(layout.dir());
+      IndexEntry published;
+      try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lockFile.lock()) {
+        // Read under the lock: a build that held it may just have published.
+        IndexEntry entry = indexes.get(name);
+        if (entry == null) {
+          throw new IllegalStateException("index '" + name + "' was deleted before the job started");
+        }
+        indexes.update(name, e -> e == null ? null : e.withStatus(IndexEntry.BUILDING, null))
+            .toCompletableFuture().join();
+        published = build(entry, layout, documents, progress);
+      }
+      indexes.put(name, published).toCompletableFuture().join();
+      jobs.put(job.id(), progress.current.finish(null)).toCompletableFuture().join();
+      log.info("job {} published generation {} of index '{}' ({} passages)", job.id(),
+          published.generation(), name, published.passages());
+    } catch (Exception e) {
+      String why = describe(e);
+      log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
+      indexes.update(name, current -> current == null ? null
+          : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
+      jobs.put(job.id(), progress.current.finish(why));
+    }
+  }
+
+  /** Writes, builds and commits the next generation; returns the entry that describes it. */
+  private IndexEntry build(IndexEntry entry, IndexLayout layout, List<DocumentIn> documents,
+      Progress progress) throws IOException {
+    IndexMeta old = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
+    Path oldGenDir = old == null ? null : layout.resolve(old.passageSources().get(0).path()).getParent();
+    int gen = nextGeneration(layout);
+    Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
+    IndexRegistry.deleteTree(genDir);
+    Files.createDirectories(genDir);
+    boolean committed = false;
+    try (PassageStore oldPassages = old == null ? null : PassageStore.open(
+        layout.resolve(old.passageSources().get(0).path()),
+        layout.resolve(old.passageSources().get(0).indexPath()))) {
+      long oldRows = oldPassages == null ? 0 : oldPassages.size();
+      writePassages(layout, genDir, oldPassages, documents, progress);
+      try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
+          genDir.resolve(IndexLayout.PASSAGE_INDEX))) {
+        long n = passages.size();
+        Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
+        int dims = embed(entry, passages, oldRows, old, oldGenDir, cache, progress);
+        int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
+        List<IndexMeta.Shard> shards = buildGraphs(entry, layout.name(), gen, n, dims, shardCount, progress);
+        progress.stage("publish", 1);
+        for (IndexMeta.Shard s : shards) {
+          writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
+        }
+        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+        IndexMeta meta = meta(entry, gen, dims, n, shards);
+        meta.write(layout.meta());
+        committed = true;
+        removeGenerations(layout, gen, oldGenDir);
+        return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
+            entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
+            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null);
+      }
+    } finally {
+      if (!committed) {
+        IndexRegistry.deleteTree(genDir);
+      }
+    }
+  }
+
+  private void writePassages(IndexLayout layout, Path genDir, PassageStore oldPassages,
+      List<DocumentIn> documents, Progress progress) throws IOException {
+    try (PassageWriter writer = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
+        genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
+      if (oldPassages != null) {
+        for (long r = 0; r < oldPassages.size(); r++) {
+          writer.append(oldPassages.get(r));
+        }
+      }
+      for (int i = 0; i < documents.size(); i++) {
+        DocumentIn doc = documents.get(i);
+        List<Chunk> chunks = chunker.chunk(document(layout, i, doc.text())).chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+          Map<String, Object> metadata = new LinkedHashMap<>(doc.metadata() == null ? Map.of() : doc.metadata());
+          if (chunks.size() > 1) {
+            metadata.put("chunk_index", c);
+            metadata.put("chunk_count", chunks.size());
+          }
+          String id = String.valueOf(writer.size());
+          if (oldPassages != null && oldPassages.rowOf(id).isPresent()) {
+            // The index was built with ids that are not row numbers; keep new ids apart from them.
+            id = progress.current.id() + "-" + writer.size();
+          }
+          writer.append(new Passage(id, chunks.get(c).text(), metadata));
+        }
+        progress.update(i + 1);
+      }
+      writer.commit();
+    }
+  }
+
+  /** An API document as the chunker sees it: a plain text file of no particular origin. */
+  private static Document document(IndexLayout layout, int i, String text) {
+    String normalised = text.replace("\r\n", "\n").replace('\r', '\n');
+    String fileName = "document-" + i + ".txt";
+    return new Document(layout.dir().resolve(fileName), fileName, normalised, FileType.of(fileName),
+        Instant.now(), normalised.getBytes(StandardCharsets.UTF_8).length, "", "", List.of());
+  }
+
+  /**
+   * Writes the embeddings of every passage to {@code cache}, in row order: rows of the previous
+   * generation from its cache when it is complete, the rest through the embed pool, several
+   * requests at a time.
+   *
+   * @return the dimensions of the embeddings
+   */
+  private int embed(IndexEntry entry, PassageStore passages, long oldRows, IndexMeta old, Path oldGenDir,
+      Path cache, Progress progress) throws IOException {
+    long n = passages.size();
+    try (Arena arena = Arena.ofShared()) {
+      MemorySegment reuse = previousEmbeddings(old, oldGenDir, oldRows, arena);
+      long from = reuse == null ? 0 : oldRows;
+      progress.stage("embed", n - from);
+      ArrayDeque<CompletableFuture<float[][]>> window = new ArrayDeque<>();
+      long next = from;
+      EmbeddingSpool spool = null;
+      long done = 0;
+      try {
+        while (next < n || !window.isEmpty()) {
+          while (next < n && window.size() < settings.embedParallelism()) {
+            List<String> texts = new ArrayList<>();
+            for (long r = next; r < Math.min(n, next + settings.embedBatch()); r++) {
+              texts.add(passages.get(r).text());
+            }
+            next += texts.size();
+            window.add(embedder.embed(entry.embeddingMode(), entry.model(), entry.dimensions(), texts,
+                settings.ingestEmbedTimeout()).toCompletableFuture());
+          }
+          float[][] vectors = window.poll().join();
+          if (spool == null) {
+            int dims = vectors[0].length;
+            if (entry.dimensions() > 0 && dims != entry.dimensions()) {
+              throw new IOException(entry.model() + " returned " + dims + "-d embeddings, index '"
+                  + entry.name() + "' has " + entry.dimensions());
+            }
+            spool = new EmbeddingSpool(cache, dims);
+            if (reuse != null) {
+              spool.appendFrom(reuse, 0, oldRows);
+            }
+          }
+          for (float[] v : vectors) {
+            spool.append(v);
+          }
+          done += vectors.length;
+          progress.update(done);
+        }
+        spool.finish();
+        return spool.dims();
+      } finally {
+        if (spool != null) {
+          spool.close();
+        }
+        // Requests still running after a failure are abandoned; their results are not wanted.
+        window.forEach(f -> f.cancel(false));
+      }
+    }
+  }
+
+  /** The previous generation's embeddings if its cache covers all its rows, else null. */
+  private static MemorySegment previousEmbeddings(IndexMeta old, Path oldGenDir, long oldRows, Arena arena)
+      throws IOException {
+    if (old == null) {
+      return null;
+    }
+    Path file = oldGenDir.resolve(IndexLayout.EMBEDDING_CACHE);
+    if (!Files.isRegularFile(file)
+        || Files.size(file) != oldRows * old.dimensions() * (long) Float.BYTES) {
+      return null;
+    }
+    return EmbeddingSpool.map(file, arena);
+  }
+
+  /** Has every shard's graph built by the shard entity that will serve it, on its node. */
+  private List<IndexMeta.Shard> buildGraphs(IndexEntry entry, String name, int gen, long n, int dims,
+      int shardCount, Progress progress) {
+    progress.stage("graph", shardCount);
+    AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
+            replyTo -> new PlacementKeeper.Ensure(name, shardCount, replyTo), settings.adminTimeout(),
+            system.scheduler())
+        .toCompletableFuture().join();
+    ClusterSharding sharding = ClusterSharding.get(system);
+    List<IndexMeta.Shard> shards = new ArrayList<>();
+    List<CompletableFuture<Void>> builds = new ArrayList<>();
+    String embeddings = IndexLayout.inGeneration(gen, IndexLayout.EMBEDDING_CACHE);
+    for (int k = 0; k < shardCount; k++) {
+      long from = n * k / shardCount;
+      long to = n * (k + 1) / shardCount;
+      String graph = IndexLayout.inGeneration(gen, IndexLayout.graphName(k, shardCount));
+      shards.add(new IndexMeta.Shard(k, graph, IndexLayout.inGeneration(gen, IndexLayout.idsName(k, shardCount)),
+          from, (int) (to - from)));
+      builds.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k))
+          .<StatusReply<Done>>ask(replyTo -> new ShardActor.BuildGraph(embeddings, from, (int) (to - from), dims,
+              graph, entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
+              entry.compact(), entry.recompute(), replyTo), settings.graphBuildTimeout())
+          .toCompletableFuture()
+          .thenAccept(reply -> {
+            if (reply.isError()) {
+              throw new CompletionException(reply.getError());
+            }
+            progress.increment();
+          }));
+    }
+    CompletableFuture.allOf(builds.toArray(CompletableFuture[]::new)).join();
+    return shards;
+  }
+
+  private static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
+    AtomicFiles.write(file, temp -> {
+      try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+        for (long r = from; r < to; r++) {
+          w.write(passages.id(r));
+          w.write('\n');
+        }
+      }
+    });
+  }
+
+  /** The meta file of the new generation, with the fields the CLI build writes. */
+  private IndexMeta meta(IndexEntry entry, int gen, int dims, long passages, List<IndexMeta.Shard> shards) {
+    Map<String, Object> kwargs = new LinkedHashMap<>();
+    kwargs.put("graph_degree", entry.graphDegree());
+    kwargs.put("complexity", entry.complexity());
+    kwargs.put("ef_construction", settings.efConstruction());
+    kwargs.put("is_compact", entry.compact());
+    kwargs.put("is_recompute", entry.recompute());
+    kwargs.put("num_threads", settings.graphThreads());
+    kwargs.put("distance_metric", entry.metric());
+    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(), null,
+        List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
+            IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
+        entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);
+  }
+
+  private static int nextGeneration(IndexLayout layout) throws IOException {
+    int max = 0;
+    try (Stream<Path> entries = Files.list(layout.dir())) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.matches("gen-\\d+")) {
+          max = Math.max(max, Integer.parseInt(n.substring(4)));
+        }
+      }
+    }
+    return max + 1;
+  }
+
+  /**
+   * Deletes every generation but the new one and the one it replaces: shard actors that have not
+   * reloaded yet still read the latter.
+   */
+  private static void removeGenerations(IndexLayout layout, int keep, Path previous) throws IOException {
+    try (Stream<Path> entries = Files.list(layout.dir())) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("gen-") && !n.equals(IndexLayout.generation(keep)) && !p.equals(previous)) {
+          IndexRegistry.deleteTree(p);
+        }
+      }
+    }
+  }
+
+  private static String describe(Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  /** The job's progress, written to the job table at stage changes and at most every 250 ms within. */
+  private final class Progress {
+    private JobEntry current;
+    private long lastWrite;
+
+    Progress(JobEntry job) {
+      this.current = job;
+    }
+
+    synchronized void stage(String stage, long total) {
+      current = current.progress(stage, 0, total);
+      write();
+    }
+
+    synchronized void update(long done) {
+      current = current.progress(current.stage(), done, current.total());
+      if (System.nanoTime() - lastWrite >= PROGRESS_INTERVAL_NANOS || done == current.total()) {
+        write();
+      }
+    }
+
+    synchronized void increment() {
+      update(current.done() + 1);
+    }
+
+    private synchronized void write() {
+      lastWrite = System.nanoTime();
+      jobs.put(current.id(), current);
+    }
+  }
+}

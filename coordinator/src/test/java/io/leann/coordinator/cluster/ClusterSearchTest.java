@@ -1,0 +1,357 @@
+package io.leann.coordinator.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.search.IndexSearcher;
+import io.leann.coordinator.search.SearchHit;
+import io.leann.embed.onnx.OnnxEmbedder;
+import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.api.IndexSettings;
+import io.leann.protocol.api.JobStatus;
+import io.leann.protocol.api.SearchRequest;
+import io.leann.protocol.api.SearchResponse;
+import io.leann.protocol.api.ShardPlacement;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.actor.IndexShards;
+import io.leann.shard.filter.MetadataFilter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three nodes in one JVM, joined on 127.0.0.1 with real Artery and ZMQ sockets: a coordinator that
+ * also hosts shards, a shard node, and a shard node that embeds with the real all-MiniLM-L6-v2.
+ * Indexes are built through the API (chunk, embed on the embed node, graphs built by the shard
+ * entities, atomic publish), then searched through the cluster and compared with the in-process
+ * engine on the same files; shard placement follows the admin calls; a node that dies makes
+ * searches partial, naming its shards, until its shards are placed elsewhere.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterSearchTest {
+  private static final Config TEST = ConfigFactory.parseString("""
+      pekko.loglevel = WARNING
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+      pekko.cluster.split-brain-resolver.stable-after = 2s
+      pekko.cluster.sharding.rebalance-interval = 500ms
+      pekko.cluster.distributed-data.gossip-interval = 200ms
+      pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
+      leann.coordinator.placement.check-interval = 1s
+      leann.coordinator.local-embed-fallback = off
+      leann.shard.search-dispatcher.thread-pool-executor.fixed-pool-size = 2
+      leann.embed.pool-size = 1
+      """).withFallback(ConfigFactory.load());
+  private static final List<String> TOPICS = List.of("space", "cooking", "music", "sailing", "databases", "gardens");
+
+  @TempDir
+  static Path root;
+
+  private LeannNode coordinator;
+  private LeannNode shardNode;
+  private LeannNode embedNode;
+  private ActorTestKit testKit;
+  private TestProbe<Object> probe;
+  private Map<String, String> env;
+  private ClusterLeannService service;
+  /** Complete answers of the first test, for checking partial ones later. */
+  private SearchResponse completeAnswer;
+
+  @BeforeAll
+  void startCluster() {
+    env = Map.of("LEANN_INDEX_DIR", root.toString());
+    coordinator = node(Set.of(ClusterLeannService.ROLE, IndexShards.ROLE), List.of());
+    List<Address> seed = List.of(coordinator.address());
+    shardNode = node(Set.of(IndexShards.ROLE), seed);
+    embedNode = node(Set.of(IndexShards.ROLE, LeannNode.EMBED_ROLE), seed);
+    service = coordinator.service();
+    testKit = ActorTestKit.create(coordinator.system());
+    probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), () -> {
+      long up = StreamSupport.stream(Cluster.get(coordinator.system()).state().getMembers().spliterator(), false)
+          .filter(m -> m.status().equals(MemberStatus.up())).count();
+      assertEquals(3, up);
+      return null;
+    });
+  }
+
+  private LeannNode node(Set<String> roles, List<Address> seeds) {
+    Config config = LeannNode.config("127.0.0.1", 0, roles, TEST);
+    return LeannNode.start(config, seeds, env, OnnxEmbedder::create, "tcp://127.0.0.1:0");
+  }
+
+  @AfterAll
+  void stopCluster() {
+    for (LeannNode n : List.of(embedNode, shardNode, coordinator)) {
+      n.system().terminate();
+      n.system().getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void indexesBuiltThroughTheApiAnswerLikeTheLocalEngine() throws Exception {
+    assertEquals(404, status(service.search("docs", request("stars", null, null))));
+    service.createIndex("docs", new IndexSettings(null, null, "cosine", 3, true, false, 16)).toCompletableFuture().join();
+    service.createIndex("pruned", new IndexSettings(null, null, "l2", 2, true, true, 16)).toCompletableFuture().join();
+    assertEquals(409, status(service.createIndex("docs", new IndexSettings(null, null, "l2", 3, null, null, null))));
+    // PUT is idempotent: fields left out ask for nothing.
+    assertEquals("cosine", service.createIndex("docs", new IndexSettings(null, null, null, 3, null, null, null))
+        .toCompletableFuture().join().metric());
+    assertEquals(0, service.search("docs", request("stars", null, null)).toCompletableFuture().join()
+        .results().size());
+    assertEquals(400, status(service.addDocuments("docs", List.of(new DocumentIn(" ", null)))));
+
+    awaitDone(service.addDocuments("docs", documents(0, 48)));
+    awaitDone(service.addDocuments("pruned", documents(0, 30)));
+    // A second job appends to the published generation; its first passages are reused, not re-embedded.
+    awaitDone(service.addDocuments("docs", documents(48, 72)));
+    assertEquals(72, service.index("docs").toCompletableFuture().join().passages());
+    IndexMeta meta = IndexMeta.read(root.resolve("docs").resolve("documents.leann.meta.json"));
+    assertEquals(3, meta.shards().size());
+
+    IndexRegistry disk = new IndexRegistry(root);
+    try (IndexSearcher local = IndexSearcher.open(disk.layout("docs"), env);
+        IndexSearcher localPruned = IndexSearcher.open(disk.layout("pruned"), env)) {
+      for (String query : List.of("rockets leaving the launch pad", "slow cooked tomato sauce",
+          "indexes and query planners", "wind on the open sea")) {
+        SearchResponse clustered = service.search("docs", request(query, null, null)).toCompletableFuture().join();
+        assertFalse(clustered.partial());
+        assertSame(local.search(query, 5, 64, false, null), clustered);
+
+        Map<String, Object> spec = Map.of("topic", Map.of("==", "music"));
+        SearchResponse filtered = service.search("docs", request(query, spec, null)).toCompletableFuture().join();
+        assertSame(local.search(query, 5, 64, false, MetadataFilter.of(spec)), filtered);
+        assertTrue(filtered.results().stream().allMatch(h -> "music".equals(h.metadata().get("topic"))));
+
+        SearchResponse hybrid = service.search("docs", request(query, null, 0.5)).toCompletableFuture().join();
+        assertSame(local.hybrid(query, 5, 64, false, null, 0.5), hybrid);
+
+        // Recompute through the ZMQ workers of the embed node against recompute in process.
+        SearchResponse recomputed = service.search("pruned", request(query, null, null)).toCompletableFuture()
+            .join();
+        List<SearchHit> expected = localPruned.search(query, 5, 64, true, null);
+        assertEquals(ids(expected), recomputed.results().stream().map(SearchResponse.Hit::id).toList());
+        for (int i = 0; i < expected.size(); i++) {
+          assertEquals(expected.get(i).score(), recomputed.results().get(i).score(), 1e-4);
+        }
+      }
+    }
+    assertEquals(400, status(service.search("docs", request("x", Map.of("topic", Map.of("~~", 1)), null))));
+    assertEquals(400, status(service.search("pruned", new SearchRequest("x", 3, null, false, null, null))));
+    completeAnswer = service.search("docs", new SearchRequest("music and sailing", 20, 64, null, null, null))
+        .toCompletableFuture().join();
+  }
+
+  @Test
+  @Order(2)
+  void shardsRunWhereTheAdminApiSaysAndMoveWhenTold() {
+    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
+    ShardPlacement first = placements.get("docs/0");
+    Address target = List.of(coordinator.address(), shardNode.address(), embedNode.address()).stream()
+        .filter(a -> !a.toString().equals(first.actualNode())).findFirst().orElseThrow();
+    ShardPlacement moved = service.moveShard("docs", 0, target.toString()).toCompletableFuture().join();
+    assertEquals(target.toString(), moved.desiredNode());
+    LeannNode host = List.of(coordinator, shardNode, embedNode).stream()
+        .filter(n -> n.address().equals(target)).findFirst().orElseThrow();
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      // The entity restarts on the new node at the next message.
+      service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
+      assertTrue(regionShards(host).contains("docs/0"));
+      assertEquals(target.toString(), placed("docs", 3).get("docs/0").actualNode());
+      return null;
+    });
+    SearchResponse after = service.search("docs", new SearchRequest("music and sailing", 20, 64, null, null, null))
+        .toCompletableFuture().join();
+    assertEquals(ids(completeAnswer), ids(after));
+
+    assertEquals(404, status(service.moveShard("nope", 0, target.toString())));
+    assertEquals(404, status(service.moveShard("docs", 7, target.toString())));
+    assertEquals(400, status(service.moveShard("docs", 0, "pekko://leann@127.0.0.1:1")));
+    assertEquals(400, status(service.moveShard("docs", 0, "not an address")));
+
+    List<ShardPlacement> spread = service.rebalance("docs").toCompletableFuture().join();
+    assertEquals(3, new HashSet<>(spread.stream().map(ShardPlacement::desiredNode).toList()).size());
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
+      return placed("docs", 3);
+    });
+    assertEquals(3, service.nodes().toCompletableFuture().join().size());
+  }
+
+  @Test
+  @Order(3)
+  void aShardNodeThatDiesMakesSearchesPartialUntilItsShardsMove() throws Exception {
+    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
+    List<Integer> lost = new ArrayList<>();
+    placements.values().forEach(p -> {
+      if (shardNode.address().toString().equals(p.actualNode())) {
+        lost.add(p.shard());
+      }
+    });
+    assertFalse(lost.isEmpty(), "rebalance put a shard of docs on every node: " + placements);
+    lost.sort(null);
+    // No leaving, no handoff: to the others the node just stops answering.
+    shardNode.system().terminate();
+    shardNode.system().getWhenTerminated().toCompletableFuture().join();
+
+    SearchRequest wide = new SearchRequest("music and sailing", 20, 64, null, null, null);
+    SearchResponse partial = service.search("docs", wide).toCompletableFuture().join();
+    assertTrue(partial.partial());
+    assertEquals(lost, partial.missingShards());
+    // Never wrong: the hits are the complete answer without the lost shards' passages, in order.
+    List<String> survivors = new ArrayList<>();
+    for (SearchResponse.Hit h : completeAnswer.results()) {
+      if (!lost.contains(shardOf(Integer.parseInt(h.id())))) {
+        survivors.add(h.id());
+      }
+    }
+    assertEquals(survivors, ids(partial).subList(0, survivors.size()));
+
+    probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+      SearchResponse again = service.search("docs", wide).toCompletableFuture().join();
+      assertFalse(again.partial(), "still missing " + again.missingShards());
+      assertEquals(ids(completeAnswer), ids(again));
+      return null;
+    });
+  }
+
+  private int shardOf(int row) throws Exception {
+    for (IndexMeta.Shard s : IndexMeta.read(root.resolve("docs").resolve("documents.leann.meta.json")).shards()) {
+      if (row >= s.firstRow() && row < s.firstRow() + s.count()) {
+        return s.id();
+      }
+    }
+    throw new AssertionError("row " + row + " is in no shard");
+  }
+
+  /** The placements of {@code index}, once every shard runs where it should. */
+  private Map<String, ShardPlacement> awaitPlaced(String index, int shards) {
+    return probe.awaitAssert(Duration.ofSeconds(20), () -> placed(index, shards));
+  }
+
+  private Map<String, ShardPlacement> placed(String index, int shards) {
+    Map<String, ShardPlacement> byId = new HashMap<>();
+    for (ShardPlacement p : service.shards().toCompletableFuture().join()) {
+      if (p.index().equals(index)) {
+        assertNotNull(p.desiredNode(), p.toString());
+        assertEquals(p.desiredNode(), p.actualNode(), p.toString());
+        byId.put(IndexShards.entityId(index, p.shard()), p);
+      }
+    }
+    assertEquals(shards, byId.size());
+    return byId;
+  }
+
+  /** The shards the region of {@code node} hosts, from the region itself. */
+  private static Set<String> regionShards(LeannNode node) {
+    Set<String> ids = new HashSet<>();
+    AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            ClusterSharding.get(node.system()).shardState(),
+            replyTo -> new GetShardRegionState(IndexShards.TYPE_KEY, replyTo), Duration.ofSeconds(5),
+            node.system().scheduler())
+        .toCompletableFuture().join().getShards().forEach(s -> ids.add(s.shardId()));
+    return ids;
+  }
+
+  private void awaitDone(CompletionStage<JobStatus> submitted) {
+    String id = submitted.toCompletableFuture().join().id();
+    JobStatus end = probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(200), () -> {
+      JobStatus s = service.job(id).toCompletableFuture().join();
+      assertTrue(s.state().equals("done") || s.state().equals("failed"), s.toString());
+      return s;
+    });
+    assertEquals("done", end.state(), end.error());
+  }
+
+  /** Documents {@code from..to-1}: a few sentences on one of six topics, with topic and number. */
+  private static List<DocumentIn> documents(int from, int to) {
+    List<String> lines = List.of(
+        "The rocket cleared the launch pad and climbed towards orbit, its engines loud over the coast.",
+        "Simmer the tomatoes with garlic and olive oil until the sauce turns thick and sweet.",
+        "The quartet rehearsed the slow movement twice before the evening concert.",
+        "We reefed the mainsail as the wind freshened and the boat heeled on the open sea.",
+        "The query planner chose an index scan because the predicate was selective.",
+        "Tulips and daffodils bloom early in the spring borders of the old garden.");
+    List<DocumentIn> docs = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      int t = i % TOPICS.size();
+      docs.add(new DocumentIn("Note " + i + " about " + TOPICS.get(t) + ". " + lines.get(t) + " Entry number "
+          + i + " adds detail " + (i * 7 % 13) + ".", Map.of("topic", TOPICS.get(t), "n", i)));
+    }
+    return docs;
+  }
+
+  private static SearchRequest request(String query, Map<String, Object> filters, Double vectorWeight) {
+    return new SearchRequest(query, 5, 64, null, filters, vectorWeight);
+  }
+
+  private static void assertSame(List<SearchHit> expected, SearchResponse actual) {
+    assertEquals(ids(expected), ids(actual));
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i).score(), actual.results().get(i).score(), "score of " + expected.get(i).id());
+      assertEquals(expected.get(i).text(), actual.results().get(i).text());
+      assertEquals(expected.get(i).metadata(), actual.results().get(i).metadata());
+    }
+  }
+
+  private static List<String> ids(List<SearchHit> hits) {
+    return hits.stream().map(SearchHit::id).toList();
+  }
+
+  private static List<String> ids(SearchResponse response) {
+    return response.results().stream().map(SearchResponse.Hit::id).toList();
+  }
+
+  /** The HTTP status a failed call carries. */
+  private static int status(CompletionStage<?> call) {
+    try {
+      call.toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ApiException api) {
+        return api.status();
+      }
+      throw e;
+    } catch (ApiException e) {
+      return e.status();
+    }
+    fail("expected the call to fail");
+    return 0;
+  }
+}

@@ -1,0 +1,435 @@
+package io.leann.shard.actor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.protocol.Metric;
+import io.leann.protocol.RecomputeException;
+import io.leann.protocol.cluster.CborSerializable;
+import io.leann.protocol.cluster.ShardHit;
+import io.leann.protocol.index.LittleEndian;
+import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.HnswParams;
+import io.leann.shard.hnsw.PruneParams;
+import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.vector.ArrayVectors;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * One shard of one index, {@code <index>/<k>}, as a Cluster Sharding entity: it loads its graph
+ * and the index's passages from {@code LEANN_INDEX_DIR} on the first search, answers searches with
+ * scored passages, and builds shard graphs for ingest jobs.
+ *
+ * <p>Loading is lazy and repeatable, so the entity can be stopped (passivation, handoff to another
+ * node, {@link Stop}) and started anywhere that can read the index directory. A search names the
+ * generation the coordinator expects; when it differs from the loaded one, the actor reads the meta
+ * file again and reloads if the index on disk moved on. Searches arriving while a load runs wait in
+ * a bounded queue. The replaced shard is closed only after its last running search (see
+ * {@link LoadedShard}), so searches keep seeing the old version until the new one is loaded.
+ *
+ * <p>Threads: searches, loads and builds block, so they run on the dispatchers named by
+ * {@link ShardSettings}; search and build replies are sent from there straight to the requester,
+ * and only load results come back to the actor. In recompute mode a search borrows a
+ * {@link ZmqRecomputer} from a pool over the embed workers serving the index's model, which the
+ * node's {@link EmbedDirectory} keeps current: workers joining raise throughput at once, workers
+ * leaving are no longer asked.
+ *
+ * <p>Invariants: {@code pending} is non-empty and {@code inFlightLoad} set only while
+ * {@code loading}; {@code pool} is null when no shard is loaded or no worker serves its model, else
+ * it recomputes for {@code current}; every shard this actor opened is retired exactly once.
+ */
+public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
+
+  public sealed interface Command extends CborSerializable
+      permits Search, BuildGraph, Stop, Loaded, LoadFailed, WorkersChanged {}
+
+  /**
+   * Finds the {@code k} passages of this shard nearest to {@code query}.
+   *
+   * @param query query embedding (normalised by the shard for cosine indexes)
+   * @param ef search beam
+   * @param recompute true or false forces the mode; null recomputes only when the graph stores no
+   *     vectors
+   * @param filters metadata filter in LEANN's shape as a JSON object, or null; a JSON tree rather
+   *     than a map because Pekko's Jackson would turn nested untyped values into Scala collections
+   * @param generation the generation the coordinator knows, or null to accept the loaded one
+   */
+  public record Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters,
+      String generation, ActorRef<SearchReply> replyTo) implements Command {}
+
+  /**
+   * Builds the graph of this shard for an ingest job from rows {@code [firstRow, firstRow + count)}
+   * of an embeddings file (little-endian float32 rows) and writes it atomically. Paths are relative
+   * to the index directory. Replies with an ack, or an error naming what went wrong.
+   *
+   * @param threads insertion threads; 0 uses every core of the node that builds
+   */
+  public record BuildGraph(String embeddings, long firstRow, int count, int dimensions, String graph,
+      String metric, int graphDegree, int efConstruction, int threads, boolean compact,
+      boolean recompute, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Stops the entity; Cluster Sharding sends it for passivation and handoff. */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  private record Loaded(LoadedShard shard) implements Command {}
+
+  private record LoadFailed(String reason) implements Command {}
+
+  private record WorkersChanged(EmbedDirectory.Workers workers) implements Command {}
+
+  /** The answer to a {@link Search}. */
+  public sealed interface SearchReply extends CborSerializable permits Hits, Failed {}
+
+  /**
+   * The shard's best hits, closest first.
+   *
+   * @param generation the generation searched
+   */
+  public record Hits(int shard, String generation, List<ShardHit> hits) implements SearchReply {}
+
+  /**
+   * The shard could not search.
+   *
+   * @param badRequest the request itself is at fault (a bad filter, recompute off on an index without
+   *     vectors, a reply too large): every shard would refuse it alike
+   */
+  public record Failed(int shard, String reason, boolean badRequest) implements SearchReply {}
+
+  /** For the build threads, which must not touch the actor context. */
+  private static final Logger BUILD_LOG = LoggerFactory.getLogger(ShardActor.class);
+
+  private final IndexShards.Id id;
+  private final Path indexDir;
+  private final ShardSettings settings;
+  private final ActorRef<EmbedDirectory.Command> directory;
+  private final ActorRef<EmbedDirectory.Workers> workersAdapter;
+  private final ZContext zmq;
+  private final Executor searchExecutor;
+  private final Executor buildExecutor;
+  private final ArrayDeque<Search> pending = new ArrayDeque<>();
+  private EmbedDirectory.Workers workers = new EmbedDirectory.Workers(List.of());
+  private LoadedShard current;
+  private RecomputerPool pool;
+  /** The shard {@link #pool} recomputes for. */
+  private LoadedShard poolShard;
+  private boolean loading;
+  /** The load in progress, if any: its shard must be closed if the actor stops before it arrives. */
+  private CompletableFuture<LoadedShard> inFlightLoad;
+  /** A generation a search asked for that the disk did not have: no need to look again for it. */
+  private String staleGeneration;
+
+  private ShardActor(ActorContext<Command> context, IndexShards.Id id, ShardSettings settings,
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+    super(context);
+    this.id = id;
+    this.indexDir = settings.indexDir().resolve(id.index()).normalize();
+    this.settings = settings;
+    this.directory = directory;
+    this.zmq = zmq;
+    this.searchExecutor = context.getSystem().dispatchers()
+        .lookup(DispatcherSelector.fromConfig(settings.searchDispatcher()));
+    this.buildExecutor = context.getSystem().dispatchers()
+        .lookup(DispatcherSelector.fromConfig(settings.buildDispatcher()));
+    this.workersAdapter = context.messageAdapter(EmbedDirectory.Workers.class, WorkersChanged::new);
+    directory.tell(new EmbedDirectory.Subscribe(workersAdapter));
+  }
+
+  /**
+   * @param entityId {@code <index>/<k>}
+   * @param directory this node's embed worker directory
+   * @param zmq this node's ZMQ context, shared by the recompute sockets of all its shards
+   */
+  public static Behavior<Command> create(String entityId, ShardSettings settings,
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+    IndexShards.Id id = IndexShards.Id.parse(entityId);
+    return Behaviors.setup(ctx -> new ShardActor(ctx, id, settings, directory, zmq));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Search.class, this::onSearch)
+        .onMessage(BuildGraph.class, this::onBuildGraph)
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(LoadFailed.class, this::onLoadFailed)
+        .onMessage(WorkersChanged.class, this::onWorkersChanged)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onSearch(Search search) {
+    if (loading) {
+      enqueue(search);
+    } else if (current != null && (search.generation() == null
+        || search.generation().equals(current.generation())
+        || search.generation().equals(staleGeneration))) {
+      run(search);
+    } else {
+      enqueue(search);
+      load();
+    }
+    return this;
+  }
+
+  private void enqueue(Search search) {
+    if (pending.size() >= settings.maxPendingSearches()) {
+      search.replyTo().tell(new Failed(id.shard(), "shard " + id + " is loading and already holds "
+          + pending.size() + " searches", false));
+    } else {
+      pending.add(search);
+    }
+  }
+
+  private void load() {
+    loading = true;
+    LoadedShard loaded = current;
+    inFlightLoad = CompletableFuture.supplyAsync(() -> open(loaded), searchExecutor);
+    getContext().pipeToSelf(inFlightLoad,
+        (shard, failure) -> failure == null ? new Loaded(shard) : new LoadFailed(describe(failure)));
+  }
+
+  /** The shard the meta file names now: {@code loaded} itself if its generation is still current. */
+  private LoadedShard open(LoadedShard loaded) {
+    try {
+      if (loaded != null && loaded.generation().equals(LoadedShard.currentGeneration(indexDir))) {
+        return loaded;
+      }
+      return LoadedShard.open(indexDir, id.index(), id.shard());
+    } catch (NoSuchFileException e) {
+      throw new CompletionException(new NoSuchFileException(indexDir.toString(), null,
+          "index '" + id.index() + "' not found under " + settings.indexDir()));
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private Behavior<Command> onLoaded(Loaded m) {
+    loading = false;
+    inFlightLoad = null;
+    if (m.shard() != current) {
+      if (current != null) {
+        current.retire();
+      }
+      current = m.shard();
+      getContext().getLog().info("shard {} loaded generation {}", id, current.generation());
+      updatePool();
+    }
+    staleGeneration = null;
+    while (!pending.isEmpty()) {
+      Search s = pending.poll();
+      if (s.generation() != null && !s.generation().equals(current.generation())) {
+        staleGeneration = s.generation();
+      }
+      run(s);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLoadFailed(LoadFailed m) {
+    loading = false;
+    inFlightLoad = null;
+    getContext().getLog().warn("shard {} failed to load: {}", id, m.reason());
+    while (!pending.isEmpty()) {
+      pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onWorkersChanged(WorkersChanged m) {
+    workers = m.workers();
+    updatePool();
+    return this;
+  }
+
+  /** Points the recompute pool at the workers that serve the loaded shard's model. */
+  private void updatePool() {
+    List<String> endpoints = current == null ? List.of()
+        : workers.endpointsFor(current.model(), current.dimensions());
+    if (pool != null && pool.endpoints().equals(endpoints) && poolShard == current) {
+      return;
+    }
+    if (pool != null) {
+      pool.retire();
+    }
+    LoadedShard shard = current;
+    pool = endpoints.isEmpty() ? null
+        : new RecomputerPool(zmq, endpoints, shard::text, shard.metric(), settings.recompute());
+    poolShard = shard;
+  }
+
+  private void run(Search search) {
+    LoadedShard shard = current;
+    MetadataFilter filter;
+    try {
+      filter = MetadataFilter.parse(search.filters());
+    } catch (IllegalArgumentException e) {
+      search.replyTo().tell(new Failed(id.shard(), "metadata_filters: " + e.getMessage(), true));
+      return;
+    }
+    boolean recompute = search.recompute() != null ? search.recompute() : !shard.hasVectors();
+    if (!recompute && !shard.hasVectors()) {
+      search.replyTo().tell(new Failed(id.shard(), "index '" + id.index() + "' stores no embeddings "
+          + "(built pruned for recomputation); search it with recompute on", true));
+      return;
+    }
+    RecomputerPool recomputers = recompute ? pool : null;
+    if (recompute && recomputers == null) {
+      search.replyTo().tell(new Failed(id.shard(), "no embed worker serving " + shard.model() + " ("
+          + shard.dimensions() + " dimensions) is reachable for recompute", false));
+      return;
+    }
+    if (!shard.acquire()) {
+      search.replyTo().tell(new Failed(id.shard(), "shard " + id + " was closed", false));
+      return;
+    }
+    CompletableFuture.supplyAsync(() -> execute(shard, recomputers, search, filter), searchExecutor)
+        .whenComplete((reply, failure) -> {
+          shard.release();
+          search.replyTo().tell(reply != null ? reply
+              : new Failed(id.shard(), "shard " + id + ": " + describe(failure), false));
+        });
+  }
+
+  /** Runs one search on a search thread. */
+  private SearchReply execute(LoadedShard shard, RecomputerPool recomputers, Search search,
+      MetadataFilter filter) {
+    List<ShardHit> hits;
+    try {
+      if (recomputers == null) {
+        hits = shard.search(search.query(), search.k(), search.ef(), filter, null);
+      } else {
+        ZmqRecomputer recomputer = recomputers.borrow();
+        try {
+          hits = shard.search(search.query(), search.k(), search.ef(), filter, recomputer);
+        } finally {
+          recomputers.release(recomputer);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return new Failed(id.shard(), e.getMessage(), true);
+    } catch (RecomputeException e) {
+      return new Failed(id.shard(), "recompute failed: " + e.getMessage(), false);
+    }
+    long bytes = replyBytes(hits);
+    if (bytes > settings.maxReplyBytes()) {
+      return new Failed(id.shard(), "top_k " + search.k() + " gives " + bytes + " bytes of passages from "
+          + "shard " + id + ", over the cluster message limit of " + settings.maxReplyBytes()
+          + " bytes; ask for fewer results", true);
+    }
+    return new Hits(id.shard(), shard.generation(), hits);
+  }
+
+  /** A generous estimate of the serialised size of {@code hits}. */
+  private static long replyBytes(List<ShardHit> hits) {
+    long bytes = 64;
+    for (ShardHit h : hits) {
+      bytes += 64 + h.id().length() + h.text().getBytes(StandardCharsets.UTF_8).length
+          + String.valueOf(h.metadata()).getBytes(StandardCharsets.UTF_8).length;
+    }
+    return bytes;
+  }
+
+  private Behavior<Command> onBuildGraph(BuildGraph build) {
+    CompletableFuture.runAsync(() -> buildGraph(build), buildExecutor)
+        .whenComplete((ignored, failure) -> build.replyTo().tell(failure == null ? StatusReply.ack()
+            : StatusReply.error("building the graph of shard " + id + " failed: " + describe(failure))));
+    return this;
+  }
+
+  /** Builds and saves one shard graph, exactly as the CLI build does for its shards. */
+  private void buildGraph(BuildGraph b) {
+    try {
+      Path vectorsFile = LoadedShard.resolve(indexDir, b.embeddings());
+      Path graphFile = LoadedShard.resolve(indexDir, b.graph());
+      long rowBytes = (long) b.dimensions() * Float.BYTES;
+      float[] data = new float[Math.multiplyExact(b.count(), b.dimensions())];
+      try (Arena arena = Arena.ofConfined();
+          FileChannel ch = FileChannel.open(vectorsFile, StandardOpenOption.READ)) {
+        long end = (b.firstRow() + b.count()) * rowBytes;
+        if (ch.size() < end) {
+          throw new IOException(vectorsFile + " holds " + ch.size() / rowBytes + " rows of "
+              + b.dimensions() + " floats, the shard needs rows up to " + (b.firstRow() + b.count()));
+        }
+        MemorySegment rows = ch.map(FileChannel.MapMode.READ_ONLY, b.firstRow() * rowBytes,
+            b.count() * rowBytes, arena);
+        MemorySegment.copy(rows, LittleEndian.FLOAT, 0, data, 0, data.length);
+      }
+      Metric metric = Metric.parse(b.metric());
+      int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
+      HnswParams params = new HnswParams(metric, b.graphDegree(), b.efConstruction(), threads,
+          HnswParams.DEFAULT_SEED);
+      HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(b.compact(),
+          b.recompute() ? PruneParams.forBuildDegree(b.graphDegree()) : null, !b.recompute());
+      Files.createDirectories(graphFile.getParent());
+      try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
+        index.save(graphFile);
+      }
+      BUILD_LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    directory.tell(new EmbedDirectory.Unsubscribe(workersAdapter));
+    while (!pending.isEmpty()) {
+      pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + " stopped", false));
+    }
+    if (pool != null) {
+      pool.retire();
+    }
+    if (current != null) {
+      current.retire();
+    }
+    if (inFlightLoad != null) {
+      // Its result will never reach this actor; whatever it opened beyond the current shard closes.
+      LoadedShard kept = current;
+      inFlightLoad.thenAccept(shard -> {
+        if (shard != kept) {
+          shard.retire();
+        }
+      });
+    }
+    return this;
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof NoSuchFileException nsf && nsf.getReason() != null) {
+      return nsf.getReason();
+    }
+    return Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getSimpleName());
+  }
+}

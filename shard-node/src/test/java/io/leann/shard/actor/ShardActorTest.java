@@ -1,0 +1,270 @@
+package io.leann.shard.actor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leann.protocol.Metric;
+import io.leann.protocol.cluster.ShardHit;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.passages.Passage;
+import io.leann.protocol.passages.PassageStore;
+import io.leann.protocol.passages.PassageWriter;
+import io.leann.shard.filter.FilteredSearchPlanner;
+import io.leann.shard.filter.MetadataColumns;
+import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.HnswParams;
+import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.vector.ArrayVectors;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.ZContext;
+
+/**
+ * The shard actor against the engine it wraps, on indexes written into a temporary
+ * {@code LEANN_INDEX_DIR}: stored-vector and filtered searches must return exactly what
+ * {@link HnswIndex} and {@link FilteredSearchPlanner} return on the same files.
+ */
+class ShardActorTest {
+  private static final int DIMS = 16;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Config CONFIG = ConfigFactory.parseString("""
+      pekko.loglevel = WARNING
+      leann.shard.search-dispatcher {
+        type = Dispatcher
+        executor = "thread-pool-executor"
+        thread-pool-executor.fixed-pool-size = 2
+      }
+      leann.shard.build-dispatcher {
+        type = Dispatcher
+        executor = "thread-pool-executor"
+        thread-pool-executor.fixed-pool-size = 1
+      }
+      """);
+  private static final ActorTestKit testKit = ActorTestKit.create(CONFIG);
+  private static final ZContext zmq = new ZContext(1);
+  private static final ActorRef<EmbedDirectory.Command> directory =
+      testKit.spawn(EmbedDirectory.create(Duration.ofSeconds(3)));
+
+  @TempDir
+  Path root;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+    zmq.close();
+  }
+
+  private ShardSettings settings() {
+    return new ShardSettings(root, "leann.shard.search-dispatcher", "leann.shard.build-dispatcher", 100,
+        900 * 1024, Duration.ofSeconds(3), Duration.ofSeconds(3), ZmqRecomputer.Options.defaults());
+  }
+
+  private ActorRef<ShardActor.Command> shard(String index, int k) {
+    return testKit.spawn(ShardActor.create(IndexShards.entityId(index, k), settings(), directory, zmq));
+  }
+
+  @Test
+  void searchesEqualTheGraphSearchOfTheSameShard() throws IOException {
+    float[][] vectors = vectors(300, 7);
+    writeIndex(root.resolve("docs"), 1, vectors, 2, Metric.L2);
+    Path genDir = root.resolve("docs/gen-1");
+    ActorRef<ShardActor.Command> shard1 = shard("docs", 1);
+    TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
+    try (HnswIndex graph = HnswIndex.load(genDir.resolve("documents.shard-1.index"));
+        PassageStore passages = store(genDir)) {
+      for (int q = 0; q < 5; q++) {
+        float[] query = vectors(1, 100 + q)[0];
+        shard1.tell(new ShardActor.Search(query, 10, 40, null, null, "gen-1/passages.jsonl",
+            probe.getRef()));
+        ShardActor.Hits hits = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
+        SearchResult expected = graph.search(query, 10, 40);
+        assertEquals(1, hits.shard());
+        assertEquals(expected.size(), hits.hits().size());
+        for (int i = 0; i < expected.size(); i++) {
+          ShardHit h = hits.hits().get(i);
+          long row = 150 + expected.nodes()[i];
+          assertEquals(row, h.row());
+          assertEquals(expected.distances()[i], h.distance());
+          assertEquals(Metric.L2.toScore(expected.distances()[i]), h.score());
+          Passage p = passages.get(row);
+          assertEquals(p.id(), h.id());
+          assertEquals(p.text(), h.text());
+          assertEquals(p.metadata(), h.metadataMap());
+        }
+      }
+    }
+  }
+
+  @Test
+  void filtersDuringTraversalLikeThePlanner() throws IOException {
+    float[][] vectors = vectors(400, 11);
+    writeIndex(root.resolve("tagged"), 1, vectors, 1, Metric.COSINE);
+    Path genDir = root.resolve("tagged/gen-1");
+    Map<String, Object> spec = Map.of("group", Map.of("==", 3));
+    TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
+    float[] query = vectors(1, 5)[0];
+    shard("tagged", 0).tell(new ShardActor.Search(query, 8, 32, false, JSON.valueToTree(spec), null,
+        probe.getRef()));
+    ShardActor.Hits hits = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
+    try (HnswIndex graph = HnswIndex.load(genDir.resolve("documents.shard-0.index"));
+        PassageStore passages = store(genDir)) {
+      BitSet matches = MetadataColumns.build(passages).matching(MetadataFilter.of(spec));
+      SearchResult expected = FilteredSearchPlanner.search(graph, query, 8, 32, matches, null);
+      assertEquals(8, hits.hits().size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertEquals(expected.nodes()[i], hits.hits().get(i).row());
+        assertEquals(3, hits.hits().get(i).metadataMap().get("group"));
+      }
+    }
+  }
+
+  @Test
+  void reloadsWhenTheIndexMovesToANewGeneration() throws IOException {
+    writeIndex(root.resolve("moving"), 1, vectors(100, 1), 1, Metric.L2);
+    ActorRef<ShardActor.Command> shard = shard("moving", 0);
+    TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
+    float[] query = vectors(1, 2)[0];
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    assertEquals("gen-1/passages.jsonl", ((ShardActor.Hits) probe.receiveMessage()).generation());
+
+    writeIndex(root.resolve("moving"), 2, vectors(120, 3), 1, Metric.L2);
+    // Without a generation the loaded one is good enough: no meta read per search.
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    assertEquals("gen-1/passages.jsonl", ((ShardActor.Hits) probe.receiveMessage()).generation());
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, "gen-2/passages.jsonl", probe.getRef()));
+    ShardActor.Hits reloaded = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
+    assertEquals("gen-2/passages.jsonl", reloaded.generation());
+    assertTrue(reloaded.hits().stream().allMatch(h -> h.text().startsWith("g2 ")));
+  }
+
+  @Test
+  void refusesWhatItCannotAnswer() throws IOException {
+    TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
+    float[] query = vectors(1, 2)[0];
+    shard("absent", 0).tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    ShardActor.Failed missing = (ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(missing.badRequest());
+    assertTrue(missing.reason().contains("not found"), missing.reason());
+
+    writeIndex(root.resolve("small"), 1, vectors(50, 4), 1, Metric.L2);
+    ActorRef<ShardActor.Command> shard = shard("small", 0);
+    shard.tell(new ShardActor.Search(query, 3, 16, null, JSON.valueToTree(Map.of("group", Map.of("~~", 1))),
+        null, probe.getRef()));
+    assertTrue(((ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10))).badRequest());
+    // Recompute needs an embed worker for the index's model, and there is none.
+    shard.tell(new ShardActor.Search(query, 3, 16, true, null, null, probe.getRef()));
+    ShardActor.Failed noWorker = (ShardActor.Failed) probe.receiveMessage();
+    assertFalse(noWorker.badRequest());
+    assertTrue(noWorker.reason().contains("no embed worker"), noWorker.reason());
+    shard("small", 3).tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    assertTrue(((ShardActor.Failed) probe.receiveMessage()).reason().contains("no shard 3"));
+  }
+
+  @Test
+  void buildsTheGraphTheCliWouldBuild() throws IOException {
+    float[][] vectors = vectors(200, 21);
+    Path dir = Files.createDirectories(root.resolve("built/gen-1"));
+    Path embeddings = dir.resolve("embeddings.f32");
+    ByteBuffer bytes = ByteBuffer.allocate(200 * DIMS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] v : vectors) {
+      bytes.asFloatBuffer().put(v);
+      bytes.position(bytes.position() + DIMS * Float.BYTES);
+    }
+    Files.write(embeddings, bytes.array());
+    TestProbe<StatusReply<Done>> probe = testKit.createTestProbe();
+    shard("built", 1).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 120, 80, DIMS,
+        "gen-1/documents.shard-1.index", "l2", 16, 64, 1, true, false, probe.getRef()));
+    assertTrue(probe.receiveMessage(Duration.ofSeconds(30)).isSuccess());
+
+    float[][] slice = java.util.Arrays.copyOfRange(vectors, 120, 200);
+    HnswParams params = new HnswParams(Metric.L2, 16, 64, 1, HnswParams.DEFAULT_SEED);
+    try (HnswIndex expected = HnswIndex.build(ArrayVectors.copyOf(slice, false), params,
+            new HnswIndex.BuildOptions(true, null, true));
+        HnswIndex built = HnswIndex.load(dir.resolve("documents.shard-1.index"))) {
+      assertEquals(80, built.size());
+      float[] query = vectors(1, 9)[0];
+      assertArrayEquals(expected.search(query, 10, 32).nodes(), built.search(query, 10, 32).nodes());
+    }
+    shard("built", 2).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 150, 80, DIMS,
+        "gen-1/documents.shard-2.index", "l2", 16, 64, 1, true, false, probe.getRef()));
+    assertTrue(probe.receiveMessage(Duration.ofSeconds(30)).isError());
+  }
+
+  /** Seeded vectors in [-1, 1). */
+  static float[][] vectors(int n, long seed) {
+    Random random = new Random(seed);
+    float[][] out = new float[n][DIMS];
+    for (float[] v : out) {
+      for (int d = 0; d < DIMS; d++) {
+        v[d] = random.nextFloat() * 2 - 1;
+      }
+    }
+    return out;
+  }
+
+  private static PassageStore store(Path genDir) throws IOException {
+    return PassageStore.open(genDir.resolve("passages.jsonl"), genDir.resolve("passages.idx"));
+  }
+
+  /**
+   * Writes generation {@code gen} of an index with stored vectors, {@code shards} contiguous shards,
+   * passages {@code "g<gen> passage <i>"} with metadata {@code group = i % 7}, and commits its meta.
+   */
+  static void writeIndex(Path dir, int gen, float[][] vectors, int shards, Metric metric)
+      throws IOException {
+    Path genDir = Files.createDirectories(dir.resolve("gen-" + gen));
+    try (PassageWriter writer = PassageWriter.create(genDir.resolve("passages.jsonl"),
+        genDir.resolve("passages.idx"), genDir.resolve("ids.txt"))) {
+      for (int i = 0; i < vectors.length; i++) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("group", i % 7);
+        writer.append(new Passage("p" + i, "g" + gen + " passage " + i, metadata));
+      }
+      writer.commit();
+    }
+    List<IndexMeta.Shard> entries = new ArrayList<>();
+    int n = vectors.length;
+    for (int k = 0; k < shards; k++) {
+      int from = n * k / shards;
+      int to = n * (k + 1) / shards;
+      float[][] slice = java.util.Arrays.copyOfRange(vectors, from, to);
+      HnswParams params = new HnswParams(metric, 16, 64, 1, HnswParams.DEFAULT_SEED);
+      String graph = "gen-" + gen + "/documents.shard-" + k + ".index";
+      try (HnswIndex index = HnswIndex.build(ArrayVectors.copyOf(slice, false), params,
+          HnswIndex.BuildOptions.withVectors())) {
+        index.save(dir.resolve(graph));
+      }
+      entries.add(new IndexMeta.Shard(k, graph, "gen-" + gen + "/ids-" + k + ".txt", from, to - from));
+    }
+    new IndexMeta("1.0", "hnsw", "test-model", DIMS, Map.of(), "test", null,
+        List.of(new IndexMeta.PassageSource("jsonl", "gen-" + gen + "/passages.jsonl",
+            "gen-" + gen + "/passages.idx")),
+        true, false, n, IndexMeta.FORMAT_VERSION, metric.leannName(), entries)
+        .write(dir.resolve(LoadedShard.META));
+  }
+}

@@ -145,7 +145,6 @@ class ZmqRecomputeEndToEndTest {
         before = recomputer.stats().nodesRecomputed();
         assertTrue(recomputed > 0 && recomputed <= fromWorkers.stats().distanceComputations(),
             "recomputed " + recomputed + " of " + fromWorkers.stats().distanceComputations() + " distances");
-        assertTrue(recomputed < graph.size(), "a search must not embed the whole corpus");
       }
     }
   }

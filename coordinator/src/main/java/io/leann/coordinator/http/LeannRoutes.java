@@ -2,6 +2,7 @@ package io.leann.coordinator.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JavaType;
+import io.leann.coordinator.rag.ChatModels;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -40,6 +41,7 @@ import org.apache.pekko.util.ByteString;
  * PUT    /indexes/{name}         IndexSettings 201 IndexInfo (body optional: {} or none = defaults)
  * DELETE /indexes/{name}                       200 {"index","deleted":true}
  * POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
+ * POST   /indexes/{name}/chat    ChatRequest   200 ChatResponse, or SSE with "stream": true ({@link ChatRoutes})
  * POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
  * GET    /jobs/{id}                            200 JobStatus
  * GET    /admin/nodes                          200 {"nodes":[NodeInfo]}
@@ -62,12 +64,19 @@ public final class LeannRoutes extends AllDirectives {
 
   private final LeannService service;
   private final HttpSettings settings;
+  private final ChatRoutes chat;
   private final ExceptionHandler exceptions = ApiErrors.exceptionHandler();
   private final RejectionHandler rejections = ApiErrors.rejectionHandler();
 
+  /** Chat answered by the models the process environment configures ({@link ChatModels}). */
   public LeannRoutes(LeannService service, HttpSettings settings) {
+    this(service, settings, new ChatRoutes(service, ChatModels.fromEnvironment(System.getenv())));
+  }
+
+  public LeannRoutes(LeannService service, HttpSettings settings, ChatRoutes chat) {
     this.service = service;
     this.settings = settings;
+    this.chat = chat;
   }
 
   /** {@code GET /health}. */
@@ -116,6 +125,7 @@ public final class LeannRoutes extends AllDirectives {
                 delete(() -> onSuccess(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true)))))),
             path("search", () -> post(() -> body(SearchRequest.class,
                 request -> onSuccess(() -> service.search(name, request.validated()), this::ok)))),
+            path("chat", () -> post(() -> chat.route(name))),
             path("documents", () -> post(() -> documents(docs ->
                 onSuccess(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
                     List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job, Json.marshaller()))))))));

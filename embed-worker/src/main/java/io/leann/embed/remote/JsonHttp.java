@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; owns one {@link HttpClient}, released by {@link #close()}.
  */
-final class JsonHttp implements AutoCloseable {
+public final class JsonHttp implements AutoCloseable {
 
   static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -184,7 +184,7 @@ final class JsonHttp implements AutoCloseable {
   }
 
   /** A {@code Retry-After} value: delta-seconds or an HTTP date; unparsable is empty. */
-  static Optional<Duration> parseRetryAfter(String value) {
+  public static Optional<Duration> parseRetryAfter(String value) {
     String trimmed = value.trim();
     try {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
@@ -251,7 +251,7 @@ final class JsonHttp implements AutoCloseable {
    * The message of the error bodies providers send: {@code {"error":{"message":...}}} (OpenAI,
    * Gemini), {@code {"error":"..."}} (Ollama) or {@code {"message":...}}; null if none.
    */
-  static String serverError(byte[] body) {
+  public static String serverError(byte[] body) {
     JsonNode root;
     try {
       root = JSON.readTree(body);

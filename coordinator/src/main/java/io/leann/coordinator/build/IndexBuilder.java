@@ -232,7 +232,8 @@ public final class IndexBuilder {
     return shards;
   }
 
-  private static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
+  /** Writes the passage ids of rows {@code [from, to)}, one per line: a shard's node-to-passage map. */
+  public static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
     AtomicFiles.write(file, temp -> {
       try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
         for (long r = from; r < to; r++) {

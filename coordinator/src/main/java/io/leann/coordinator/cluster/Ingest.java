@@ -1,5 +1,7 @@
 package io.leann.coordinator.cluster;
 
+import io.leann.coordinator.build.IndexBuilder;
+
 import io.leann.coordinator.build.EmbeddingSpool;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.Chunker;
@@ -11,7 +13,6 @@ import io.leann.coordinator.ingest.FileType;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.JobEntry;
-import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
@@ -19,7 +20,6 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.text.Bm25Index;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -162,7 +162,7 @@ final class Ingest {
         List<IndexMeta.Shard> shards = buildGraphs(entry, layout.name(), gen, n, dims, shardCount, progress);
         progress.stage("publish", 1);
         for (IndexMeta.Shard s : shards) {
-          writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
+          IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
         IndexMeta meta = meta(entry, gen, dims, n, shards);
@@ -324,17 +324,6 @@ final class Ingest {
     }
     CompletableFuture.allOf(builds.toArray(CompletableFuture[]::new)).join();
     return shards;
-  }
-
-  private static void writeIds(Path file, PassageStore passages, long from, long to) throws IOException {
-    AtomicFiles.write(file, temp -> {
-      try (BufferedWriter w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-        for (long r = from; r < to; r++) {
-          w.write(passages.id(r));
-          w.write('\n');
-        }
-      }
-    });
   }
 
   /** The meta file of the new generation, with the fields the CLI build writes. */

@@ -52,7 +52,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -60,14 +59,15 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
 import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.DurationConverters;
 
 /**
  * The {@link LeannService} of a coordinator node: indexes live as Cluster Sharding entities
@@ -602,13 +602,20 @@ public final class ClusterLeannService implements LeannService {
     });
   }
 
-  /** Where each started shard runs now, from every shard region's statistics. */
+  /**
+   * Where each started shard runs now, from every shard region's statistics. Asks this node's
+   * classic region or proxy: the typed {@code sharding.shardState()} answers an empty map on a node
+   * that runs only a proxy (a coordinator without the shard role), because it checks
+   * {@code ClusterSharding.getShardTypeNames()}, which lists regions but not proxies.
+   */
   private CompletionStage<Map<String, Address>> actualLocations() {
     Duration timeout = settings.adminTimeout();
-    return AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            sharding.shardState(), replyTo -> new GetClusterShardingStats(IndexShards.TYPE_KEY, timeout, replyTo),
-            timeout.plusSeconds(1), system.scheduler())
-        .thenApply(stats -> {
+    org.apache.pekko.actor.ActorRef shardRegion = org.apache.pekko.cluster.sharding.ClusterSharding
+        .get(system.classicSystem()).shardRegion(IndexShards.TYPE_KEY.name());
+    return Patterns.ask(shardRegion, new ShardRegion.GetClusterShardingStats(DurationConverters.toScala(timeout)),
+            timeout.plusSeconds(1))
+        .thenApply(reply -> {
+          ShardRegion.ClusterShardingStats stats = (ShardRegion.ClusterShardingStats) reply;
           Map<String, Address> actual = new HashMap<>();
           stats.getRegions().forEach((address, region) ->
               region.getStats().keySet().forEach(shard -> actual.put(shard, address)));

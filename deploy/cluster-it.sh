@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# Multi-JVM integration test of the LEANN cluster, through deploy/local-cluster.sh and the HTTP API.
+#
+#   bash deploy/cluster-it.sh            (from the repository root; builds the jar if it is missing)
+#
+# Starts 1 coordinator, CLUSTER_IT_SHARDS (2) shard and CLUSTER_IT_EMBEDS (2) embed JVMs on
+# 127.0.0.1 with free ports, a private run dir and a private LEANN_INDEX_DIR (both under one temp
+# dir), then checks in this order, each with a PASS/FAIL line:
+#   - PUT /indexes/{name} with 2 shards (stored vectors); POST .../documents with 44 paragraphs of
+#     /usr/share/common-licenses/*, the job polled until done;
+#   - a search over HTTP ranks the relevant paragraph first;
+#   - malformed JSON -> 400, unknown index -> 404, body over 8 MiB -> 413, each a JSON error;
+#   - GET /admin/shards, PUT /admin/indexes/{name}/shards/1 to the other shard node, actual_node follows;
+#   - kill -9 of a shard node under a bounded stream of searches: every answer is complete (k results,
+#     the same ids as before) or partial with missing_shards (and consistent with the full answer),
+#     never an unflagged short list; complete again once the shard is reallocated;
+#   - kill -9 of an embed node: recompute searches answer 200 (complete, or flagged partial while the
+#     dead node is still a member) and, once it is removed, complete through the other embed node.
+# Ends with "cluster-it: N passed, M failed"; exit 0 only when nothing failed. Whatever happens, the
+# EXIT trap stops exactly the JVMs this run started (local-cluster.sh stop reads our own pids file).
+# The temp dir is removed after a clean run and kept (with node logs) after a failure.
+#
+# Environment (optional): CLUSTER_IT_SHARDS, CLUSTER_IT_EMBEDS, CLUSTER_IT_KEEP=1 (keep the temp dir),
+# LEANN_JAVA_OPTS (default -Xmx512m), LEANN_SBR_STABLE_AFTER (default 5s: how long the split-brain
+# resolver waits before downing the killed nodes), LEANN_BIN (launcher, default bin/leann).
+# Takes about 1.5 minutes on 2 cores.
+set -Eeuo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cluster="$repo/deploy/local-cluster.sh"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+n_shard=${CLUSTER_IT_SHARDS:-2}
+n_embed=${CLUSTER_IT_EMBEDS:-2}
+index=it-licenses
+passed=0
+failed=0
+finished=0
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/leann-cluster-it.XXXXXX")
+export LEANN_RUN_DIR="$work/run" LEANN_INDEX_DIR="$work/indexes"
+export LEANN_SBR_STABLE_AFTER=${LEANN_SBR_STABLE_AFTER:-5s}
+export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m}
+export LEANN_START_TIMEOUT=${LEANN_START_TIMEOUT:-150} LEANN_STOP_TIMEOUT=${LEANN_STOP_TIMEOUT:-20}
+unset LEANN_ADMIN_TOKEN
+pids_file="$LEANN_RUN_DIR/pids"
+
+log() { echo "cluster-it: $*"; }
+
+# ---------------------------------------------------------------- clean-up, always
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM ERR
+  if [ "$finished" = 0 ]; then
+    # Ended early (interrupted, or an error outside the checks): that counts as a failure.
+    echo "cluster-it: $passed passed, $((failed + 1)) failed (stopped early, status $status)"
+    [ "$status" -ne 0 ] || status=1
+  fi
+  if [ -f "$pids_file" ]; then
+    if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then
+      local role pid address logf
+      while read -r role pid _ _ address logf; do
+        echo "----- last lines of $role ($address, pid $pid): $logf" >&2
+        tail -n 15 "$logf" >&2 2>/dev/null || true
+      done <"$pids_file"
+    fi
+    "$cluster" stop >/dev/null 2>&1 || echo "cluster-it: local-cluster.sh stop failed; pids in $pids_file" >&2
+  fi
+  if [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${CLUSTER_IT_KEEP:-0}" != 1 ]; then
+    rm -rf "$work"
+  else
+    echo "cluster-it: logs and index kept in $work" >&2
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+trap 'echo "cluster-it: unexpected error at line $LINENO: $BASH_COMMAND" >&2' ERR
+
+# ---------------------------------------------------------------- helpers
+
+# Counts one check: "check NAME FUNCTION" runs FUNCTION in a subshell (so that fail can end it) and
+# prints PASS with the function's output, or FAIL with its message.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1))
+    echo "PASS: $name${out:+ ($out)}"
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name: ${out:-no detail}"
+    return 1
+  fi
+}
+
+# Ends the current check (a subshell) with a message.
+fail() {
+  echo "$*"
+  exit 1
+}
+
+# http METHOD PATH [curl args...]: body to $work/resp.json, status in $code.
+http() {
+  local method=$1 path=$2
+  shift 2
+  code=$(curl -sS -o "$work/resp.json" -w '%{http_code}' --max-time 30 -X "$method" \
+    -H 'Content-Type: application/json' -H 'Expect:' "$@" "$base_url$path" 2>"$work/curl.err") || code=000
+}
+
+# json FILE EXPR: prints the Python expression EXPR over the parsed file (as d), JSON-encoded unless a str.
+json() {
+  "$PY" - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2], {"d": d})
+print(v if isinstance(v, str) else json.dumps(v))
+PY
+}
+
+# Whether the last response ($work/resp.json) is a 200 with a complete answer (partial=false).
+complete_answer() {
+  [ "$code" = 200 ] && [ "$(json "$work/resp.json" 'd["partial"]')" = false ]
+}
+
+search_body() { # query top_k recompute
+  "$PY" -c 'import json,sys; print(json.dumps({"query": sys.argv[1], "top_k": int(sys.argv[2]), "recompute": sys.argv[3] == "true"}))' "$@"
+}
+
+# Free ports: base..base+n for remoting and http..http+n for HTTP, all unused on 127.0.0.1.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_ports() {
+  local n=$((1 + n_shard + n_embed)) attempt base i ok
+  for ((attempt = 1; attempt <= 50; attempt++)); do
+    base=$((20000 + RANDOM % 30000))
+    ok=1
+    for ((i = 0; i < n; i++)); do
+      if ! port_free $((base + i)) || ! port_free $((base + 100 + i)); then
+        ok=0
+        break
+      fi
+    done
+    if [ "$ok" = 1 ]; then
+      export LEANN_BASE_PORT=$base LEANN_HTTP_BASE_PORT=$((base + 100))
+      return 0
+    fi
+  done
+  return 1
+}
+
+node_field() { # ROLE INDEX FIELD(2=pid,5=address): the INDEX-th node (1-based) of that role in the pids file
+  awk -v r="$1" -v n="$2" -v f="$3" '$1 == r { c++; if (c == n) { print $f; exit } }' "$pids_file"
+}
+pid_of_address() { awk -v a="$1" '$5 == a { print $2; exit }' "$pids_file"; }
+
+# placement SHARD: the actual_node of shard SHARD of $index ("" when not started or unknown).
+placement() {
+  http GET /admin/shards
+  [ "$code" = 200 ] || { echo ""; return 0; }
+  json "$work/resp.json" "next((s['actual_node'] or '' for s in d['shards'] if s['index'] == '$index' and s['shard'] == $1), '')"
+}
+
+# ---------------------------------------------------------------- steps
+
+start_cluster() {
+  "$cluster" start "$n_shard" "$n_embed" >"$work/start.log" 2>&1 || fail "local-cluster.sh start failed: $(tail -n 5 "$work/start.log")"
+  http GET /health
+  [ "$code" = 200 ] || fail "GET /health answered $code"
+  echo "1 coordinator, $n_shard shard, $n_embed embed JVMs; remoting ports from $LEANN_BASE_PORT, HTTP $base_url"
+}
+
+create_index() {
+  http PUT "/indexes/$index" -d '{"shards": 2, "recompute": false}'
+  [ "$code" = 201 ] || fail "PUT /indexes/$index answered $code: $(cat "$work/resp.json")"
+  [ "$(json "$work/resp.json" 'd.get("name")')" = "$index" ] || fail "unexpected body: $(cat "$work/resp.json")"
+  echo "created with 2 shards"
+}
+
+# ~45 paragraphs of Debian's license texts, each with its source file and paragraph number.
+make_documents() {
+  "$PY" - "$work/docs.json" <<'PY'
+import json, re, sys
+docs = []
+for name in ["Apache-2.0", "GPL-3", "MPL-2.0", "BSD", "Artistic", "LGPL-2.1", "CC0-1.0", "GFDL-1.3"]:
+    text = open("/usr/share/common-licenses/" + name, encoding="utf-8").read()
+    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [p for p in paragraphs if 150 <= len(p) <= 1200][:6]
+    docs += [{"text": p, "metadata": {"source": name, "paragraph": i}} for i, p in enumerate(paragraphs)]
+json.dump(docs, open(sys.argv[1], "w"))
+print(len(docs))
+PY
+}
+
+ingest() {
+  local n job state deadline=$((SECONDS + 120))
+  n=$(make_documents)
+  http POST "/indexes/$index/documents" --data-binary "@$work/docs.json"
+  [ "$code" = 202 ] || fail "POST documents answered $code: $(cat "$work/resp.json")"
+  job=$(json "$work/resp.json" 'd["id"]')
+  while :; do
+    http GET "/jobs/$job"
+    [ "$code" = 200 ] || fail "GET /jobs/$job answered $code"
+    state=$(json "$work/resp.json" 'd["state"]')
+    case $state in
+      done) break ;;
+      failed) fail "job $job failed: $(cat "$work/resp.json")" ;;
+    esac
+    [ "$SECONDS" -lt "$deadline" ] || fail "job $job not done after 120 s: $(cat "$work/resp.json")"
+    sleep 1
+  done
+  http GET "/indexes/$index"
+  echo "$n documents, job $job done; index: $(json "$work/resp.json" '{k: d.get(k) for k in ("status", "shards", "passages")}')"
+}
+
+search_relevant() {
+  local body
+  body=$(search_body "What fee may I charge for copying, given the cost of media and duplication?" 5 false)
+  http POST "/indexes/$index/search" -d "$body"
+  [ "$code" = 200 ] || fail "search answered $code: $(cat "$work/resp.json")"
+  "$PY" - "$work/resp.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["results"]
+assert not d["partial"] and len(r) == 5, f"want 5 complete results, got {len(r)} partial={d['partial']}"
+top = r[0]
+assert top["metadata"].get("source") == "Artistic" and "copying fee" in top["text"], \
+    f"top hit is {top['metadata']} {top['text'][:80]!r}"
+print(f"top hit Artistic/{top['metadata'].get('paragraph')} score {top['score']:.3f}, {d['timing_ms']['total']:.1f} ms")
+PY
+  # The baseline for the kill test: the complete answer of the stream's query.
+  http POST "/indexes/$index/search" -d "$(search_body "$stream_query" 5 false)"
+  complete_answer || fail "baseline search failed: $code $(cat "$work/resp.json")"
+  cp "$work/resp.json" "$work/baseline.json"
+}
+
+bad_json() {
+  http POST "/indexes/$index/search" -d '{"query": "unterminated'
+  [ "$code" = 400 ] || fail "answered $code, want 400: $(cat "$work/resp.json")"
+  [ "$(json "$work/resp.json" 'd["error"]["code"]')" = bad_request ] || fail "not a JSON error: $(cat "$work/resp.json")"
+  echo "400 $(json "$work/resp.json" 'd["error"]["code"]')"
+}
+
+unknown_index() {
+  http POST /indexes/no-such-index/search -d '{"query": "anything"}'
+  [ "$code" = 404 ] || fail "answered $code, want 404: $(cat "$work/resp.json")"
+  json "$work/resp.json" 'd["error"]["code"]' >/dev/null || fail "not a JSON error: $(cat "$work/resp.json")"
+  echo "404 $(json "$work/resp.json" 'd["error"]["code"]')"
+}
+
+oversize_body() {
+  "$PY" -c 'import json,sys; json.dump([{"text": "lorem ipsum " * (800 * 1024)}], open(sys.argv[1], "w"))' "$work/big.json"
+  http POST "/indexes/$index/documents" --data-binary "@$work/big.json"
+  [ "$code" = 413 ] || fail "a $(stat -c %s "$work/big.json")-byte body answered $code, want 413: $(head -c 300 "$work/resp.json") $(cat "$work/curl.err")"
+  json "$work/resp.json" 'd["error"]["code"]' >/dev/null || fail "not a JSON error: $(head -c 300 "$work/resp.json")"
+  rm -f "$work/big.json"
+  echo "413 $(json "$work/resp.json" 'd["error"]["code"]')"
+}
+
+move_shard() {
+  local from to deadline=$((SECONDS + 60)) shard_nodes
+  http GET /admin/shards
+  [ "$code" = 200 ] || fail "GET /admin/shards answered $code"
+  from=$(placement 1)
+  [ -n "$from" ] || fail "shard 1 has no actual node: $(cat "$work/resp.json")"
+  shard_nodes=$(awk '$1 == "shard" { print $5 }' "$pids_file")
+  to=$(grep -vxF "$from" <<<"$shard_nodes" | head -n 1)
+  [ -n "$to" ] || fail "no other shard node than $from"
+  http PUT "/admin/indexes/$index/shards/1" -d "{\"node\": \"$to\"}"
+  [ "$code" = 200 ] || fail "move answered $code: $(cat "$work/resp.json")"
+  [ "$(json "$work/resp.json" 'd["desired_node"]')" = "$to" ] || fail "desired_node not set: $(cat "$work/resp.json")"
+  while [ "$(placement 1)" != "$to" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "shard 1 still on $(placement 1) 60 s after the move to $to"
+    sleep 1
+  done
+  http POST "/indexes/$index/search" -d "$(search_body "$stream_query" 5 false)"
+  complete_answer || fail "search after the move: $code $(cat "$work/resp.json")"
+  echo "shard 1 moved $from -> $to"
+}
+
+# One search after another until the stop file appears, at most $1 requests or $2 seconds.
+search_stream() {
+  local max=$1 until=$((SECONDS + $2)) i body
+  body=$(search_body "$stream_query" 5 false)
+  for ((i = 1; i <= max; i++)); do
+    [ -f "$work/stream/stop" ] || [ "$SECONDS" -ge "$until" ] && break
+    curl -sS -o "$work/stream/$i.json" -w "$i %{http_code} %{time_total}\n" --max-time 20 -X POST \
+      -H 'Content-Type: application/json' -d "$body" "$base_url/indexes/$index/search" >>"$work/stream/codes" 2>/dev/null \
+      || echo "$i 000 curl-failed" >>"$work/stream/codes"
+    sleep 0.1
+  done
+}
+
+kill_shard_node() {
+  local shard0 shard1 victim victim_pid other deadline after now stream_pid
+  shard0=$(placement 0)
+  shard1=$(placement 1)
+  if [ "$shard0" = "$shard1" ]; then
+    # Both on one node: move shard 1 to the other, so that killing one node leaves a shard alive.
+    other=$(awk '$1 == "shard" { print $5 }' "$pids_file" | grep -vxF "$shard0" | head -n 1)
+    http PUT "/admin/indexes/$index/shards/1" -d "{\"node\": \"$other\"}"
+    deadline=$((SECONDS + 60))
+    while [ "$(placement 1)" != "$other" ]; do
+      [ "$SECONDS" -lt "$deadline" ] || fail "could not split the shards over two nodes"
+      sleep 1
+    done
+    shard1=$other
+  fi
+  victim=$shard1
+  victim_pid=$(pid_of_address "$victim")
+  [ -n "$victim_pid" ] || fail "no pid recorded for $victim"
+  mkdir -p "$work/stream"
+  search_stream 300 150 >/dev/null 2>&1 &
+  stream_pid=$!
+  # This check runs in a subshell: whatever ends it also ends the stream.
+  trap 'touch "$work/stream/stop"; kill "$stream_pid" 2>/dev/null || true' EXIT
+  sleep 2
+  kill -KILL "$victim_pid"
+  local killed_at=$SECONDS
+  # Reallocated: shard 1 runs on a live node and a search is complete again.
+  deadline=$((SECONDS + 120))
+  while :; do
+    now=$(placement 1)
+    if [ -n "$now" ] && [ "$now" != "$victim" ]; then
+      http POST "/indexes/$index/search" -d "$(search_body "$stream_query" 5 false)"
+      complete_answer && break
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "shard 1 not reallocated 120 s after kill -9 of $victim (actual: '${now}')"
+    sleep 1
+  done
+  after=$((SECONDS - killed_at))
+  sleep 3 # a few more searches against the recovered cluster
+  touch "$work/stream/stop"
+  wait "$stream_pid" || true
+  trap - EXIT
+  "$PY" - "$work/stream" "$work/baseline.json" <<'PY'
+import json, os, sys
+stream, baseline = sys.argv[1], json.load(open(sys.argv[2]))
+want = [h["id"] for h in baseline["results"]]
+lines = [l.split() for l in open(os.path.join(stream, "codes"))]
+complete = partial = 0
+bad = []
+for seq, code, *_ in lines:
+    if code != "200":
+        bad.append(f"#{seq}: HTTP {code} {open(os.path.join(stream, seq + '.json')).read()[:200] if os.path.exists(os.path.join(stream, seq + '.json')) else ''}")
+        continue
+    d = json.load(open(os.path.join(stream, seq + ".json")))
+    ids = [h["id"] for h in d["results"]]
+    if not d["partial"]:
+        if d["missing_shards"]:
+            bad.append(f"#{seq}: partial=false but missing_shards={d['missing_shards']}")
+        elif ids != want:
+            bad.append(f"#{seq}: complete answer {ids} differs from the baseline {want}")
+        else:
+            complete += 1
+    else:
+        if not d["missing_shards"]:
+            bad.append(f"#{seq}: partial=true without missing_shards")
+            continue
+        # A partial answer holds the live shard's best hits: the baseline hits it contains come
+        # first, in the baseline's order.
+        common = [i for i in ids if i in want]
+        if ids[:len(common)] != common or common != [i for i in want if i in common]:
+            bad.append(f"#{seq}: partial answer {ids} inconsistent with the baseline {want}")
+        else:
+            partial += 1
+last = lines[-1] if lines else None
+if bad:
+    print(f"{len(bad)} of {len(lines)} answers wrong: " + "; ".join(bad[:5]))
+    sys.exit(1)
+if partial == 0:
+    print(f"no partial answer among {len(lines)}: the stream never saw the dead shard")
+    sys.exit(1)
+if last is None or json.load(open(os.path.join(stream, last[0] + ".json")))["partial"]:
+    print("the last answer of the stream is still partial")
+    sys.exit(1)
+print(f"{len(lines)} searches: {complete} complete, {partial} partial; ", end="")
+PY
+  echo "killed $victim (pid $victim_pid), shard 1 back on $(placement 1) after ${after}s"
+}
+
+kill_embed_node() {
+  local victim_pid victim body i deadline streak=0 gone=0 before ids_before ids times=()
+  body=$(search_body "$stream_query" 5 true)
+  http POST "/indexes/$index/search" -d "$body"
+  complete_answer || fail "recompute search before the kill: $code $(cat "$work/resp.json")"
+  ids_before=$(json "$work/resp.json" '[h["id"] for h in d["results"]]')
+  before=$(json "$work/resp.json" 'round(d["timing_ms"]["total"])')
+  victim_pid=$(node_field embed 1 2)
+  victim=$(node_field embed 1 5)
+  kill -KILL "$victim_pid"
+  # Until the dead node is removed from the cluster a search may still pick it and wait for its
+  # timeout; it must then answer 200, complete or flagged partial. After the removal, recompute
+  # searches must be complete, with the same answer as before the kill.
+  deadline=$((SECONDS + 90))
+  for ((i = 1; i <= 60; i++)); do
+    http POST "/indexes/$index/search" -d "$body"
+    [ "$code" = 200 ] || fail "recompute search #$i after killing $victim answered $code: $(cat "$work/resp.json")"
+    times+=("$(json "$work/resp.json" 'round(d["timing_ms"]["total"])')")
+    if complete_answer; then
+      ids=$(json "$work/resp.json" '[h["id"] for h in d["results"]]')
+      [ "$ids" = "$ids_before" ] || fail "recompute answer #$i changed: $ids, before the kill $ids_before"
+      streak=$((streak + 1))
+    else
+      [ "$(json "$work/resp.json" 'len(d["missing_shards"])')" -gt 0 ] || fail "search #$i: short answer without partial/missing_shards"
+      streak=0
+    fi
+    if [ "$gone" = 0 ]; then
+      http GET /admin/nodes
+      [ "$code" = 200 ] && ! grep -qF "\"$victim\"" "$work/resp.json" && { gone=$i; streak=0; }
+    fi
+    [ "$gone" -gt 0 ] && [ "$streak" -ge 5 ] && break
+    [ "$SECONDS" -lt "$deadline" ] || fail "no 5 complete recompute searches in a row within 90 s of killing $victim (removed: $gone)"
+  done
+  if [ "$gone" = 0 ] || [ "$streak" -lt 5 ]; then fail "recompute searches did not recover after killing $victim"; fi
+  echo "killed $victim (pid $victim_pid); $i recompute searches, node removed after #$gone, the last 5 complete;" \
+    "ms: before ${before}, after ${times[*]}"
+}
+
+# ---------------------------------------------------------------- main
+
+stream_query="Which patent claims does a contributor license?"
+
+finish() {
+  finished=1
+  echo "cluster-it: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+[ "$n_shard" -ge 2 ] || { log "CLUSTER_IT_SHARDS must be at least 2 (a shard moves between shard nodes)"; exit 2; }
+if [ ! -f "$repo/coordinator/target/leann.jar" ] && [ -z "${LEANN_BIN:-}" ]; then
+  log "building coordinator/target/leann.jar"
+  # shellcheck source=bin/jdk25.sh
+  (cd "$repo" && . bin/jdk25.sh && MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}" \
+    mvn -B -ntp -q -pl coordinator -am package -DskipTests)
+fi
+pick_ports || { log "no free range of ports found on 127.0.0.1"; exit 1; }
+base_url="http://127.0.0.1:$LEANN_HTTP_BASE_PORT"
+
+check "cluster start" start_cluster || { finish; exit 1; }
+check "create index with 2 shards" create_index || { finish; exit 1; }
+check "ingest documents" ingest || { finish; exit 1; }
+check "search ranks the relevant paragraph first" search_relevant || { finish; exit 1; }
+check "malformed JSON -> 400" bad_json || true
+check "unknown index -> 404" unknown_index || true
+check "body over 8 MiB -> 413" oversize_body || true
+check "move shard 1 to the other shard node" move_shard || { finish; exit 1; }
+check "kill -9 a shard node under a stream of searches" kill_shard_node || true
+if [ "$n_embed" -ge 2 ]; then
+  check "kill -9 an embed node, recompute continues" kill_embed_node || true
+else
+  log "one embed node only: the embed kill step is skipped"
+fi
+finish

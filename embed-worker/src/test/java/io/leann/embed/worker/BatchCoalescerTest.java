@@ -182,7 +182,7 @@ class BatchCoalescerTest {
   void settingsComeFromReferenceConf() {
     EmbedSettings s = EmbedSettings.fromConfig(ConfigFactory.load());
     assertEquals(64, s.maxBatchTexts());
-    assertEquals(Duration.ofMillis(2), s.batchWindow());
+    assertEquals(Duration.ZERO, s.batchWindow());
     assertEquals(s.poolSize(), s.maxInFlight());
     assertEquals("leann.embed.blocking-dispatcher", s.dispatcher());
   }

@@ -2,6 +2,7 @@ package io.leann.coordinator.search;
 
 import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.passages.PassageStore;
@@ -20,7 +21,7 @@ import java.util.List;
  * <p>Keeps a per-query cache, reset when the query changes, so no node is embedded twice in one
  * search. One search at a time: not thread-safe.
  */
-public final class EmbedderRecomputer implements Recomputer {
+public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
   private final Embedder embedder;
   private final PassageStore passages;
   private final long firstRow;
@@ -37,6 +38,17 @@ public final class EmbedderRecomputer implements Recomputer {
     this.passages = passages;
     this.firstRow = firstRow;
     this.metric = metric;
+  }
+
+  @Override
+  public float[][] embeddings(int[] ids, int count) {
+    List<String> texts = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      texts.add(text(ids[i]));
+    }
+    float[][] vectors = embedder.embed(texts);
+    embedded += count;
+    return vectors;
   }
 
   @Override

@@ -23,7 +23,15 @@ public enum GraphSection {
   /** i32 neighbour ids of the upper levels, back to back. */
   UPPER_NEIGHBORS(7),
   /** f32 row-major {@code nodes x dims} (unit rows for cosine). Present when HAS_VECTORS. */
-  VECTORS(8);
+  VECTORS(8),
+  /** PQ codebooks: i32 dims, subspaces, bits, 0, then f32 {@code [subspace][centroid][sub-dim]}. */
+  PQ_CODEBOOKS(9),
+  /** u8 per (node, subspace): the PQ code of every node, row-major. */
+  PQ_CODES(10),
+  /** i32 ascending: the hub nodes whose exact embeddings are kept. */
+  HUB_NODES(11),
+  /** f32 row-major {@code hubs x dims}, in {@link #HUB_NODES} order (unit rows for cosine). */
+  HUB_VECTORS(12);
 
   private final int id;
 

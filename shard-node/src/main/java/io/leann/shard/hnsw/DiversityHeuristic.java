@@ -5,8 +5,8 @@ import io.leann.shard.vector.VectorValues;
 
 /**
  * The HNSW neighbour-selection heuristic (Malkov and Yashunin, Alg. 4, without extension): from
- * candidates sorted closest first, keep one only if it is closer to the base node than to every
- * candidate kept before it. Links then point in diverse directions instead of crowding one
+ * candidates sorted closest first, keep one only if it is strictly closer to the base node than to
+ * every candidate kept before it. Links then point in diverse directions instead of crowding one
  * cluster, which is what keeps the graph navigable. Stateless and thread-safe.
  */
 final class DiversityHeuristic {
@@ -30,7 +30,10 @@ final class DiversityHeuristic {
       boolean diverse = true;
       for (int j = 0; j < kept; j++) {
         float d = l2 ? vectors.squaredL2Between(c, ids[j]) : -vectors.dotBetween(c, ids[j]);
-        if (d < dc) {
+        // A tie is not diverse: among identical vectors (a corpus's repeated footers and quoted
+        // text) every distance ties, and keeping ties lets duplicates fill each other's lists with
+        // links to one another only, a trap a search walks into and cannot leave.
+        if (d <= dc) {
           diverse = false;
           break;
         }

@@ -1,13 +1,18 @@
 package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.Recomputer;
+import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.index.GraphFile;
 import io.leann.protocol.index.GraphFileWriter;
 import io.leann.protocol.index.GraphHeader;
 import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.LittleEndian;
+import io.leann.shard.pq.PqCodes;
+import io.leann.shard.pq.PqParams;
+import io.leann.shard.pq.ProductQuantizer;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.SegmentVectors;
 import io.leann.shard.vector.VectorDistances;
@@ -20,9 +25,11 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 
 /**
- * A searchable HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors. Without
- * vectors (a pruned, LEANN-style index) it is searched through a {@link Recomputer}; with them,
- * either way. Loaded indexes read the mapped file in place.
+ * A searchable HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors, PQ codes
+ * and hub embeddings. Without vectors (a pruned, LEANN-style index) it is searched through a
+ * {@link Recomputer}, or, when it has PQ codes, by the two-level search ({@link #searchTwoLevel})
+ * that recomputes only the most promising nodes; with vectors, any way. Loaded indexes read the
+ * mapped file in place.
  *
  * <p>Thread-safe for concurrent searches: each thread gets its own {@link GraphSearcher}. Closing
  * releases the mapped file or the native memory of a freshly built graph.
@@ -33,16 +40,20 @@ public final class HnswIndex implements AutoCloseable {
   private final CompactGraph graph;
   private final VectorValues vectors;
   private final boolean pruned;
+  private final PqCodes pq;
+  private final HubVectors hubs;
   private final AutoCloseable owner;
   private final ThreadLocal<GraphSearcher> searchers = ThreadLocal.withInitial(GraphSearcher::new);
 
   private HnswIndex(Metric metric, int dims, CompactGraph graph, VectorValues vectors, boolean pruned,
-      AutoCloseable owner) {
+      PqCodes pq, HubVectors hubs, AutoCloseable owner) {
     this.metric = metric;
     this.dims = dims;
     this.graph = graph;
     this.vectors = vectors;
     this.pruned = pruned;
+    this.pq = pq;
+    this.hubs = hubs;
     this.owner = owner;
   }
 
@@ -52,8 +63,21 @@ public final class HnswIndex implements AutoCloseable {
    * @param compact CSR level 0 without padding
    * @param prune pruning parameters, or null to keep the full graph
    * @param keepVectors store the vectors in the index (otherwise search needs a recomputer)
+   * @param pq PQ training parameters, or null for no PQ codes (then no two-level search)
+   * @param hubBudget share of the float vectors' bytes spent on exact hub embeddings; 0 for none
    */
-  public record BuildOptions(boolean compact, PruneParams prune, boolean keepVectors) {
+  public record BuildOptions(boolean compact, PruneParams prune, boolean keepVectors, PqParams pq,
+      double hubBudget) {
+    public BuildOptions {
+      if (!(hubBudget >= 0 && hubBudget <= 1)) {
+        throw new IllegalArgumentException("hub budget must lie in [0, 1]: " + hubBudget);
+      }
+    }
+
+    public BuildOptions(boolean compact, PruneParams prune, boolean keepVectors) {
+      this(compact, prune, keepVectors, null, 0);
+    }
+
     /** LEANN's default: compact, pruned, no stored vectors. */
     public static BuildOptions leannDefault(int m) {
       return new BuildOptions(true, PruneParams.forBuildDegree(m), false);
@@ -62,6 +86,10 @@ public final class HnswIndex implements AutoCloseable {
     /** A conventional HNSW index: compact, unpruned, vectors kept. */
     public static BuildOptions withVectors() {
       return new BuildOptions(true, null, true);
+    }
+
+    public BuildOptions withPq(PqParams params, double hubs) {
+      return new BuildOptions(compact, prune, keepVectors, params, hubs);
     }
   }
 
@@ -84,8 +112,37 @@ public final class HnswIndex implements AutoCloseable {
     }
     Arena arena = Arena.ofShared();
     CompactGraph graph = CompactGraph.of(built, options.compact(), arena);
+    PqCodes pq = null;
+    if (options.pq() != null && vectors.size() > 0) {
+      ProductQuantizer quantizer = ProductQuantizer.train(vectors, options.pq());
+      pq = PqCodes.of(quantizer, quantizer.encodeAll(vectors));
+    }
+    HubVectors hubs = options.hubBudget() > 0
+        ? HubVectors.select(graph, vectors, (long) (options.hubBudget() * vectors.byteSize()))
+        : null;
     return new HnswIndex(metric, vectors.dims(), graph, options.keepVectors() ? vectors : null,
-        options.prune() != null, arena);
+        options.prune() != null, pq, hubs, arena);
+  }
+
+  /**
+   * This index's graph with PQ codes trained on {@code vectors} and hub embeddings taken from them:
+   * turns an existing index into a two-level one without re-embedding, from the vectors a build keeps
+   * (its embedding cache) or stores. The result has no stored vectors and borrows this index's
+   * memory: keep this index open while it is used, and close this one, not the result.
+   *
+   * @param vectors the embeddings of this index's nodes, in node order (unit rows for cosine)
+   */
+  public HnswIndex withTwoLevelData(VectorValues vectors, PqParams params, double hubBudget) {
+    if (vectors.size() != graph.size() || vectors.dims() != dims) {
+      throw new IllegalArgumentException("expected " + graph.size() + " x " + dims + " vectors, got "
+          + vectors.size() + " x " + vectors.dims());
+    }
+    ProductQuantizer quantizer = ProductQuantizer.train(vectors, params);
+    PqCodes codes = PqCodes.of(quantizer, quantizer.encodeAll(vectors));
+    HubVectors hubVectors = hubBudget > 0
+        ? HubVectors.select(graph, vectors, (long) (hubBudget * (double) graph.size() * dims * Float.BYTES))
+        : null;
+    return new HnswIndex(metric, dims, graph, null, pruned, codes, hubVectors, () -> { });
   }
 
   /** Maps and verifies an index file. */
@@ -103,7 +160,34 @@ public final class HnswIndex implements AutoCloseable {
         }
         vectors = new SegmentVectors(seg, h.dims(), h.nodeCount());
       }
-      return new HnswIndex(h.metric(), h.dims(), graph, vectors, h.pruned(), file);
+      PqCodes pq = null;
+      HubVectors hubs = null;
+      try {
+        MemorySegment codebooks = file.section(GraphSection.PQ_CODEBOOKS);
+        MemorySegment codes = file.section(GraphSection.PQ_CODES);
+        if ((codebooks == null) != (codes == null)) {
+          throw new IllegalArgumentException("PQ codebooks and codes must come together");
+        }
+        if (codebooks != null) {
+          ProductQuantizer quantizer = ProductQuantizer.fromSegment(codebooks);
+          if (quantizer.dims() != h.dims()) {
+            throw new IllegalArgumentException("PQ codebooks are " + quantizer.dims()
+                + "-dimensional, the index is " + h.dims());
+          }
+          pq = new PqCodes(quantizer, codes, h.nodeCount());
+        }
+        MemorySegment hubNodes = file.section(GraphSection.HUB_NODES);
+        MemorySegment hubVectors = file.section(GraphSection.HUB_VECTORS);
+        if ((hubNodes == null) != (hubVectors == null)) {
+          throw new IllegalArgumentException("hub nodes and hub vectors must come together");
+        }
+        if (hubNodes != null) {
+          hubs = HubVectors.fromSegments(hubNodes, hubVectors, h.dims(), h.nodeCount());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IndexFormatException(path, e.getMessage());
+      }
+      return new HnswIndex(h.metric(), h.dims(), graph, vectors, h.pruned(), pq, hubs, file);
     } catch (IOException | RuntimeException e) {
       file.close();
       throw e;
@@ -117,6 +201,14 @@ public final class HnswIndex implements AutoCloseable {
     if (vectors != null) {
       flags |= GraphHeader.HAS_VECTORS;
       sections.put(GraphSection.VECTORS, vectorBytes());
+    }
+    if (pq != null) {
+      sections.put(GraphSection.PQ_CODEBOOKS, pq.quantizer().toSegment());
+      sections.put(GraphSection.PQ_CODES, pq.segment());
+    }
+    if (hubs != null) {
+      sections.put(GraphSection.HUB_NODES, hubs.nodeSegment());
+      sections.put(GraphSection.HUB_VECTORS, hubs.vectorSegment());
     }
     GraphHeader header = new GraphHeader(metric, dims, graph.size(), graph.maxDegree(1),
         graph.maxDegree(0), graph.entryPoint(), graph.maxLevel(), flags);
@@ -160,6 +252,25 @@ public final class HnswIndex implements AutoCloseable {
    */
   public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
     return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept);
+  }
+
+  /**
+   * The two-level search (see {@link TwoLevelSearch}): walks the graph on PQ distances (exact for
+   * hubs) with a beam of {@code max(ef, k)}, then ranks the most promising candidates by exact
+   * distance, recomputing at most {@code options.recomputeBudget()} embeddings through
+   * {@code embedder}. Hub embeddings and {@code cache} hits cost no recompute.
+   *
+   * @param accept node filter, or null for all nodes
+   * @param cache this index's cross-query embedding cache (normalised rows for cosine), or null
+   * @throws IllegalStateException if the index has no PQ codes
+   */
+  public SearchResult searchTwoLevel(float[] query, int k, int ef, IntPredicate accept,
+      NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
+    if (pq == null) {
+      throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for two-level search");
+    }
+    return new TwoLevelSearch(graph, pq, hubs, metric)
+        .search(searchers.get(), prepareQuery(query), k, ef, accept, embedder, cache, options);
   }
 
   /**
@@ -218,9 +329,31 @@ public final class HnswIndex implements AutoCloseable {
     return vectors != null;
   }
 
-  /** Bytes of graph plus stored vectors. */
+  /** The stored vectors, or null for an index built for recomputation. */
+  public VectorValues vectors() {
+    return vectors;
+  }
+
+  /** Whether the index has PQ codes, so {@link #searchTwoLevel} works. */
+  public boolean hasPq() {
+    return pq != null;
+  }
+
+  /** PQ codes, or null. */
+  public PqCodes pq() {
+    return pq;
+  }
+
+  /** Stored hub embeddings, or null. */
+  public HubVectors hubs() {
+    return hubs;
+  }
+
+  /** Bytes of graph, stored vectors, PQ codebooks and codes, and hub embeddings. */
   public long byteSize() {
-    return graph.byteSize() + (vectors == null ? 0 : vectors.byteSize());
+    return graph.byteSize() + (vectors == null ? 0 : vectors.byteSize())
+        + (pq == null ? 0 : pq.quantizer().byteSize() + pq.byteSize())
+        + (hubs == null ? 0 : hubs.byteSize());
   }
 
   @Override

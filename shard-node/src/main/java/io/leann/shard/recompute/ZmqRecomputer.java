@@ -1,6 +1,7 @@
 package io.leann.shard.recompute;
 
 import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.wire.MalformedFrameException;
@@ -38,6 +39,10 @@ import org.zeromq.ZMsg;
  * call, is dropped. When no worker is left to try, the call throws {@link RecomputeException}
  * naming each endpoint, what went wrong and the timeout.
  *
+ * <p>{@link #embeddings} sends {@code EMBED} frames instead, for callers that rank with the vectors
+ * themselves and keep them across queries (the two-level search); the set is cut evenly across the
+ * workers, with the same failover.
+ *
  * <p>Per-query cache: distances are remembered by node id until the query changes (another array,
  * or the same array with other values), so no node is embedded twice in one search, even when the
  * searcher asks again or a batch repeats an id.
@@ -47,7 +52,7 @@ import org.zeromq.ZMsg;
  * when a socket passes from one thread to the next. Parallel searches each take their own
  * instance, typically sharing one {@link ZContext}; {@link #close()} must come after the last call.
  */
-public final class ZmqRecomputer implements Recomputer {
+public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
 
   /**
    * @param timeout how long a worker may take to answer one chunk before it is retried elsewhere
@@ -133,6 +138,7 @@ public final class ZmqRecomputer implements Recomputer {
     long requestId;
     long deadlineNanos;
     float[] distances;
+    float[][] vectors;
 
     Chunk(int from, int to, int workers) {
       this.from = from;
@@ -144,6 +150,9 @@ public final class ZmqRecomputer implements Recomputer {
       return to - from;
     }
   }
+
+  /** One call's texts, and its query for distances, or null to ask for the embeddings themselves. */
+  private record Call(float[] query, List<String> texts) {}
 
   private final ZContext context;
   private final boolean ownsContext;
@@ -281,18 +290,67 @@ public final class ZmqRecomputer implements Recomputer {
     }
   }
 
-  /** Distances of {@code nodes} from the workers, in order. */
-  private float[] fetch(float[] query, int[] nodes) {
+  /**
+   * The embeddings of {@code ids[0..count)}, recomputed by the workers with the same spreading,
+   * retries and failover as distances. No per-query cache here: the caller keeps embeddings.
+   */
+  @Override
+  public synchronized float[][] embeddings(int[] ids, int count) {
+    if (closed) {
+      throw new IllegalStateException("recomputer is closed");
+    }
+    if (count == 0) {
+      return new float[0][];
+    }
+    try {
+      List<Chunk> chunks = exchange(new Call(null, texts(Arrays.copyOf(ids, count))), count);
+      float[][] out = new float[count][];
+      for (Chunk chunk : chunks) {
+        System.arraycopy(chunk.vectors, 0, out, chunk.from, chunk.size());
+      }
+      nodesRecomputed += count;
+      return out;
+    } catch (RuntimeException e) {
+      for (Worker w : workers) {
+        w.inFlight.clear();
+      }
+      if (e instanceof ZMQException z) {
+        throw new RecomputeException("ZMQ failure talking to embed workers " + endpoints() + ": "
+            + z.getMessage(), z);
+      }
+      throw e;
+    }
+  }
+
+  private List<String> texts(int[] nodes) {
     List<String> texts = new ArrayList<>(nodes.length);
     for (int node : nodes) {
       texts.add(textOf(node));
     }
+    return texts;
+  }
+
+  /** Distances of {@code nodes} from the workers, in order. */
+  private float[] fetch(float[] query, int[] nodes) {
+    List<Chunk> chunks = exchange(new Call(query, texts(nodes)), nodes.length);
+    float[] out = new float[nodes.length];
+    for (Chunk chunk : chunks) {
+      System.arraycopy(chunk.distances, 0, out, chunk.from, chunk.size());
+    }
+    return out;
+  }
+
+  /** Sends {@code call} in chunks and waits until every chunk is answered. */
+  private List<Chunk> exchange(Call call, int total) {
+    // Embedding calls carry a whole rerank set at once: cut it evenly, so every worker gets a share.
+    int step = call.query() != null ? options.maxBatch()
+        : Math.min(options.maxBatch(), (total + workers.length - 1) / workers.length);
     List<Chunk> chunks = new ArrayList<>();
-    for (int from = 0; from < nodes.length; from += options.maxBatch()) {
-      chunks.add(new Chunk(from, Math.min(nodes.length, from + options.maxBatch()), workers.length));
+    for (int from = 0; from < total; from += step) {
+      chunks.add(new Chunk(from, Math.min(total, from + step), workers.length));
     }
     for (Chunk chunk : chunks) {
-      dispatch(chunk, query, texts);
+      dispatch(chunk, call);
     }
     int outstanding = chunks.size();
     while (outstanding > 0) {
@@ -304,16 +362,12 @@ public final class ZmqRecomputer implements Recomputer {
         }
       }
       if (earliest <= now) {
-        expire(now, query, texts);
+        expire(now, call);
         continue;
       }
-      outstanding -= receive(Math.max(1, (earliest - now + 999_999) / 1_000_000), query, texts);
+      outstanding -= receive(Math.max(1, (earliest - now + 999_999) / 1_000_000), call);
     }
-    float[] out = new float[nodes.length];
-    for (Chunk chunk : chunks) {
-      System.arraycopy(chunk.distances, 0, out, chunk.from, chunk.size());
-    }
-    return out;
+    return chunks;
   }
 
   private String textOf(int node) {
@@ -335,7 +389,7 @@ public final class ZmqRecomputer implements Recomputer {
    *
    * @throws RecomputeException if no worker is left to try
    */
-  private void dispatch(Chunk chunk, float[] query, List<String> texts) {
+  private void dispatch(Chunk chunk, Call call) {
     while (true) {
       Worker worker = pick(chunk);
       if (worker == null) {
@@ -346,8 +400,10 @@ public final class ZmqRecomputer implements Recomputer {
       }
       chunk.attempts[worker.index]++;
       chunk.requestId = nextRequestId++;
-      byte[] frame = NativeCodec.encode(chunk.requestId, new NativeMessage.Distances(metric, query,
-          texts.subList(chunk.from, chunk.to)));
+      List<String> slice = call.texts().subList(chunk.from, chunk.to);
+      byte[] frame = NativeCodec.encode(chunk.requestId, call.query() == null
+          ? new NativeMessage.Embed(slice)
+          : new NativeMessage.Distances(metric, call.query(), slice));
       ZMQ.Socket socket = worker.socket();
       requests++;
       if (socket.sendMore(new byte[0]) && socket.send(frame, ZMQ.DONTWAIT)) {
@@ -355,7 +411,7 @@ public final class ZmqRecomputer implements Recomputer {
         worker.inFlight.add(chunk);
         return;
       }
-      fail(worker, "send queue full", query, texts);
+      fail(worker, "send queue full", call);
     }
   }
 
@@ -381,11 +437,11 @@ public final class ZmqRecomputer implements Recomputer {
   }
 
   /** Fails the workers holding chunks past their deadline; their chunks go elsewhere. */
-  private void expire(long now, float[] query, List<String> texts) {
+  private void expire(long now, Call call) {
     for (Worker w : workers) {
       for (Chunk c : w.inFlight) {
         if (c.deadlineNanos <= now) {
-          fail(w, "timed out after " + options.timeout().toMillis() + " ms", query, texts);
+          fail(w, "timed out after " + options.timeout().toMillis() + " ms", call);
           break;
         }
       }
@@ -393,14 +449,14 @@ public final class ZmqRecomputer implements Recomputer {
   }
 
   /** Resets {@code worker}'s socket, starts its cooldown and re-sends every chunk it held. */
-  private void fail(Worker worker, String reason, float[] query, List<String> texts) {
+  private void fail(Worker worker, String reason, Call call) {
     worker.lastFailure = reason;
     worker.coolUntilNanos = System.nanoTime() + options.cooldown().toNanos();
     worker.reset();
     List<Chunk> orphans = new ArrayList<>(worker.inFlight);
     worker.inFlight.clear();
     for (Chunk c : orphans) {
-      dispatch(c, query, texts);
+      dispatch(c, call);
     }
   }
 
@@ -409,7 +465,7 @@ public final class ZmqRecomputer implements Recomputer {
    *
    * @return the number of chunks completed
    */
-  private int receive(long timeoutMillis, float[] query, List<String> texts) {
+  private int receive(long timeoutMillis, Call call) {
     List<Worker> waiting = new ArrayList<>();
     for (Worker w : workers) {
       if (!w.inFlight.isEmpty()) {
@@ -424,13 +480,13 @@ public final class ZmqRecomputer implements Recomputer {
     int completed = 0;
     for (int i = 0; i < items.length; i++) {
       if (items[i].isReadable()) {
-        completed += drain(waiting.get(i), query, texts);
+        completed += drain(waiting.get(i), call);
       }
     }
     return completed;
   }
 
-  private int drain(Worker worker, float[] query, List<String> texts) {
+  private int drain(Worker worker, Call call) {
     int completed = 0;
     ZMsg msg;
     while (worker.socket != null && (msg = ZMsg.recvMsg(worker.socket, ZMQ.DONTWAIT)) != null) {
@@ -442,7 +498,7 @@ public final class ZmqRecomputer implements Recomputer {
       } catch (MalformedFrameException e) {
         Chunk owner = find(worker, NativeCodec.peekRequestId(payload));
         if (owner != null) {
-          retry(worker, owner, "malformed reply: " + e.getMessage(), query, texts);
+          retry(worker, owner, "malformed reply: " + e.getMessage(), call);
         } else {
           staleReplies++;
         }
@@ -453,12 +509,16 @@ public final class ZmqRecomputer implements Recomputer {
         staleReplies++;
         continue;
       }
-      String problem = check(frame.message(), chunk);
+      String problem = check(frame.message(), chunk, call);
       if (problem != null) {
-        retry(worker, chunk, problem, query, texts);
+        retry(worker, chunk, problem, call);
         continue;
       }
-      chunk.distances = ((NativeMessage.DistancesReply) frame.message()).distances();
+      if (frame.message() instanceof NativeMessage.EmbedReply e) {
+        chunk.vectors = e.vectors();
+      } else {
+        chunk.distances = ((NativeMessage.DistancesReply) frame.message()).distances();
+      }
       worker.inFlight.remove(chunk);
       completed++;
     }
@@ -475,9 +535,25 @@ public final class ZmqRecomputer implements Recomputer {
   }
 
   /** What is wrong with a reply to {@code chunk}, or null if it is usable. */
-  private static String check(NativeMessage reply, Chunk chunk) {
+  private static String check(NativeMessage reply, Chunk chunk, Call call) {
     if (reply instanceof NativeMessage.Error e) {
       return "error " + e.code() + ": " + e.message();
+    }
+    if (call.query() == null) {
+      if (!(reply instanceof NativeMessage.EmbedReply e)) {
+        return "unexpected reply type " + reply.type();
+      }
+      if (e.vectors().length != chunk.size()) {
+        return "returned " + e.vectors().length + " embeddings for " + chunk.size() + " texts";
+      }
+      for (float[] v : e.vectors()) {
+        for (float f : v) {
+          if (!Float.isFinite(f)) {
+            return "returned a non-finite embedding";
+          }
+        }
+      }
+      return null;
     }
     if (!(reply instanceof NativeMessage.DistancesReply d)) {
       return "unexpected reply type " + reply.type();
@@ -497,11 +573,11 @@ public final class ZmqRecomputer implements Recomputer {
    * The worker answered, so its socket is sound: only this chunk moves on, and the worker keeps
    * serving the others.
    */
-  private void retry(Worker worker, Chunk chunk, String problem, float[] query, List<String> texts) {
+  private void retry(Worker worker, Chunk chunk, String problem, Call call) {
     worker.lastFailure = problem;
     worker.inFlight.remove(chunk);
     chunk.attempts[worker.index] = ATTEMPTS_PER_WORKER;
-    dispatch(chunk, query, texts);
+    dispatch(chunk, call);
   }
 
   private RecomputeException allFailed(Chunk chunk) {

@@ -1,0 +1,138 @@
+package io.leann.shard.hnsw;
+
+import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
+import io.leann.protocol.RecomputeException;
+import io.leann.protocol.cache.EmbeddingCache;
+import io.leann.shard.pq.PqCodes;
+import io.leann.shard.vector.VectorDistances;
+import java.util.Arrays;
+import java.util.function.IntPredicate;
+
+/**
+ * LEANN's two-level search (paper, Algorithm 2) for an index whose embeddings are not stored. The
+ * graph walk ranks nodes by approximate distances ({@link ApproximateDistances}: PQ codes, exact for
+ * hubs), which cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
+ * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
+ * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes.
+ * The returned top-k is always ordered by exact distances, never by PQ.
+ *
+ * <p>Invariant: with a budget covering every candidate and no prune ratio, the result is the exact
+ * top-k of the candidates the walk found. Thread-safe if the embedder and cache are: the per-query
+ * state lives in the call.
+ */
+final class TwoLevelSearch {
+
+  private final HnswGraph graph;
+  private final PqCodes codes;
+  private final HubVectors hubs;
+  private final Metric metric;
+
+  TwoLevelSearch(HnswGraph graph, PqCodes codes, HubVectors hubs, Metric metric) {
+    this.graph = graph;
+    this.codes = codes;
+    this.hubs = hubs;
+    this.metric = metric;
+  }
+
+  /**
+   * @param query the query, normalised already for cosine
+   * @param cache cross-query embeddings of this index's nodes, normalised for cosine; null for none
+   */
+  SearchResult search(GraphSearcher walker, float[] query, int k, int ef, IntPredicate accept,
+      NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
+    long start = System.nanoTime();
+    ApproximateDistances approx = new ApproximateDistances(codes, hubs, metric).setQuery(query);
+    int width = Math.max(ef, k);
+    SearchResult walk = walker.search(graph, approx, width, width, accept);
+    SearchStats walkStats = walk.stats();
+    int n = walk.size();
+    int keep = Math.max(Math.min(k, n), (int) Math.ceil(n * (1 - options.pruneRatio())));
+
+    int[] ranked = new int[keep];
+    float[] exact = new float[keep];
+    int rankedCount = 0;
+    int[] fetch = new int[keep];
+    int fetchCount = 0;
+    long hubHits = 0;
+    long cacheHits = 0;
+    int budget = options.recomputeBudget() == 0 ? Integer.MAX_VALUE : options.recomputeBudget();
+    for (int i = 0; i < keep; i++) {
+      int node = walk.nodes()[i];
+      int slot = hubs == null ? -1 : hubs.slot(node);
+      if (slot >= 0) {
+        hubHits++;
+        ranked[rankedCount] = node;
+        exact[rankedCount++] = hubs.distance(query, slot, metric);
+        continue;
+      }
+      float[] cached = cache == null ? null : cache.get(node);
+      if (cached != null) {
+        cacheHits++;
+        ranked[rankedCount] = node;
+        exact[rankedCount++] = distance(query, cached);
+      } else if (fetchCount < budget) {
+        fetch[fetchCount++] = node;
+      }
+    }
+    long walkDone = System.nanoTime();
+
+    long requests = 0;
+    int step = options.batchSize() == 0 ? Math.max(1, fetchCount) : options.batchSize();
+    for (int from = 0; from < fetchCount; from += step) {
+      int count = Math.min(step, fetchCount - from);
+      int[] batch = Arrays.copyOfRange(fetch, from, from + count);
+      float[][] vectors = embedder.embeddings(batch, count);
+      requests++;
+      if (vectors.length != count) {
+        throw new RecomputeException("asked for " + count + " embeddings, got " + vectors.length);
+      }
+      for (int i = 0; i < count; i++) {
+        float[] v = vectors[i];
+        if (v.length != query.length) {
+          throw new RecomputeException("recomputed embedding has " + v.length
+              + " dimensions, the index has " + query.length);
+        }
+        if (metric.normalises()) {
+          VectorDistances.normalize(v);
+        }
+        if (cache != null) {
+          cache.put(batch[i], v);
+        }
+        ranked[rankedCount] = batch[i];
+        exact[rankedCount++] = distance(query, v);
+      }
+    }
+    long end = System.nanoTime();
+
+    SearchResult top = topK(ranked, exact, rankedCount, k);
+    SearchStats stats = new SearchStats(walkStats.distanceComputations(), walkStats.hops(),
+        walkStats.batches(), approx.approximate(), rankedCount, hubHits, cacheHits, fetchCount, requests,
+        walkDone - start, end - walkDone);
+    return new SearchResult(top.nodes(), top.distances(), stats);
+  }
+
+  private float distance(float[] query, float[] v) {
+    return metric == Metric.L2 ? VectorDistances.squaredL2(query, v) : -VectorDistances.dot(query, v);
+  }
+
+  /** The {@code k} smallest distances, closest first; ties broken by node id for a stable order. */
+  private static SearchResult topK(int[] nodes, float[] distances, int count, int k) {
+    Integer[] order = new Integer[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> {
+      int c = Float.compare(distances[a], distances[b]);
+      return c != 0 ? c : Integer.compare(nodes[a], nodes[b]);
+    });
+    int n = Math.min(k, count);
+    int[] outNodes = new int[n];
+    float[] outDistances = new float[n];
+    for (int i = 0; i < n; i++) {
+      outNodes[i] = nodes[order[i]];
+      outDistances[i] = distances[order[i]];
+    }
+    return new SearchResult(outNodes, outDistances, null);
+  }
+}

@@ -119,7 +119,10 @@ class Transport:
     def json(self, method: str, path: str, body: Any = None, timeout: Optional[float] = None) -> Any:
         """Sends ``body`` as JSON and returns the parsed JSON reply; errors raise."""
         with self._open(method, path, body, timeout, "application/json") as response:
-            text = response.read().decode("utf-8")
+            try:
+                text = response.read().decode("utf-8")
+            except (OSError, http.client.HTTPException) as e:
+                raise LeannConnectionError(f"{method} {self.url + path}: the reply broke off: {e}") from e
         return _parse_json(text, self.url + path) if text else None
 
     def events(self, path: str, body: Any, timeout: Optional[float] = None) -> EventStream:

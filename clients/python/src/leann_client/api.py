@@ -401,7 +401,7 @@ class ReActAgent:
         self._http = Transport(url, timeout)
 
     def _body(self, question: str, top_k: Optional[int], thinking_budget: Optional[str], stream: bool) -> Dict[str, Any]:
-        return _body(question=question, llm=_llm(self.llm_config, thinking_budget), top_k=top_k or self.top_k,
+        return _body(question=question, llm=_llm(self.llm_config, thinking_budget), top_k=self.top_k if top_k is None else top_k,
                      complexity=self.complexity, recompute=self.recompute_embeddings,
                      max_iterations=self.max_iterations, stream=stream or None)
 

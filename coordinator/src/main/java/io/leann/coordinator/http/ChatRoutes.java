@@ -114,12 +114,7 @@ public final class ChatRoutes extends AllDirectives {
     List<Message> history = request.historyOrEmpty().stream()
         .map(m -> ChatMessage.USER.equals(m.role()) ? Message.user(m.content()) : Message.assistant(m.content()))
         .toList();
-    LlmConfig config;
-    try {
-      config = LlmConfig.of(llm.provider(), llm.model());
-    } catch (LlmException e) {
-      throw ApiException.badRequest("llm.provider", "is not known: " + e.getMessage());
-    }
+    LlmConfig config = llmConfig(llm);
     return CompletableFuture
         .supplyAsync(() -> models.shared(config), blocking)
         .exceptionally(failure -> {
@@ -127,6 +122,20 @@ public final class ChatRoutes extends AllDirectives {
         })
         .thenCompose(model -> new RagChat(Retriever.of(service, index), model, options)
             .prepare(request.question(), history));
+  }
+
+  /** The ReAct route, answered by the same models and sharing this route's threads. */
+  ReactRoutes reactRoutes() {
+    return new ReactRoutes(service, models, heartbeat, blocking);
+  }
+
+  /** The model a request names; an unknown provider is a 400 naming the field. */
+  static LlmConfig llmConfig(ChatLlm llm) {
+    try {
+      return LlmConfig.of(llm.provider(), llm.model());
+    } catch (LlmException e) {
+      throw ApiException.badRequest("llm.provider", "is not known: " + e.getMessage());
+    }
   }
 
   private Route whole(RagChat.Prepared prepared) {
@@ -190,7 +199,7 @@ public final class ChatRoutes extends AllDirectives {
   }
 
   /** Enqueues {@code event}, waiting while the client is behind; false when the stream is gone. */
-  private static boolean offer(SourceQueueWithComplete<ServerSentEvent> queue, ServerSentEvent event) {
+  static boolean offer(SourceQueueWithComplete<ServerSentEvent> queue, ServerSentEvent event) {
     try {
       return queue.offer(event).toCompletableFuture().get() == QueueOfferResult.enqueued();
     } catch (InterruptedException e) {
@@ -201,7 +210,7 @@ public final class ChatRoutes extends AllDirectives {
     }
   }
 
-  private static ServerSentEvent event(String type, Object data) {
+  static ServerSentEvent event(String type, Object data) {
     return ServerSentEvent.create(new String(Json.bytes(data), StandardCharsets.UTF_8), type);
   }
 
@@ -209,7 +218,7 @@ public final class ChatRoutes extends AllDirectives {
    * The API error for a failure of model resolution, retrieval or generation; an unexpected one is
    * logged and answered as a generic 500, as {@link ApiErrors} does.
    */
-  private static ApiException apiError(Throwable failure) {
+  static ApiException apiError(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof ApiException api) {
       return api;
@@ -228,7 +237,7 @@ public final class ChatRoutes extends AllDirectives {
     return new ApiException(500, "internal_error", "internal server error; the server log has the details");
   }
 
-  private static Throwable unwrap(Throwable t) {
+  static Throwable unwrap(Throwable t) {
     Throwable cause = t;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();

@@ -42,6 +42,7 @@ import org.apache.pekko.util.ByteString;
  * DELETE /indexes/{name}                       200 {"index","deleted":true}
  * POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
  * POST   /indexes/{name}/chat    ChatRequest   200 ChatResponse, or SSE with "stream": true ({@link ChatRoutes})
+ * POST   /indexes/{name}/react   ReactRequest  200 ReactResponse, or SSE with "stream": true ({@link ReactRoutes})
  * POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
  * GET    /jobs/{id}                            200 JobStatus
  * GET    /admin/nodes                          200 {"nodes":[NodeInfo]}
@@ -65,6 +66,7 @@ public final class LeannRoutes extends AllDirectives {
   private final LeannService service;
   private final HttpSettings settings;
   private final ChatRoutes chat;
+  private final ReactRoutes react;
   private final ExceptionHandler exceptions = ApiErrors.exceptionHandler();
   private final RejectionHandler rejections = ApiErrors.rejectionHandler();
 
@@ -77,6 +79,7 @@ public final class LeannRoutes extends AllDirectives {
     this.service = service;
     this.settings = settings;
     this.chat = chat;
+    this.react = chat.reactRoutes();
   }
 
   /** {@code GET /health}. */
@@ -126,6 +129,7 @@ public final class LeannRoutes extends AllDirectives {
             path("search", () -> post(() -> body(SearchRequest.class,
                 request -> onSuccess(() -> service.search(name, request.validated()), this::ok)))),
             path("chat", () -> post(() -> chat.route(name))),
+            path("react", () -> post(() -> react.route(name))),
             path("documents", () -> post(() -> documents(docs ->
                 onSuccess(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
                     List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job, Json.marshaller()))))))));

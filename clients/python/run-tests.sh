@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Tests of the Python client against a real `leann serve` node (started and stopped by the tests;
+# bin/leann builds the jar if it is stale). The client is first installed into a fresh venv the
+# way a user installs it, `pip install clients/python`, and the tests import that installed copy.
+# Offline: the build uses the setuptools and wheel of the system Python (Debian: python3-venv,
+# python3-wheel). Pass unittest arguments through, e.g. `run-tests.sh -k Search`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+python=${PYTHON:-/usr/bin/python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$python" -m venv --system-site-packages "$tmp/venv"
+"$tmp/venv/bin/pip" install -q --disable-pip-version-check --no-index --no-build-isolation "$here"
+cd "$here"
+"$tmp/venv/bin/python" -m unittest discover -s tests -t . -v "$@"

@@ -163,7 +163,7 @@ public final class TwoLevelBench {
           Totals t = new Totals();
           for (int i = 0; i < qs.size(); i++) {
             SearchResult r = v.searchTwoLevel(qs.get(i), K, s.ef(), null, fromStored, null,
-                new TwoLevelOptions(s.budget(), 0, 0));
+                new TwoLevelOptions(s.budget(), 0, 0, 0));
             t.add(r, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), r));
           }
           System.out.printf(Locale.ROOT, "| %s | %d (%.2f%%) | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.0f | %.2f |%n", s, bytes,
@@ -233,7 +233,7 @@ public final class TwoLevelBench {
           for (int v = 0; v < variants.size(); v++) {
             Setting s = settings.get(v);
             HnswIndex index = variants.get(v);
-            TwoLevelOptions options = new TwoLevelOptions(s.budget(), 0, 0);
+            TwoLevelOptions options = new TwoLevelOptions(s.budget(), 0, 0, 0);
             double[] latencies = new double[qs.size()];
             long requests = 0;
             int same = 0;
@@ -269,7 +269,7 @@ public final class TwoLevelBench {
       long recomputed = 0;
       for (float[] q : qs) {
         SearchStats st = index.searchTwoLevel(q, K, s.ef(), null, fromStored, cache,
-            new TwoLevelOptions(s.budget(), 0, 0)).stats();
+            new TwoLevelOptions(s.budget(), 0, 0, 0)).stats();
         hits += st.cacheHits();
         recomputed += st.recomputed();
       }

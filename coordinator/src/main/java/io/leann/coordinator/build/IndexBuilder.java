@@ -18,6 +18,7 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.PruneParams;
+import io.leann.shard.pq.PqParams;
 import io.leann.shard.text.Bm25Index;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
@@ -213,7 +214,8 @@ public final class IndexBuilder {
     HnswParams params = new HnswParams(req.metric(), req.graphDegree(), req.efConstruction(),
         req.threads(), HnswParams.DEFAULT_SEED);
     HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(req.compact(),
-        req.recompute() ? PruneParams.forBuildDegree(req.graphDegree()) : null, !req.recompute());
+        req.recompute() ? PruneParams.forBuildDegree(req.graphDegree()) : null, !req.recompute(),
+        req.pqParams(spool.dims()), req.recompute() ? req.hubBudget() : 0);
     for (int k = 0; k < shardCount; k++) {
       long from = n * k / shardCount;
       long to = n * (k + 1) / shardCount;
@@ -253,6 +255,9 @@ public final class IndexBuilder {
     kwargs.put("is_recompute", req.recompute());
     kwargs.put("num_threads", req.threads());
     kwargs.put("distance_metric", req.metric().leannName());
+    PqParams pq = req.pqParams(embedder.dimensions());
+    kwargs.put("pq_bytes", pq == null ? 0 : pq.subspaces());
+    kwargs.put("hub_budget", req.recompute() ? req.hubBudget() : 0);
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
         req.embeddingMode(), null,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),

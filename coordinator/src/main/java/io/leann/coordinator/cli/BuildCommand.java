@@ -61,6 +61,14 @@ final class BuildCommand implements Callable<Integer> {
       description = "Prune the graph and drop embeddings; search recomputes them (default on).")
   boolean recompute;
 
+  @Option(names = "--pq-bytes", description = "PQ code bytes per passage for the two-level search of a "
+      + "recompute index; 0 turns PQ off (default: 1/48 of the float embedding, 32 for 384 dimensions).")
+  Integer pqBytes;
+
+  @Option(names = "--hub-budget", defaultValue = "0", description = "Percent of the float embeddings' bytes "
+      + "kept as exact embeddings of the best-connected nodes, e.g. 1 (default ${DEFAULT-VALUE}).")
+  double hubBudgetPercent;
+
   @Option(names = {"-f", "--force"}, description = "Rebuild from scratch.")
   boolean force;
 
@@ -110,7 +118,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request = new BuildRequest(cli.registry().layout(name), absolute, loader, chunking,
         embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
-        shards, force, embedBatch, recordedArgs(absolute));
+        shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100);
     Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
     try (Embedder embedder = Embedders.create(embeddingMode, embeddingModel, cli.env())) {
       BuildOutcome outcome = new IndexBuilder(embedder, progress).build(request);
@@ -143,6 +151,10 @@ final class BuildCommand implements Callable<Integer> {
     if (threads != null) {
       args.addAll(List.of("--num-threads", String.valueOf(threads)));
     }
+    if (pqBytes != null) {
+      args.addAll(List.of("--pq-bytes", String.valueOf(pqBytes)));
+    }
+    args.addAll(List.of("--hub-budget", String.valueOf(hubBudgetPercent)));
     if (fileTypes != null) {
       args.addAll(List.of("--file-types", fileTypes));
     }

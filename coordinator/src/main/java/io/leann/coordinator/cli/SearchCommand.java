@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.coordinator.search.IndexSearcher;
+import io.leann.coordinator.search.LocalIndex;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.TwoLevelOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,6 +56,22 @@ final class SearchCommand implements Callable<Integer> {
       description = "Weight of the dense scores in hybrid search, 0..1 (default ${DEFAULT-VALUE}).")
   double vectorWeight;
 
+  @Option(names = "--recompute-budget", defaultValue = "100", description = "Two-level search (indexes with "
+      + "PQ codes): most embeddings recomputed per query and shard, 0 for no limit (default ${DEFAULT-VALUE}).")
+  int recomputeBudget;
+
+  @Option(names = "--prune-ratio", defaultValue = "0", description = "Two-level search: share of the PQ-ranked "
+      + "candidates never recomputed, in [0, 1) (default ${DEFAULT-VALUE}).")
+  double pruneRatio;
+
+  @Option(names = "--batch-size", defaultValue = "0", description = "Two-level search: nodes per recompute "
+      + "request, 0 for one request per query (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--stats", description = "Print the search's cost (nodes visited, PQ distances, recomputes, "
+      + "cache and hub hits, time in graph and recompute) to stderr.")
+  boolean stats;
+
   @Override
   public Integer call() throws Exception {
     if (topK < 1) {
@@ -62,9 +80,19 @@ final class SearchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (IndexSearcher searcher = IndexSearcher.open(cli.registry().existing(name), cli.env())) {
       MetadataFilter parsed = parseFilter();
-      List<SearchHit> hits = hybrid
-          ? searcher.hybrid(query, topK, complexity, recompute, parsed, vectorWeight)
-          : searcher.search(query, topK, complexity, recompute, parsed);
+      TwoLevelOptions twoLevel;
+      try {
+        twoLevel = new TwoLevelOptions(recomputeBudget, pruneRatio, batchSize, TwoLevelOptions.DEFAULT_BEAM);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      LocalIndex.DenseHits found = hybrid
+          ? searcher.hybrid(query, topK, complexity, recompute, parsed, vectorWeight, twoLevel)
+          : searcher.search(query, topK, complexity, recompute, parsed, twoLevel);
+      List<SearchHit> hits = found.hits();
+      if (stats) {
+        spec.commandLine().getErr().println("stats: " + found.stats().toMap());
+      }
       if (json) {
         printJson(out, hits);
       } else {

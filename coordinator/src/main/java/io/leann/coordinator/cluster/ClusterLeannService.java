@@ -23,6 +23,7 @@ import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
@@ -204,7 +205,8 @@ public final class ClusterLeannService implements LeannService {
               VectorDistances.normalize(query);
             }
             long embedded = System.nanoTime();
-            return scatter(entry, query, depth, beam, r.recompute(), r.metadataFilters())
+            return scatter(entry, query, depth, beam, r.recompute(), r.metadataFilters(),
+                TwoLevelOptions.of(r.recomputeBudget(), r.pruneRatio(), r.batchSize()))
                 .thenCompose(gathered -> {
                   List<ShardHit> dense = gathered.hits().subList(0, Math.min(depth, gathered.hits().size()));
                   CompletionStage<List<SearchResponse.Hit>> results = hybrid
@@ -214,7 +216,7 @@ public final class ClusterLeannService implements LeannService {
                           .map(h -> new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadataMap()))
                           .toList());
                   return results.thenApply(hits -> new SearchResponse(hits, !gathered.missing().isEmpty(),
-                      gathered.missing(), timing(start, embedded, System.nanoTime())));
+                      gathered.missing(), timing(start, embedded, System.nanoTime()), gathered.stats()));
                 });
           });
     } catch (ApiException e) {
@@ -222,11 +224,14 @@ public final class ClusterLeannService implements LeannService {
     }
   }
 
-  /** The merged hits of the shards that answered, closest first, and the shards that did not. */
-  private record Gathered(List<ShardHit> hits, List<Integer> missing) {}
+  /**
+   * The merged hits of the shards that answered, closest first, the shards that did not, and the
+   * answering shards' search costs summed.
+   */
+  private record Gathered(List<ShardHit> hits, List<Integer> missing, Map<String, Long> stats) {}
 
   private CompletionStage<Gathered> scatter(IndexEntry entry, float[] query, int k, int ef, Boolean recompute,
-      Map<String, Object> filterSpec) {
+      Map<String, Object> filterSpec, TwoLevelOptions twoLevel) {
     JsonNode filters = filterSpec == null ? null : JSON.valueToTree(filterSpec);
     boolean recomputing = recompute != null ? recompute : entry.recompute();
     Duration timeout = recomputing ? settings.recomputeShardTimeout() : settings.shardTimeout();
@@ -235,7 +240,7 @@ public final class ClusterLeannService implements LeannService {
       int shard = k0;
       replies.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(entry.name(), shard))
           .<ShardActor.SearchReply>ask(replyTo -> new ShardActor.Search(query, k, ef, recompute, filters,
-              entry.generation(), replyTo), timeout)
+              entry.generation(), twoLevel, replyTo), timeout)
           .toCompletableFuture()
           .exceptionally(failure -> new ShardActor.Failed(shard, "no answer within " + timeout.toMillis()
               + " ms", false)));
@@ -244,9 +249,15 @@ public final class ClusterLeannService implements LeannService {
       List<ShardHit> hits = new ArrayList<>();
       List<Integer> missing = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
+      Map<String, Long> stats = new LinkedHashMap<>();
       for (CompletableFuture<ShardActor.SearchReply> reply : replies) {
         switch (reply.join()) {
-          case ShardActor.Hits h -> hits.addAll(h.hits());
+          case ShardActor.Hits h -> {
+            hits.addAll(h.hits());
+            if (h.stats() != null) {
+              h.stats().forEach((key, value) -> stats.merge(key, value, Long::sum));
+            }
+          }
           case ShardActor.Failed f -> {
             if (f.badRequest()) {
               throw new ApiException(400, "bad_request", f.reason());
@@ -264,7 +275,7 @@ public final class ClusterLeannService implements LeannService {
         log.warn("search of '{}' is partial: {}", entry.name(), reasons);
       }
       hits.sort(Comparator.comparingDouble(ShardHit::distance).thenComparingLong(ShardHit::row));
-      return new Gathered(hits, missing);
+      return new Gathered(hits, missing, stats);
     });
   }
 

@@ -28,6 +28,7 @@ import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.TwoLevelOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -307,9 +308,12 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
             + "' stores no embeddings (it was built for recomputation)");
       }
       long searchStart = System.nanoTime();
-      List<SearchHit> hits = request.vectorWeight() == null
-          ? searcher.search(request.query(), k, ef, request.recompute(), filter)
-          : searcher.hybrid(request.query(), k, ef, request.recompute(), filter, request.vectorWeight());
+      TwoLevelOptions twoLevel = TwoLevelOptions.of(request.recomputeBudget(), request.pruneRatio(),
+          request.batchSize());
+      LocalIndex.DenseHits found = request.vectorWeight() == null
+          ? searcher.search(request.query(), k, ef, request.recompute(), filter, twoLevel)
+          : searcher.hybrid(request.query(), k, ef, request.recompute(), filter, request.vectorWeight(), twoLevel);
+      List<SearchHit> hits = found.hits();
       double searchMs = millis(searchStart);
       List<SearchResponse.Hit> results = new ArrayList<>(hits.size());
       for (SearchHit h : hits) {
@@ -318,7 +322,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       Map<String, Double> timing = new LinkedHashMap<>();
       timing.put("search", searchMs);
       timing.put("total", millis(start));
-      return new SearchResponse(results, false, List.of(), timing);
+      return new SearchResponse(results, false, List.of(), timing, found.stats().toMap());
     }
   }
 

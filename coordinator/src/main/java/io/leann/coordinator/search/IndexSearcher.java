@@ -5,6 +5,7 @@ import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.Bm25Index;
 import io.leann.shard.text.HybridFusion;
@@ -67,8 +68,17 @@ public final class IndexSearcher implements AutoCloseable {
    */
   public List<SearchHit> search(String query, int k, int ef, Boolean recompute, MetadataFilter filter)
       throws IOException {
+    return search(query, k, ef, recompute, filter, TwoLevelOptions.defaults()).hits();
+  }
+
+  /**
+   * Dense search with explicit two-level knobs (used when the index has PQ codes and the search
+   * recomputes), and its cost.
+   */
+  public LocalIndex.DenseHits search(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
+      TwoLevelOptions twoLevel) throws IOException {
     boolean useRecompute = recompute != null ? recompute : !index.hasVectors();
-    return index.search(embedQuery(query), k, ef, useRecompute ? embedder : null, filter);
+    return index.search(embedQuery(query), k, ef, useRecompute ? embedder : null, filter, twoLevel);
   }
 
   /**
@@ -77,8 +87,15 @@ public final class IndexSearcher implements AutoCloseable {
    */
   public List<SearchHit> hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
       double vectorWeight) throws IOException {
+    return hybrid(query, k, ef, recompute, filter, vectorWeight, TwoLevelOptions.defaults()).hits();
+  }
+
+  /** Hybrid search with explicit two-level knobs; the cost is that of its dense half. */
+  public LocalIndex.DenseHits hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
+      double vectorWeight, TwoLevelOptions twoLevel) throws IOException {
     int depth = Math.max(2 * k, 10);
-    List<SearchHit> dense = search(query, depth, Math.max(ef, depth), recompute, filter);
+    LocalIndex.DenseHits denseHits = search(query, depth, Math.max(ef, depth), recompute, filter, twoLevel);
+    List<SearchHit> dense = denseHits.hits();
     List<Scored> denseScored = new ArrayList<>();
     for (SearchHit h : dense) {
       // L2 scores are distances; negate them so that higher is better on both sides
@@ -102,7 +119,7 @@ public final class IndexSearcher implements AutoCloseable {
       fused.add(h != null ? new SearchHit(h.id(), (float) s.score(), h.text(), h.metadata())
           : index.hit(rowOf.get(s.id()), (float) s.score()));
     }
-    return fused;
+    return new LocalIndex.DenseHits(fused, denseHits.stats());
   }
 
   /** The query's embedding, normalised for cosine indexes. */

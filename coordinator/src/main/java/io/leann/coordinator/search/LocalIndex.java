@@ -3,23 +3,26 @@ package io.leann.coordinator.search;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
+import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
-import io.leann.shard.hnsw.HnswIndex;
-import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.search.ShardSearch;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * An index opened from disk in this process: its meta, its passage store and one mapped graph per
@@ -40,7 +43,13 @@ public final class LocalIndex implements AutoCloseable {
   private MetadataColumns columns;
   private Bm25Index bm25;
 
-  private record Shard(HnswIndex graph, long firstRow) {}
+  /** Bytes of recomputed embeddings each shard keeps across queries (LRU). */
+  public static final long EMBEDDING_CACHE_BYTES = 32L << 20;
+
+  private record Shard(HnswIndex graph, long firstRow, EmbeddingCache<Integer> cache) {}
+
+  /** Passages found by a dense search, closest first, and the work it took summed over shards. */
+  public record DenseHits(List<SearchHit> hits, SearchStats stats) {}
 
   private LocalIndex(IndexLayout layout, IndexMeta meta, PassageStore passages, List<Shard> shards) {
     this.layout = layout;
@@ -62,7 +71,7 @@ public final class LocalIndex implements AutoCloseable {
     try {
       for (IndexMeta.Shard s : meta.shards()) {
         HnswIndex graph = HnswIndex.load(layout.resolve(s.graph()));
-        shards.add(new Shard(graph, s.firstRow()));
+        shards.add(new Shard(graph, s.firstRow(), new EmbeddingCache<>(EMBEDDING_CACHE_BYTES)));
         if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
           throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
               + graph.dims() + " dimensions, meta says " + s.count() + " of " + meta.dimensions());
@@ -112,13 +121,26 @@ public final class LocalIndex implements AutoCloseable {
   }
 
   /**
-   * The {@code k} best passages for {@code query} over all shards.
+   * The {@code k} best passages for {@code query} over all shards, with the default two-level knobs.
    *
    * @param recomputeWith embedder for recompute mode, or null to search stored vectors
    * @param filter metadata filter, or null for all passages
    */
   public List<SearchHit> search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter)
       throws IOException {
+    return search(query, k, ef, recomputeWith, filter, TwoLevelOptions.defaults()).hits();
+  }
+
+  /**
+   * The {@code k} best passages for {@code query} over all shards (see {@link ShardSearch} for how
+   * each shard is searched), and the cost.
+   *
+   * @param recomputeWith embedder for recompute mode, or null to search stored vectors
+   * @param filter metadata filter, or null for all passages
+   * @param twoLevel knobs for shards with PQ codes searched in recompute mode
+   */
+  public DenseHits search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
+      TwoLevelOptions twoLevel) throws IOException {
     if (query.length != meta.dimensions()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
@@ -130,14 +152,14 @@ public final class LocalIndex implements AutoCloseable {
     BitSet matches = filter == null || filter.isEmpty() ? null : columns().matching(filter);
     record Candidate(long row, float distance) {}
     List<Candidate> all = new ArrayList<>();
+    SearchStats stats = new SearchStats(0, 0, 0);
     for (Shard s : shards) {
       EmbedderRecomputer recomputer = recomputeWith == null ? null
           : new EmbedderRecomputer(recomputeWith, passages, s.firstRow(), metric());
       int from = (int) s.firstRow();
-      SearchResult r = matches == null
-          ? s.graph().search(query, k, ef, null, recomputer)
-          : FilteredSearchPlanner.search(s.graph(), query, k, ef, matches.get(from, from + s.graph().size()),
-              recomputer);
+      SearchResult r = ShardSearch.search(s.graph(), query, k, ef,
+          matches == null ? null : matches.get(from, from + s.graph().size()), recomputer, s.cache(), twoLevel);
+      stats = stats.plus(r.stats());
       for (int i = 0; i < r.size(); i++) {
         all.add(new Candidate(s.firstRow() + r.nodes()[i], r.distances()[i]));
       }
@@ -147,7 +169,17 @@ public final class LocalIndex implements AutoCloseable {
     for (Candidate c : all.subList(0, Math.min(k, all.size()))) {
       hits.add(hit(c.row(), metric().toScore(c.distance())));
     }
-    return hits;
+    return new DenseHits(hits, stats);
+  }
+
+  /** Whether every shard has PQ codes, so recompute search runs two-level. */
+  public boolean twoLevel() {
+    return shards.stream().allMatch(s -> s.graph().hasPq());
+  }
+
+  /** The cross-query embedding cache of shard {@code k}. */
+  public EmbeddingCache<Integer> shardCache(int k) {
+    return shards.get(k).cache();
   }
 
   /** The passage at {@code row} as a hit with {@code score}. */

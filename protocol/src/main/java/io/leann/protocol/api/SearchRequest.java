@@ -13,6 +13,11 @@ import java.util.Map;
  * @param recompute recompute embeddings of visited nodes; null lets the index decide
  * @param metadataFilters LEANN filter shape {@code {"field": {"op": value}}}, or null
  * @param vectorWeight hybrid dense weight in [0, 1]; null for dense-only search
+ * @param recomputeBudget two-level search: most embeddings recomputed per query and shard (default 100)
+ * @param pruneRatio two-level search: share of the PQ-ranked candidates never recomputed, in [0, 1)
+ *     (LEANN's {@code prune_ratio}; default 0)
+ * @param batchSize two-level search: nodes per recompute request, 0 for one request (LEANN's
+ *     {@code batch_size}; default 0)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SearchRequest(
@@ -21,7 +26,15 @@ public record SearchRequest(
     @JsonProperty("complexity") Integer complexity,
     @JsonProperty("recompute") Boolean recompute,
     @JsonProperty("metadata_filters") Map<String, Object> metadataFilters,
-    @JsonProperty("vector_weight") Double vectorWeight) {
+    @JsonProperty("vector_weight") Double vectorWeight,
+    @JsonProperty("recompute_budget") Integer recomputeBudget,
+    @JsonProperty("prune_ratio") Double pruneRatio,
+    @JsonProperty("batch_size") Integer batchSize) {
+
+  public SearchRequest(String query, Integer topK, Integer complexity, Boolean recompute,
+      Map<String, Object> metadataFilters, Double vectorWeight) {
+    this(query, topK, complexity, recompute, metadataFilters, vectorWeight, null, null, null);
+  }
 
   public int topKOrDefault() {
     return topK == null ? 5 : topK;
@@ -44,6 +57,15 @@ public record SearchRequest(
     }
     if (vectorWeight != null && (vectorWeight < 0 || vectorWeight > 1)) {
       throw ApiException.badRequest("vector_weight", "must be in [0, 1]");
+    }
+    if (recomputeBudget != null && (recomputeBudget < 0 || recomputeBudget > 100_000)) {
+      throw ApiException.badRequest("recompute_budget", "must be in [0, 100000] (0: no limit)");
+    }
+    if (pruneRatio != null && !(pruneRatio >= 0 && pruneRatio < 1)) {
+      throw ApiException.badRequest("prune_ratio", "must be in [0, 1)");
+    }
+    if (batchSize != null && (batchSize < 0 || batchSize > 100_000)) {
+      throw ApiException.badRequest("batch_size", "must be in [0, 100000] (0: one request)");
     }
     return this;
   }

@@ -12,7 +12,7 @@ import io.leann.protocol.Metric;
  * @param m0 degree cap on level 0
  * @param entryPoint search entry node, -1 if empty
  * @param maxLevel level of the entry point, -1 if empty
- * @param flags {@link #COMPACT}, {@link #PRUNED}, {@link #HAS_VECTORS}
+ * @param flags {@link #COMPACT}, {@link #PRUNED}, {@link #HAS_VECTORS}, {@link #PACKED}
  */
 public record GraphHeader(Metric metric, int dims, int nodeCount, int m, int m0, int entryPoint,
     int maxLevel, int flags) {
@@ -22,10 +22,19 @@ public record GraphHeader(Metric metric, int dims, int nodeCount, int m, int m0,
   public static final int PRUNED = 1 << 1;
   /** The vectors are stored in the file; without them the index is searched by recomputation. */
   public static final int HAS_VECTORS = 1 << 2;
-  static final int KNOWN_FLAGS = COMPACT | PRUNED | HAS_VECTORS;
+  /**
+   * Level 0 is CSR with each list sorted and delta-encoded as varints ({@link GraphSection#LEVEL0_PACKED}):
+   * about half the bytes of plain CSR, for indexes whose size is the point (no stored vectors).
+   */
+  public static final int PACKED = 1 << 3;
+  static final int KNOWN_FLAGS = COMPACT | PRUNED | HAS_VECTORS | PACKED;
 
   public boolean compact() {
     return (flags & COMPACT) != 0;
+  }
+
+  public boolean packed() {
+    return (flags & PACKED) != 0;
   }
 
   public boolean pruned() {

@@ -31,7 +31,14 @@ public enum GraphSection {
   /** i32 ascending: the hub nodes whose exact embeddings are kept. */
   HUB_NODES(11),
   /** f32 row-major {@code hubs x dims}, in {@link #HUB_NODES} order (unit rows for cosine). */
-  HUB_VECTORS(12);
+  HUB_VECTORS(12),
+  /** Packed layout: u32 per node + 1, byte offset of each node's list in {@link #LEVEL0_PACKED}. */
+  LEVEL0_PACKED_OFFSETS(13),
+  /**
+   * Packed layout: each node's level-0 neighbours in ascending id order, the first id and then the
+   * gaps to the next as unsigned LEB128 varints; a list ends where the next node's begins.
+   */
+  LEVEL0_PACKED(14);
 
   private final int id;
 

@@ -2,6 +2,7 @@ package io.leann.shard.actor;
 
 import io.leann.protocol.Metric;
 import io.leann.protocol.Recomputer;
+import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
@@ -13,6 +14,10 @@ import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.search.ShardSearch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -42,6 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LoadedShard {
   /** LEANN's meta file name at the top of an index directory. */
   static final String META = "documents.leann.meta.json";
+  /** Bytes of the cross-query embedding cache of each loaded shard. */
+  static final long EMBEDDING_CACHE_BYTES = 32L << 20;
 
   private final String index;
   private final int shard;
@@ -51,6 +58,8 @@ final class LoadedShard {
   private final HnswIndex graph;
   private final long firstRow;
   private final AtomicInteger references = new AtomicInteger(1);
+  /** Recomputed embeddings kept across searches; the two-level search's free exact distances. */
+  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(EMBEDDING_CACHE_BYTES);
   private MetadataColumns columns;
 
   private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, HnswIndex graph,
@@ -128,20 +137,23 @@ final class LoadedShard {
     return p;
   }
 
+  /** Hits of one search, closest first, and what the search cost. */
+  record Found(List<ShardHit> hits, SearchStats stats) {}
+
   /**
-   * The {@code k} nearest passages to {@code query} in this shard, closest first; blocks.
+   * The {@code k} nearest passages to {@code query} in this shard, closest first; blocks. See
+   * {@link ShardSearch} for the strategy.
    *
-   * @param recomputer distances for a graph without stored vectors, or null to use the vectors
+   * @param recomputer distances or embeddings for a graph without stored vectors, or null to use the vectors
    */
-  List<ShardHit> search(float[] query, int k, int ef, MetadataFilter filter, Recomputer recomputer) {
-    SearchResult r;
-    if (filter.isEmpty()) {
-      r = graph.search(query, k, ef, null, recomputer);
-    } else {
+  Found search(float[] query, int k, int ef, MetadataFilter filter, ZmqRecomputer recomputer,
+      TwoLevelOptions twoLevel) {
+    BitSet matches = null;
+    if (!filter.isEmpty()) {
       int from = (int) firstRow;
-      BitSet matches = columns().matching(filter).get(from, from + graph.size());
-      r = FilteredSearchPlanner.search(graph, query, k, ef, matches, recomputer);
+      matches = columns().matching(filter).get(from, from + graph.size());
     }
+    SearchResult r = ShardSearch.search(graph, query, k, ef, matches, recomputer, cache, twoLevel);
     Metric metric = meta.metric();
     List<ShardHit> hits = new ArrayList<>(r.size());
     for (int i = 0; i < r.size(); i++) {
@@ -150,7 +162,7 @@ final class LoadedShard {
       float distance = r.distances()[i];
       hits.add(ShardHit.of(p.id(), row, distance, metric.toScore(distance), p.text(), p.metadata()));
     }
-    return hits;
+    return new Found(hits, r.stats());
   }
 
   /** Passage text of graph node {@code node}: what a recompute worker embeds. */

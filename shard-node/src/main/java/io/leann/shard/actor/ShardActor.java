@@ -10,6 +10,9 @@ import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.PruneParams;
+import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,9 +83,16 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * @param filters metadata filter in LEANN's shape as a JSON object, or null; a JSON tree rather
    *     than a map because Pekko's Jackson would turn nested untyped values into Scala collections
    * @param generation the generation the coordinator knows, or null to accept the loaded one
+   * @param twoLevel knobs of the two-level search of a shard with PQ codes; null for the defaults
    */
   public record Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters,
-      String generation, ActorRef<SearchReply> replyTo) implements Command {}
+      String generation, TwoLevelOptions twoLevel, ActorRef<SearchReply> replyTo) implements Command {
+    /** A search with the default two-level knobs. */
+    public Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters, String generation,
+        ActorRef<SearchReply> replyTo) {
+      this(query, k, ef, recompute, filters, generation, null, replyTo);
+    }
+  }
 
   /**
    * Builds the graph of this shard for an ingest job from rows {@code [firstRow, firstRow + count)}
@@ -112,8 +123,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * The shard's best hits, closest first.
    *
    * @param generation the generation searched
+   * @param stats the search's cost model ({@link SearchStats#toMap()})
    */
-  public record Hits(int shard, String generation, List<ShardHit> hits) implements SearchReply {}
+  public record Hits(int shard, String generation, List<ShardHit> hits, Map<String, Long> stats)
+      implements SearchReply {}
 
   /**
    * The shard could not search.
@@ -322,14 +335,15 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   /** Runs one search on a search thread. */
   private SearchReply execute(LoadedShard shard, RecomputerPool recomputers, Search search,
       MetadataFilter filter) {
-    List<ShardHit> hits;
+    LoadedShard.Found found;
+    TwoLevelOptions twoLevel = search.twoLevel() != null ? search.twoLevel() : TwoLevelOptions.defaults();
     try {
       if (recomputers == null) {
-        hits = shard.search(search.query(), search.k(), search.ef(), filter, null);
+        found = shard.search(search.query(), search.k(), search.ef(), filter, null, twoLevel);
       } else {
         ZmqRecomputer recomputer = recomputers.borrow();
         try {
-          hits = shard.search(search.query(), search.k(), search.ef(), filter, recomputer);
+          found = shard.search(search.query(), search.k(), search.ef(), filter, recomputer, twoLevel);
         } finally {
           recomputers.release(recomputer);
         }
@@ -339,13 +353,14 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     } catch (RecomputeException e) {
       return new Failed(id.shard(), "recompute failed: " + e.getMessage(), false);
     }
+    List<ShardHit> hits = found.hits();
     long bytes = replyBytes(hits);
     if (bytes > settings.maxReplyBytes()) {
       return new Failed(id.shard(), "top_k " + search.k() + " gives " + bytes + " bytes of passages from "
           + "shard " + id + ", over the cluster message limit of " + settings.maxReplyBytes()
           + " bytes; ask for fewer results", true);
     }
-    return new Hits(id.shard(), shard.generation(), hits);
+    return new Hits(id.shard(), shard.generation(), hits, found.stats().toMap());
   }
 
   /** A generous estimate of the serialised size of {@code hits}. */
@@ -388,7 +403,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       HnswParams params = new HnswParams(metric, b.graphDegree(), b.efConstruction(), threads,
           HnswParams.DEFAULT_SEED);
       HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(b.compact(),
-          b.recompute() ? PruneParams.forBuildDegree(b.graphDegree()) : null, !b.recompute());
+          b.recompute() ? PruneParams.forBuildDegree(b.graphDegree()) : null, !b.recompute(),
+          b.recompute() ? PqParams.forDims(b.dimensions()) : null, 0);
       Files.createDirectories(graphFile.getParent());
       try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
         index.save(graphFile);

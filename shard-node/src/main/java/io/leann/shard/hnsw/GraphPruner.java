@@ -9,7 +9,8 @@ import java.util.Arrays;
  * highest out-degree, the hubs most searches pass through, keep up to {@code M} links; every other
  * node keeps only {@code m < M}, chosen by the HNSW diversity heuristic from its current links;
  * then each kept link is mirrored while the target has fewer than {@code M} links, which preserves
- * the edges into hubs. Upper levels are left alone: they hold about 1/M of the nodes.
+ * the edges into hubs. A node left with no incoming link at all gets one from its nearest kept
+ * neighbour, so pruning never makes a passage unreachable. Upper levels are left alone: they hold about 1/M of the nodes.
  *
  * <p>Candidates come from the node's existing level-0 list (up to 2M links chosen during
  * construction) rather than from a second full build, which keeps pruning linear in the edge
@@ -44,18 +45,39 @@ public final class GraphPruner {
       System.arraycopy(ids, 0, kept, node * fill, keptCount[node]);
     }
     // Pass 2 mirrors kept links into targets that still have room below M.
-    int[] out = kept.clone();
+    int[] out = new int[n * cap0];
     int[] size = keptCount.clone();
+    for (int u = 0; u < n; u++) {
+      System.arraycopy(kept, u * fill, out, u * cap0, keptCount[u]);
+    }
+    int[] inDegree = new int[n];
     for (int u = 0; u < n; u++) {
       for (int i = 0; i < keptCount[u]; i++) {
         int v = kept[u * fill + i];
-        if (size[v] < fill && !contains(out, v * fill, size[v], u)) {
-          out[v * fill + size[v]++] = u;
+        inDegree[v]++;
+        if (size[v] < fill && !contains(out, v * cap0, size[v], u)) {
+          out[v * cap0 + size[v]++] = u;
+          inDegree[u]++;
+        }
+      }
+    }
+    // Pass 3: a node no list points to can never be found. Link it from its nearest kept neighbour
+    // with room below the level-0 cap (2M), which is almost always the first.
+    for (int u = 0; u < n; u++) {
+      if (inDegree[u] > 0 || u == graph.entryPoint()) {
+        continue;
+      }
+      for (int i = 0; i < keptCount[u]; i++) {
+        int v = kept[u * fill + i];
+        if (size[v] < cap0) {
+          out[v * cap0 + size[v]++] = u;
+          inDegree[u]++;
+          break;
         }
       }
     }
     for (int node = 0; node < n; node++) {
-      System.arraycopy(out, node * fill, ids, 0, size[node]);
+      System.arraycopy(out, node * cap0, ids, 0, size[node]);
       graph.setNeighbors(0, node, ids, size[node]);
     }
   }

@@ -53,6 +53,10 @@ final class GraphValidator {
   }
 
   private void validateLevel0(int n) throws IndexFormatException {
+    if (h.packed()) {
+      validatePacked(n);
+      return;
+    }
     MemorySegment data = s.get(GraphSection.LEVEL0_NEIGHBORS);
     if (h.compact()) {
       MemorySegment offsets = s.get(GraphSection.LEVEL0_OFFSETS);
@@ -69,6 +73,55 @@ final class GraphValidator {
         }
         checkIds(GraphSection.LEVEL0_NEIGHBORS, data, node * stride + 1, count, n);
       }
+    }
+  }
+
+  /**
+   * Decodes every packed list once: offsets rise within the data, varints end within their list and
+   * fit 31 bits, ids ascend strictly below {@code n}, and no list exceeds {@code m0}.
+   */
+  private void validatePacked(int n) throws IndexFormatException {
+    MemorySegment offsets = s.get(GraphSection.LEVEL0_PACKED_OFFSETS);
+    MemorySegment data = s.get(GraphSection.LEVEL0_PACKED);
+    expectSize(GraphSection.LEVEL0_PACKED_OFFSETS, (n + 1L) * Integer.BYTES);
+    long start = Integer.toUnsignedLong(offsets.getAtIndex(LittleEndian.INT, 0));
+    if (start != 0) {
+      fail(GraphSection.LEVEL0_PACKED_OFFSETS + " does not start at 0");
+    }
+    for (int node = 0; node < n; node++) {
+      long end = Integer.toUnsignedLong(offsets.getAtIndex(LittleEndian.INT, node + 1L));
+      if (end < start || end > data.byteSize()) {
+        fail(GraphSection.LEVEL0_PACKED_OFFSETS + " is corrupt at node " + node);
+      }
+      long p = start;
+      int count = 0;
+      long id = -1;
+      while (p < end) {
+        long value = 0;
+        int shift = 0;
+        byte b;
+        do {
+          if (p >= end || shift > 28) {
+            fail("level-0 list of node " + node + " holds a varint that is cut off or too long");
+          }
+          b = data.get(LittleEndian.BYTE, p++);
+          value |= (long) (b & 0x7F) << shift;
+          shift += 7;
+        } while (b < 0);
+        long next = count == 0 ? value : id + value;
+        if ((count > 0 && value == 0) || next >= n) {
+          fail("level-0 list of node " + node + " holds neighbour " + next
+              + (next >= n ? " outside [0, " + n + ")" : " twice"));
+        }
+        id = next;
+        if (++count > h.m0()) {
+          fail("node " + node + " has more than " + h.m0() + " level-0 neighbours");
+        }
+      }
+      start = end;
+    }
+    if (start != data.byteSize()) {
+      fail(GraphSection.LEVEL0_PACKED + " has " + data.byteSize() + " bytes but its lists end at " + start);
     }
   }
 

@@ -111,7 +111,8 @@ public final class HnswIndex implements AutoCloseable {
       GraphPruner.prune(built, vectors, metric, options.prune());
     }
     Arena arena = Arena.ofShared();
-    CompactGraph graph = CompactGraph.of(built, options.compact(), arena);
+    // Without stored vectors the graph is most of the index: pack it.
+    CompactGraph graph = CompactGraph.of(built, options.compact(), !options.keepVectors(), arena);
     PqCodes pq = null;
     if (options.pq() != null && vectors.size() > 0) {
       ProductQuantizer quantizer = ProductQuantizer.train(vectors, options.pq());
@@ -197,7 +198,8 @@ public final class HnswIndex implements AutoCloseable {
   /** Writes the index atomically to {@code path}. */
   public void save(Path path) throws IOException {
     Map<GraphSection, MemorySegment> sections = graph.sections();
-    int flags = (graph.compact() ? GraphHeader.COMPACT : 0) | (pruned ? GraphHeader.PRUNED : 0);
+    int flags = (graph.compact() ? GraphHeader.COMPACT : 0) | (pruned ? GraphHeader.PRUNED : 0)
+        | (graph.packed() ? GraphHeader.PACKED : 0);
     if (vectors != null) {
       flags |= GraphHeader.HAS_VECTORS;
       sections.put(GraphSection.VECTORS, vectorBytes());
@@ -256,7 +258,7 @@ public final class HnswIndex implements AutoCloseable {
 
   /**
    * The two-level search (see {@link TwoLevelSearch}): walks the graph on PQ distances (exact for
-   * hubs) with a beam of {@code max(ef, k)}, then ranks the most promising candidates by exact
+   * hubs) with a beam of {@code max(options.approximateBeam(), ef, k)}, then ranks the most promising candidates by exact
    * distance, recomputing at most {@code options.recomputeBudget()} embeddings through
    * {@code embedder}. Hub embeddings and {@code cache} hits cost no recompute.
    *

@@ -25,6 +25,29 @@ public record SearchStats(long distanceComputations, long hops, long batches, lo
     this(distanceComputations, hops, batches, 0, distanceComputations, 0, 0, 0, 0, 0, 0);
   }
 
+  /** The work of two searches together, e.g. of two shards answering one query. */
+  public SearchStats plus(SearchStats o) {
+    return new SearchStats(distanceComputations + o.distanceComputations, hops + o.hops, batches + o.batches,
+        approximate + o.approximate, exact + o.exact, hubHits + o.hubHits, cacheHits + o.cacheHits,
+        recomputed + o.recomputed, recomputeRequests + o.recomputeRequests, graphNanos + o.graphNanos,
+        recomputeNanos + o.recomputeNanos);
+  }
+
+  /** The cost model as a flat map for APIs and logs (times in whole microseconds). */
+  public java.util.Map<String, Long> toMap() {
+    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("nodes_visited", distanceComputations);
+    m.put("pq_distances", approximate);
+    m.put("exact_distances", exact);
+    m.put("hub_hits", hubHits);
+    m.put("cache_hits", cacheHits);
+    m.put("recomputed", recomputed);
+    m.put("recompute_requests", recomputeRequests);
+    m.put("graph_us", graphNanos / 1000);
+    m.put("recompute_us", recomputeNanos / 1000);
+    return m;
+  }
+
   /** These stats with the recompute side of a plain recompute walk filled in. */
   public SearchStats withRecompute(long recomputed, long requests, long cacheHits, long walkNanos,
       long recomputeNanos) {

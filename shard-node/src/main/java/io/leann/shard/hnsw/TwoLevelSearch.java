@@ -43,7 +43,7 @@ final class TwoLevelSearch {
       NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
     long start = System.nanoTime();
     ApproximateDistances approx = new ApproximateDistances(codes, hubs, metric).setQuery(query);
-    int width = Math.max(ef, k);
+    int width = Math.max(options.approximateBeam(), Math.max(ef, k));
     SearchResult walk = walker.search(graph, approx, width, width, accept);
     SearchStats walkStats = walk.stats();
     int n = walk.size();

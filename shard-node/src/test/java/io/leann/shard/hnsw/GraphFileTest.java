@@ -180,7 +180,7 @@ class GraphFileTest {
     // A file whose checksums are right but whose neighbour ids point outside the graph: the
     // structural validation, not the CRC, must catch it.
     Path file = dir.resolve("crafted.index");
-    try (HnswIndex built = build(true, false, false, Metric.L2)) {
+    try (HnswIndex built = build(true, false, true, Metric.L2)) {
       var sections = built.graph().sections();
       var l0 = sections.get(GraphSection.LEVEL0_NEIGHBORS);
       var copy = java.lang.foreign.Arena.ofAuto().allocate(l0.byteSize());
@@ -195,6 +195,44 @@ class GraphFileTest {
       assertFalse(opened.header().hasVectors());
     }
     assertRejected(file, "outside");
+  }
+
+  @Test
+  void aPackedListThatDecodesBadlyIsRejected() throws IOException {
+    Path file = dir.resolve("packed.index");
+    try (HnswIndex built = build(true, true, false, Metric.L2)) {
+      assertTrue(built.graph().packed());
+      var sections = built.graph().sections();
+      var packed = sections.get(GraphSection.LEVEL0_PACKED);
+      long firstListEnd = Integer.toUnsignedLong(
+          sections.get(GraphSection.LEVEL0_PACKED_OFFSETS).getAtIndex(io.leann.protocol.index.LittleEndian.INT, 1));
+      GraphHeader h = new GraphHeader(Metric.L2, 20, built.size(), 8, 16, built.graph().entryPoint(),
+          built.graph().maxLevel(), GraphHeader.COMPACT | GraphHeader.PRUNED | GraphHeader.PACKED);
+      // Continuation bits to the end of the list: a varint that never ends.
+      var cut = java.lang.foreign.Arena.ofAuto().allocate(packed.byteSize());
+      cut.copyFrom(packed);
+      for (long i = 0; i < firstListEnd; i++) {
+        cut.set(io.leann.protocol.index.LittleEndian.BYTE, i, (byte) 0x80);
+      }
+      sections.put(GraphSection.LEVEL0_PACKED, cut);
+      io.leann.protocol.index.GraphFileWriter.write(file, h, sections);
+      assertRejected(file, "cut off or too long");
+      // Zero bytes: neighbour 0, then gaps of zero, which repeat it.
+      var repeat = java.lang.foreign.Arena.ofAuto().allocate(packed.byteSize());
+      repeat.copyFrom(packed);
+      assertTrue(firstListEnd >= 2);
+      for (long i = 0; i < firstListEnd; i++) {
+        repeat.set(io.leann.protocol.index.LittleEndian.BYTE, i, (byte) 0);
+      }
+      sections.put(GraphSection.LEVEL0_PACKED, repeat);
+      io.leann.protocol.index.GraphFileWriter.write(file, h, sections);
+      assertRejected(file, "twice");
+      // Packed lists without the compact flag are not a layout this reader knows.
+      sections.put(GraphSection.LEVEL0_PACKED, packed);
+      io.leann.protocol.index.GraphFileWriter.write(file, new GraphHeader(Metric.L2, 20, built.size(), 8, 16,
+          built.graph().entryPoint(), built.graph().maxLevel(), GraphHeader.PACKED), sections);
+      assertRejected(file, "compact");
+    }
   }
 
   @Test

@@ -1,0 +1,60 @@
+package io.leann.shard.search;
+
+import io.leann.protocol.NodeEmbedder;
+import io.leann.protocol.Recomputer;
+import io.leann.protocol.cache.EmbeddingCache;
+import io.leann.shard.filter.FilteredSearchPlanner;
+import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.TwoLevelOptions;
+import java.util.BitSet;
+
+/**
+ * Picks how one shard answers a query, the same way in the CLI, the single-node server and the
+ * cluster's shard actors: stored vectors when the caller does not recompute; otherwise the two-level
+ * search when the index has PQ codes (a bounded number of recomputes, filters applied during the
+ * walk), or the plain recompute walk of an index without them (with the filter planner's exact scan
+ * for selective filters). Stateless and thread-safe as far as the recomputer and cache are.
+ */
+public final class ShardSearch {
+  private ShardSearch() {}
+
+  /**
+   * @param matches node ids the metadata filter admits, or null for no filter
+   * @param recomputer recomputes distances or embeddings for a search without stored vectors; null
+   *     to use the stored vectors
+   * @param cache the shard's cross-query embedding cache, or null
+   * @param options two-level knobs, used when the index has PQ codes and a recomputer is given
+   * @param <R> a recomputer that can also return embeddings
+   */
+  public static <R extends Recomputer & NodeEmbedder> SearchResult search(HnswIndex index, float[] query,
+      int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
+    if (recomputer != null && index.hasPq()) {
+      if (matches != null && matches.isEmpty()) {
+        return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
+      }
+      return index.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache,
+          options);
+    }
+    if (recomputer == null) {
+      return matches == null
+          ? index.search(query, k, ef)
+          : FilteredSearchPlanner.search(index, query, k, ef, matches, null);
+    }
+    long[] cost = new long[3];
+    Recomputer timed = (q, ids, count, out) -> {
+      long t = System.nanoTime();
+      recomputer.distances(q, ids, count, out);
+      cost[0] += System.nanoTime() - t;
+      cost[1] += count;
+      cost[2]++;
+    };
+    long start = System.nanoTime();
+    SearchResult r = matches == null
+        ? index.search(query, k, ef, null, timed)
+        : FilteredSearchPlanner.search(index, query, k, ef, matches, timed);
+    return new SearchResult(r.nodes(), r.distances(),
+        r.stats().withRecompute(cost[1], cost[2], 0, System.nanoTime() - start, cost[0]));
+  }
+}

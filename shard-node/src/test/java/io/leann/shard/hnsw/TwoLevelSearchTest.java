@@ -1,0 +1,204 @@
+package io.leann.shard.hnsw;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
+import io.leann.protocol.cache.EmbeddingCache;
+import io.leann.protocol.index.GraphFileWriter;
+import io.leann.protocol.index.GraphHeader;
+import io.leann.protocol.index.GraphSection;
+import io.leann.protocol.index.IndexFormatException;
+import io.leann.shard.pq.PqParams;
+import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.VectorDistances;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TwoLevelSearchTest {
+  private static final int N = 3000;
+  private static final int DIMS = 32;
+  private static final float[][] DATA = TestData.clustered(N, DIMS, 20, 31);
+  private static final float[][] QUERIES = Arrays.copyOfRange(TestData.clustered(N + 40, DIMS, 20, 31), N, N + 40);
+  /** The embeddings a recompute returns: the rows, unit length for cosine. */
+  private static final ArrayVectors UNIT = ArrayVectors.copyOf(DATA, true);
+
+  @TempDir Path dir;
+
+  /** Returns the rows as a model would recompute them, counting calls and nodes. */
+  private static final class CountingEmbedder implements NodeEmbedder {
+    long nodes;
+    long calls;
+
+    @Override
+    public float[][] embeddings(int[] ids, int count) {
+      calls++;
+      nodes += count;
+      float[][] out = new float[count][];
+      for (int i = 0; i < count; i++) {
+        // Not unit length on purpose: the search normalises what a model returns, as for cosine it must.
+        out[i] = DATA[ids[i]].clone();
+      }
+      return out;
+    }
+  }
+
+  private static HnswIndex build(double hubBudget) {
+    return HnswIndex.build(ArrayVectors.copyOf(DATA, false), new HnswParams(Metric.COSINE, 16, 100, 2, 9),
+        HnswIndex.BuildOptions.leannDefault(16).withPq(new PqParams(16, 8, 3000, 10, 1), hubBudget));
+  }
+
+  private static float[] unit(float[] q) {
+    float[] c = q.clone();
+    VectorDistances.normalize(c);
+    return c;
+  }
+
+  @Test
+  void aBudgetCoveringEveryCandidateGivesTheExactTopK() {
+    try (HnswIndex index = build(0)) {
+      CountingEmbedder embedder = new CountingEmbedder();
+      for (float[] q : QUERIES) {
+        SearchResult exact = ExactSearch.search(UNIT, Metric.COSINE, unit(q), 10);
+        // A beam as wide as the graph walks to every node; no budget ranks them all exactly.
+        SearchResult r = index.searchTwoLevel(q, 10, 10, null, embedder, null, new TwoLevelOptions(0, 0, 0, N));
+        TestData.assertSameUpToTies(exact, r);
+        assertEquals(N, r.stats().exact());
+      }
+    }
+  }
+
+  @Test
+  void theBudgetBoundsRecomputesWhileRecallStaysHigh() {
+    try (HnswIndex index = build(0)) {
+      CountingEmbedder embedder = new CountingEmbedder();
+      int found = 0;
+      for (float[] q : QUERIES) {
+        long before = embedder.nodes;
+        SearchResult r = index.searchTwoLevel(q, 10, 10, null, embedder, null, new TwoLevelOptions(60, 0, 16, 200));
+        assertTrue(embedder.nodes - before <= 60, "recomputed " + (embedder.nodes - before));
+        assertEquals(embedder.nodes - before, r.stats().recomputed());
+        assertTrue(r.stats().approximate() > 60, "the walk ran on PQ distances: " + r.stats());
+        assertEquals(4, r.stats().recomputeRequests(), "60 recomputes in requests of 16");
+        int[] truth = ExactSearch.search(UNIT, Metric.COSINE, unit(q), 10).nodes();
+        for (int node : r.nodes()) {
+          found += Arrays.stream(truth).anyMatch(t -> t == node) ? 1 : 0;
+        }
+        for (int i = 1; i < r.size(); i++) {
+          assertTrue(r.distances()[i - 1] <= r.distances()[i], "ordered by exact distance");
+        }
+        assertEquals(-UNIT.dot(unit(q), r.nodes()[0]), r.distances()[0], 1e-6f, "exact, not PQ, distances");
+      }
+      assertTrue(found >= 0.9 * 10 * QUERIES.length, "recall@10 " + found / (10.0 * QUERIES.length));
+    }
+  }
+
+  @Test
+  void pruneRatioDropsTheFarthestCandidatesAndFiltersApplyDuringTheWalk() {
+    try (HnswIndex index = build(0)) {
+      CountingEmbedder embedder = new CountingEmbedder();
+      SearchResult all = index.searchTwoLevel(QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0, 0, 0));
+      SearchResult half = index.searchTwoLevel(QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0.5, 0, 0));
+      assertEquals(100, all.stats().exact());
+      assertEquals(50, half.stats().exact());
+      SearchResult even = index.searchTwoLevel(QUERIES[0], 5, 100, n -> n % 2 == 0, embedder, null,
+          TwoLevelOptions.defaults());
+      assertEquals(5, even.size());
+      assertTrue(Arrays.stream(even.nodes()).allMatch(n -> n % 2 == 0), Arrays.toString(even.nodes()));
+    }
+  }
+
+  @Test
+  void hubAndCacheHitsGiveTheDistancesARecomputeGives() {
+    try (HnswIndex index = build(0.05)) {
+      HubVectors hubs = index.hubs();
+      assertEquals((int) (0.05 * N * DIMS * 4) / (DIMS * 4 + 4), hubs.size());
+      float[] q = unit(QUERIES[3]);
+      int checked = 0;
+      for (int node = 0; node < N; node++) {
+        int slot = hubs.slot(node);
+        if (slot >= 0) {
+          float[] recomputed = unit(DATA[node]);
+          assertEquals(-VectorDistances.dot(q, recomputed), hubs.distance(q, slot, Metric.COSINE), 0f);
+          checked++;
+        }
+      }
+      assertEquals(hubs.size(), checked);
+
+      EmbeddingCache<Integer> cache = new EmbeddingCache<>(1 << 20);
+      CountingEmbedder embedder = new CountingEmbedder();
+      TwoLevelOptions options = new TwoLevelOptions(60, 0, 0, 100);
+      SearchResult cold = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, cache, options);
+      SearchResult uncached = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, null, options);
+      SearchResult warm = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, cache, options);
+      // Every node recomputed cold is a cache hit now; being free, they leave the budget for more nodes.
+      assertEquals(cold.stats().recomputed(), warm.stats().cacheHits(), warm.stats().toString());
+      assertTrue(warm.stats().hubHits() > 0, warm.stats().toString());
+      assertArrayEquals(cold.nodes(), uncached.nodes());
+      assertArrayEquals(cold.distances(), uncached.distances());
+      for (int i = 0; i < warm.size(); i++) {
+        for (int j = 0; j < cold.size(); j++) {
+          if (warm.nodes()[i] == cold.nodes()[j]) {
+            assertEquals(cold.distances()[j], warm.distances()[i], 0f, "cached distance of " + cold.nodes()[j]);
+          }
+        }
+      }
+      assertTrue(warm.distances()[0] <= cold.distances()[0]);
+    }
+  }
+
+  @Test
+  void pqAndHubSectionsRoundTripThroughTheFile() throws IOException {
+    Path file = dir.resolve("two-level.index");
+    CountingEmbedder embedder = new CountingEmbedder();
+    try (HnswIndex built = build(0.02)) {
+      built.save(file);
+      try (HnswIndex loaded = HnswIndex.load(file)) {
+        assertTrue(loaded.hasPq() && !loaded.hasVectors() && loaded.graph().packed());
+        assertEquals(built.pq().quantizer().codeBytes(), loaded.pq().quantizer().codeBytes());
+        assertArrayEquals(built.pq().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+            loaded.pq().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        assertEquals(built.hubs().size(), loaded.hubs().size());
+        assertEquals(built.byteSize(), loaded.byteSize());
+        for (float[] q : QUERIES) {
+          SearchResult a = built.searchTwoLevel(q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
+          SearchResult b = loaded.searchTwoLevel(q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
+          assertArrayEquals(a.nodes(), b.nodes());
+          assertArrayEquals(a.distances(), b.distances());
+        }
+      }
+      // Sections that pass their checksums but disagree with each other are refused by name.
+      Map<GraphSection, MemorySegment> sections = built.graph().sections();
+      sections.put(GraphSection.PQ_CODEBOOKS, built.pq().quantizer().toSegment());
+      sections.put(GraphSection.PQ_CODES, built.pq().segment().asSlice(0, built.pq().byteSize() - 1));
+      GraphHeader header = new GraphHeader(Metric.COSINE, DIMS, N, 16, 32, built.graph().entryPoint(),
+          built.graph().maxLevel(), GraphHeader.COMPACT | GraphHeader.PRUNED | GraphHeader.PACKED);
+      Path bad = dir.resolve("bad.index");
+      GraphFileWriter.write(bad, header, sections);
+      IndexFormatException e = assertThrows(IndexFormatException.class, () -> HnswIndex.load(bad));
+      assertTrue(e.getMessage().contains("PQ code section has"), e.getMessage());
+      sections.remove(GraphSection.PQ_CODES);
+      GraphFileWriter.write(bad, header, sections);
+      e = assertThrows(IndexFormatException.class, () -> HnswIndex.load(bad));
+      assertTrue(e.getMessage().contains("must come together"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anIndexWithoutPqSaysHowToGetTwoLevelSearch() {
+    try (HnswIndex index = HnswIndex.build(ArrayVectors.copyOf(DATA, false), new HnswParams(Metric.COSINE, 16, 100, 2, 9),
+        HnswIndex.BuildOptions.leannDefault(16))) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.searchTwoLevel(QUERIES[0], 5,
+          10, null, new CountingEmbedder(), null, TwoLevelOptions.defaults()));
+      assertTrue(e.getMessage().contains("PQ"), e.getMessage());
+    }
+  }
+}

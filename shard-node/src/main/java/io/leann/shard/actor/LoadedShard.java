@@ -13,6 +13,7 @@ import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -128,12 +129,15 @@ final class LoadedShard {
     return p;
   }
 
+  /** The hits of one search, closest first, and the work the engine did for them. */
+  record Result(List<ShardHit> hits, SearchStats stats) {}
+
   /**
-   * The {@code k} nearest passages to {@code query} in this shard, closest first; blocks.
+   * The {@code k} nearest passages to {@code query} in this shard; blocks.
    *
    * @param recomputer distances for a graph without stored vectors, or null to use the vectors
    */
-  List<ShardHit> search(float[] query, int k, int ef, MetadataFilter filter, Recomputer recomputer) {
+  Result search(float[] query, int k, int ef, MetadataFilter filter, Recomputer recomputer) {
     SearchResult r;
     if (filter.isEmpty()) {
       r = graph.search(query, k, ef, null, recomputer);
@@ -150,7 +154,7 @@ final class LoadedShard {
       float distance = r.distances()[i];
       hits.add(ShardHit.of(p.id(), row, distance, metric.toScore(distance), p.text(), p.metadata()));
     }
-    return hits;
+    return new Result(hits, r.stats());
   }
 
   /** Passage text of graph node {@code node}: what a recompute worker embeds. */

@@ -21,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,9 +81,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * @param filters metadata filter in LEANN's shape as a JSON object, or null; a JSON tree rather
    *     than a map because Pekko's Jackson would turn nested untyped values into Scala collections
    * @param generation the generation the coordinator knows, or null to accept the loaded one
+   * @param requestId the id of the API request this search serves, for the shard's log lines; or null
    */
   public record Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters,
-      String generation, ActorRef<SearchReply> replyTo) implements Command {}
+      String generation, String requestId, ActorRef<SearchReply> replyTo) implements Command {}
 
   /**
    * Builds the graph of this shard for an ingest job from rows {@code [firstRow, firstRow + count)}
@@ -112,8 +115,11 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * The shard's best hits, closest first.
    *
    * @param generation the generation searched
+   * @param recompute whether the distances were recomputed by embed workers (else stored vectors)
+   * @param stats the engine's work counters ({@link ShardMetrics#toMap}), e.g. {@code batches}
    */
-  public record Hits(int shard, String generation, List<ShardHit> hits) implements SearchReply {}
+  public record Hits(int shard, String generation, List<ShardHit> hits, boolean recompute,
+      Map<String, Long> stats) implements SearchReply {}
 
   /**
    * The shard could not search.
@@ -123,8 +129,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    */
   public record Failed(int shard, String reason, boolean badRequest) implements SearchReply {}
 
-  /** For the build threads, which must not touch the actor context. */
-  private static final Logger BUILD_LOG = LoggerFactory.getLogger(ShardActor.class);
+  /** For the search and build threads, which must not touch the actor context. */
+  private static final Logger LOG = LoggerFactory.getLogger(ShardActor.class);
 
   private final IndexShards.Id id;
   private final Path indexDir;
@@ -132,6 +138,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private final ActorRef<EmbedDirectory.Command> directory;
   private final ActorRef<EmbedDirectory.Workers> workersAdapter;
   private final ZContext zmq;
+  private final ShardMetrics metrics;
   private final Executor searchExecutor;
   private final Executor buildExecutor;
   private final ArrayDeque<Search> pending = new ArrayDeque<>();
@@ -145,11 +152,14 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private CompletableFuture<LoadedShard> inFlightLoad;
   /** A generation a search asked for that the disk did not have: no need to look again for it. */
   private String staleGeneration;
+  /** When the load in progress started, for {@link ShardMetrics#loadFinished}. */
+  private long loadStartNanos;
 
   private ShardActor(ActorContext<Command> context, IndexShards.Id id, ShardSettings settings,
-      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq, ShardMetrics metrics) {
     super(context);
     this.id = id;
+    this.metrics = metrics;
     this.indexDir = settings.indexDir().resolve(id.index()).normalize();
     this.settings = settings;
     this.directory = directory;
@@ -166,11 +176,12 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * @param entityId {@code <index>/<k>}
    * @param directory this node's embed worker directory
    * @param zmq this node's ZMQ context, shared by the recompute sockets of all its shards
+   * @param metrics this node's shard metrics
    */
   public static Behavior<Command> create(String entityId, ShardSettings settings,
-      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq, ShardMetrics metrics) {
     IndexShards.Id id = IndexShards.Id.parse(entityId);
-    return Behaviors.setup(ctx -> new ShardActor(ctx, id, settings, directory, zmq));
+    return Behaviors.setup(ctx -> new ShardActor(ctx, id, settings, directory, zmq, metrics));
   }
 
   @Override
@@ -211,6 +222,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   private void load() {
     loading = true;
+    loadStartNanos = System.nanoTime();
     LoadedShard loaded = current;
     inFlightLoad = CompletableFuture.supplyAsync(() -> open(loaded), searchExecutor);
     getContext().pipeToSelf(inFlightLoad,
@@ -235,6 +247,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private Behavior<Command> onLoaded(Loaded m) {
     loading = false;
     inFlightLoad = null;
+    metrics.loadFinished(id, Duration.ofNanos(System.nanoTime() - loadStartNanos), true);
+    metrics.loaded(id, true);
     if (m.shard() != current) {
       if (current != null) {
         current.retire();
@@ -257,6 +271,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private Behavior<Command> onLoadFailed(LoadFailed m) {
     loading = false;
     inFlightLoad = null;
+    metrics.loadFinished(id, Duration.ofNanos(System.nanoTime() - loadStartNanos), false);
+    metrics.loaded(id, current != null);
     getContext().getLog().warn("shard {} failed to load: {}", id, m.reason());
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
@@ -311,7 +327,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       search.replyTo().tell(new Failed(id.shard(), "shard " + id + " was closed", false));
       return;
     }
-    CompletableFuture.supplyAsync(() -> execute(shard, recomputers, search, filter), searchExecutor)
+    CompletableFuture.supplyAsync(() -> RequestIds.call(search.requestId(),
+            () -> execute(shard, recomputers, search, filter)), searchExecutor)
         .whenComplete((reply, failure) -> {
           shard.release();
           search.replyTo().tell(reply != null ? reply
@@ -319,33 +336,41 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
         });
   }
 
-  /** Runs one search on a search thread. */
+  /** Runs one search on a search thread, with the request's id in the MDC. */
   private SearchReply execute(LoadedShard shard, RecomputerPool recomputers, Search search,
       MetadataFilter filter) {
-    List<ShardHit> hits;
+    long start = System.nanoTime();
+    LoadedShard.Result result;
     try {
       if (recomputers == null) {
-        hits = shard.search(search.query(), search.k(), search.ef(), filter, null);
+        result = shard.search(search.query(), search.k(), search.ef(), filter, null);
       } else {
         ZmqRecomputer recomputer = recomputers.borrow();
         try {
-          hits = shard.search(search.query(), search.k(), search.ef(), filter, recomputer);
+          result = shard.search(search.query(), search.k(), search.ef(), filter, recomputer);
         } finally {
           recomputers.release(recomputer);
         }
       }
     } catch (IllegalArgumentException e) {
+      LOG.debug("search of shard {} refused: {}", id, e.getMessage());
       return new Failed(id.shard(), e.getMessage(), true);
     } catch (RecomputeException e) {
+      LOG.warn("search of shard {} failed: recompute: {}", id, e.getMessage());
       return new Failed(id.shard(), "recompute failed: " + e.getMessage(), false);
     }
+    List<ShardHit> hits = result.hits();
+    Map<String, Long> stats = ShardMetrics.toMap(result.stats());
+    LOG.debug("searched shard {} (k={}, ef={}, {}): {} hits in {} ms, {}", id, search.k(), search.ef(),
+        recomputers == null ? "stored" : "recompute", hits.size(), (System.nanoTime() - start) / 1_000_000,
+        stats);
     long bytes = replyBytes(hits);
     if (bytes > settings.maxReplyBytes()) {
       return new Failed(id.shard(), "top_k " + search.k() + " gives " + bytes + " bytes of passages from "
           + "shard " + id + ", over the cluster message limit of " + settings.maxReplyBytes()
           + " bytes; ask for fewer results", true);
     }
-    return new Hits(id.shard(), shard.generation(), hits);
+    return new Hits(id.shard(), shard.generation(), hits, recomputers != null, stats);
   }
 
   /** A generous estimate of the serialised size of {@code hits}. */
@@ -393,13 +418,14 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
         index.save(graphFile);
       }
-      BUILD_LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());
+      LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());
     } catch (IOException e) {
       throw new CompletionException(e);
     }
   }
 
   private Behavior<Command> onPostStop() {
+    metrics.loaded(id, false);
     directory.tell(new EmbedDirectory.Unsubscribe(workersAdapter));
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + " stopped", false));

@@ -1,0 +1,74 @@
+package io.leann.coordinator.observability;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Meters of the searches a coordinator runs.
+ *
+ * <ul>
+ *   <li>{@code leann_search_seconds{index,mode,result}}: a histogram of whole-search latency
+ *       (embedding, scatter, merge), {@code mode} {@code stored} or {@code recompute},
+ *       {@code result} {@code complete}, {@code partial} or {@code error};
+ *   <li>{@code leann_search_work_total{index,mode,stat}}: the engine's work counters summed over
+ *       the shards, one {@code stat} per counter the shards report (their
+ *       {@code SearchStats} components in snake_case: {@code distance_computations}, {@code hops},
+ *       {@code batches}, and whatever the engine adds);
+ *   <li>{@code leann_recompute_batches_total{index}} and {@code leann_recompute_nodes_total{index}}:
+ *       the same work seen as recompute requests to the embed workers and embeddings recomputed.
+ * </ul>
+ *
+ * Thread-safe (Micrometer meters are).
+ */
+public final class SearchMetrics {
+  /** Buckets of the latency histogram: a search takes milliseconds to seconds. */
+  private static final Duration MIN_EXPECTED = Duration.ofMillis(1);
+  private static final Duration MAX_EXPECTED = Duration.ofSeconds(30);
+
+  private final MeterRegistry registry;
+
+  public SearchMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Records a search of {@code index} that took {@code took}; {@code result} as in the class comment. */
+  public void searched(String index, boolean recompute, String result, Duration took) {
+    Timer.builder("leann.search")
+        .description("Search latency, embedding and all shards included")
+        .tags("index", index, "mode", mode(recompute), "result", result)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(MIN_EXPECTED)
+        .maximumExpectedValue(MAX_EXPECTED)
+        .register(registry)
+        .record(took);
+  }
+
+  /** Adds one shard's work counters; names not known to the engine today are counted all the same. */
+  public void work(String index, boolean recompute, Map<String, Long> stats) {
+    if (stats == null) {
+      return;
+    }
+    String mode = mode(recompute);
+    stats.forEach((stat, value) -> {
+      if (value != null && value > 0) {
+        registry.counter("leann.search.work", "index", index, "mode", mode, "stat", stat).increment(value);
+      }
+    });
+    if (recompute) {
+      count("leann.recompute.batches", index, stats.get("batches"));
+      count("leann.recompute.nodes", index, stats.get("distance_computations"));
+    }
+  }
+
+  private void count(String name, String index, Long value) {
+    if (value != null && value > 0) {
+      registry.counter(name, "index", index).increment(value);
+    }
+  }
+
+  private static String mode(boolean recompute) {
+    return recompute ? "recompute" : "stored";
+  }
+}

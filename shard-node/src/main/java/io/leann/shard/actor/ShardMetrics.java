@@ -1,0 +1,86 @@
+package io.leann.shard.actor;
+
+import io.leann.shard.hnsw.SearchStats;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the shard entities of one node report: whether each shard is loaded
+ * ({@code leann_shard_loaded{index,shard}}, 1 or 0), and how long loads take and how they end
+ * ({@code leann_shard_load_seconds{index,result}}).
+ *
+ * <p>Also turns the engine's {@link SearchStats} into the map a search reply carries, one entry
+ * per numeric record component under its snake_case name, so counters added to the record later
+ * (cache hits, say) reach the coordinator's metrics without a change here. Thread-safe.
+ */
+public final class ShardMetrics {
+  private final MeterRegistry registry;
+  private final Map<IndexShards.Id, AtomicInteger> loaded = new ConcurrentHashMap<>();
+
+  public ShardMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Records whether shard {@code id} is loaded on this node now. */
+  void loaded(IndexShards.Id id, boolean isLoaded) {
+    loaded.computeIfAbsent(id, key -> {
+      AtomicInteger state = new AtomicInteger();
+      Gauge.builder("leann.shard.loaded", state, AtomicInteger::get)
+          .description("1 while the shard's graph and passages are loaded on this node, else 0")
+          .tags("index", key.index(), "shard", Integer.toString(key.shard()))
+          .strongReference(true)
+          .register(registry);
+      return state;
+    }).set(isLoaded ? 1 : 0);
+  }
+
+  /** Records one load of shard {@code id} that took {@code took} and succeeded or not. */
+  void loadFinished(IndexShards.Id id, Duration took, boolean ok) {
+    Timer.builder("leann.shard.load")
+        .description("Time to open (map and verify) a shard's files")
+        .tags("index", id.index(), "result", ok ? "ok" : "failed")
+        .register(registry)
+        .record(took);
+  }
+
+  /**
+   * The numeric components of {@code stats} by snake_case name, in declaration order; read by
+   * reflection so that the map follows the record as it grows.
+   */
+  public static Map<String, Long> toMap(SearchStats stats) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (RecordComponent c : SearchStats.class.getRecordComponents()) {
+      Class<?> type = c.getType();
+      if (type != long.class && type != int.class) {
+        continue;
+      }
+      try {
+        out.put(snakeCase(c.getName()), ((Number) c.getAccessor().invoke(stats)).longValue());
+      } catch (IllegalAccessException | InvocationTargetException e) {
+        throw new IllegalStateException("cannot read SearchStats." + c.getName(), e);
+      }
+    }
+    return out;
+  }
+
+  static String snakeCase(String camel) {
+    StringBuilder b = new StringBuilder(camel.length() + 4);
+    for (int i = 0; i < camel.length(); i++) {
+      char c = camel.charAt(i);
+      if (Character.isUpperCase(c)) {
+        b.append('_').append(Character.toLowerCase(c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

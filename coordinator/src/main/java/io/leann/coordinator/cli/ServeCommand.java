@@ -35,11 +35,18 @@ import picocli.CommandLine.Spec;
  * ({@code http=none} without the coordinator role); logs go to stderr. Exit code 0 after a
  * requested stop, 1 when the node could not join or was downed by the split-brain resolver.
  *
+ * <p>Joining: through {@code --seed} nodes, or through Pekko Cluster Bootstrap ({@code --bootstrap},
+ * the default in Kubernetes, where {@code PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME} is set); Pekko
+ * management ({@code /ready}, {@code /alive}, {@code /metrics}) runs on {@code --management-port}.
+ *
  * <p>Split-brain resolver: keep-majority. A cluster of two nodes that loses one keeps the side with
  * the lower address, which may be the dead one: run three or more nodes where partitions matter.
  */
 @Command(name = "serve", description = "Run a LEANN cluster node (and the HTTP API on coordinator nodes).")
 final class ServeCommand implements Callable<Integer> {
+  /** Pekko management's own default, the port the Kubernetes probes and bootstrap contact. */
+  private static final int DEFAULT_MANAGEMENT_PORT = 7626;
+
   @ParentCommand LeannCli cli;
   @Spec CommandSpec spec;
 
@@ -70,6 +77,15 @@ final class ServeCommand implements Callable<Integer> {
       + "0 for any free one; LEANN_EMBED_ENDPOINT overrides the whole endpoint. Default ${DEFAULT-VALUE}.")
   int embedPort;
 
+  @Option(names = "--management-port", description = "Pekko management port: /ready, /alive (health checks) and "
+      + "/metrics. Default: $LEANN_MANAGEMENT_PORT; without it, 7626 when bootstrapping, else no management.")
+  Integer managementPort;
+
+  @Option(names = "--bootstrap", negatable = true, description = "Join through Pekko Cluster Bootstrap "
+      + "(discovery per application.conf: the Kubernetes API, pods labelled app=$PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME) "
+      + "instead of seed nodes. Default: on when no --seed is given and PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME is set.")
+  Boolean bootstrap;
+
   @Option(names = "--embedding-mode", defaultValue = "sentence-transformers",
       description = "Embedding provider of an embed node (default ${DEFAULT-VALUE}).")
   String embeddingMode;
@@ -92,7 +108,20 @@ final class ServeCommand implements Callable<Integer> {
     }
     int http = httpPort != null ? httpPort : Integer.parseInt(env.getOrDefault("PORT", "8080"));
     String endpoint = env.getOrDefault("LEANN_EMBED_ENDPOINT", "tcp://" + hostname + ":" + embedPort);
+    String serviceName = env.get("PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME");
+    boolean bootstrapping = bootstrap != null ? bootstrap
+        : seeds.isEmpty() && serviceName != null && !serviceName.isBlank();
+    if (bootstrapping && !seeds.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--bootstrap and --seed exclude each other: a node "
+          + "joins through seed nodes or through Cluster Bootstrap");
+    }
+    Integer management = managementPort != null ? managementPort
+        : env.containsKey("LEANN_MANAGEMENT_PORT") ? port("LEANN_MANAGEMENT_PORT", env.get("LEANN_MANAGEMENT_PORT"))
+        : bootstrapping ? DEFAULT_MANAGEMENT_PORT : null;
     Config config = LeannNode.config(hostname, port, roleSet, ConfigFactory.load());
+    if (management != null) {
+      config = LeannNode.withManagement(config, hostname, management, bootstrapping);
+    }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
         () -> EmbedderFactory.create(embeddingMode, embeddingModel, env), endpoint);
     String httpUrl = "none";
@@ -130,6 +159,18 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  private int port(String name, String value) {
+    try {
+      int p = Integer.parseInt(value.strip());
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ParameterException(spec.commandLine(), name + " must be a port number, got '" + value + "'");
   }
 
   private Address seedAddress(String seed) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Meters of the searches a coordinator runs.
@@ -23,9 +24,12 @@ import java.util.Map;
  * Thread-safe (Micrometer meters are).
  */
 public final class SearchMetrics {
-  /** Buckets of the latency histogram: a search takes milliseconds to seconds. */
-  private static final Duration MIN_EXPECTED = Duration.ofMillis(1);
-  private static final Duration MAX_EXPECTED = Duration.ofSeconds(30);
+  /**
+   * Upper bounds of the latency histogram's buckets: a stored-vector search takes milliseconds, a
+   * recompute search tens to hundreds, a slow shard up to the recompute deadline (15 s).
+   */
+  private static final Duration[] BUCKETS = Stream.of(2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+      20000).map(Duration::ofMillis).toArray(Duration[]::new);
 
   private final MeterRegistry registry;
 
@@ -38,9 +42,7 @@ public final class SearchMetrics {
     Timer.builder("leann.search")
         .description("Search latency, embedding and all shards included")
         .tags("index", index, "mode", mode(recompute), "result", result)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(MIN_EXPECTED)
-        .maximumExpectedValue(MAX_EXPECTED)
+        .serviceLevelObjectives(BUCKETS)
         .register(registry)
         .record(took);
   }

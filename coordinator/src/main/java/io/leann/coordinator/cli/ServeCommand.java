@@ -8,6 +8,8 @@ import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
 import io.leann.embed.EmbedderFactory;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,9 @@ final class ServeCommand implements Callable<Integer> {
   List<String> roles;
 
   @Option(names = "--hostname", defaultValue = "127.0.0.1",
-      description = "Address other nodes reach this one at (Artery, recompute endpoint); default ${DEFAULT-VALUE}.")
+      description = "Address other nodes reach this one at (Artery, recompute endpoint, management); `auto` is "
+          + "the address this host's name resolves to (a container's IP, for replicas that share one service "
+          + "definition); default ${DEFAULT-VALUE}.")
   String hostname;
 
   @Option(names = "--port", defaultValue = "2552", description = "Artery (cluster) port, 0 for any free one; "
@@ -97,6 +101,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, String> env = cli.env();
+    String advertised = advertisedHost();
     Set<String> roleSet = new TreeSet<>(roles);
     if (roleSet.isEmpty() || !LeannNode.ALL_ROLES.containsAll(roleSet)) {
       throw new ParameterException(spec.commandLine(), "--roles must name some of " + new TreeSet<>(LeannNode.ALL_ROLES)
@@ -107,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
       seedAddresses.add(seedAddress(seed));
     }
     int http = httpPort != null ? httpPort : Integer.parseInt(env.getOrDefault("PORT", "8080"));
-    String endpoint = env.getOrDefault("LEANN_EMBED_ENDPOINT", "tcp://" + hostname + ":" + embedPort);
+    String endpoint = env.getOrDefault("LEANN_EMBED_ENDPOINT", "tcp://" + advertised + ":" + embedPort);
     String serviceName = env.get("PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME");
     boolean bootstrapping = bootstrap != null ? bootstrap
         : seeds.isEmpty() && serviceName != null && !serviceName.isBlank();
@@ -118,15 +123,15 @@ final class ServeCommand implements Callable<Integer> {
     Integer management = managementPort != null ? managementPort
         : env.containsKey("LEANN_MANAGEMENT_PORT") ? port("LEANN_MANAGEMENT_PORT", env.get("LEANN_MANAGEMENT_PORT"))
         : bootstrapping ? DEFAULT_MANAGEMENT_PORT : null;
-    Config config = LeannNode.config(hostname, port, roleSet, ConfigFactory.load());
+    Config config = LeannNode.config(advertised, port, roleSet, ConfigFactory.load());
     if (management != null) {
-      config = LeannNode.withManagement(config, hostname, management, bootstrapping);
+      config = LeannNode.withManagement(config, advertised, management, bootstrapping);
     }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
         () -> EmbedderFactory.create(embeddingMode, embeddingModel, env), endpoint);
     String httpUrl = "none";
     if (roleSet.contains(ClusterLeannService.ROLE)) {
-      String host = httpHost != null ? httpHost : hostname;
+      String host = httpHost != null ? httpHost : advertised;
       ServerBinding binding;
       try {
         binding = HttpServer.start(node.system(), node.service(), host, http,
@@ -159,6 +164,19 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** {@code --hostname}, with {@code auto} resolved. */
+  private String advertisedHost() {
+    if (!hostname.equals("auto")) {
+      return hostname;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ParameterException(spec.commandLine(), "--hostname auto: this host's name does not resolve ("
+          + e.getMessage() + "); give the address explicitly");
+    }
   }
 
   private int port(String name, String value) {

@@ -62,6 +62,10 @@ import org.zeromq.ZContext;
  * node's {@link EmbedDirectory} keeps current: workers joining raise throughput at once, workers
  * leaving are no longer asked.
  *
+ * <p>Observability: a search runs with its {@link Search#requestId()} in the MDC ({@link RequestIds}),
+ * so its log lines (one at DEBUG per search) name the API request; replies carry the engine's work
+ * counters for the coordinator's metrics, and loads report to {@link ShardMetrics}.
+ *
  * <p>Invariants: {@code pending} is non-empty and {@code inFlightLoad} set only while
  * {@code loading}; {@code pool} is null when no shard is loaded or no worker serves its model, else
  * it recomputes for {@code current}; every shard this actor opened is retired exactly once.

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code leann_shard_load_seconds{index,result}}).
  *
  * <p>Also turns the engine's {@link SearchStats} into the map a search reply carries, one entry
- * per numeric record component under its snake_case name, so counters added to the record later
+ * per integer ({@code long} or {@code int}) record component under its snake_case name, so counters added to the record later
  * (cache hits, say) reach the coordinator's metrics without a change here. Thread-safe.
  */
 public final class ShardMetrics {
@@ -52,7 +52,7 @@ public final class ShardMetrics {
   }
 
   /**
-   * The numeric components of {@code stats} by snake_case name, in declaration order; read by
+   * The integer components of {@code stats} by snake_case name, in declaration order; read by
    * reflection so that the map follows the record as it grows.
    */
   public static Map<String, Long> toMap(SearchStats stats) {

@@ -120,9 +120,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--bootstrap and --seed exclude each other: a node "
           + "joins through seed nodes or through Cluster Bootstrap");
     }
-    Integer management = managementPort != null ? managementPort
-        : env.containsKey("LEANN_MANAGEMENT_PORT") ? port("LEANN_MANAGEMENT_PORT", env.get("LEANN_MANAGEMENT_PORT"))
-        : bootstrapping ? DEFAULT_MANAGEMENT_PORT : null;
+    Integer management = managementPort;
+    if (management == null && env.containsKey("LEANN_MANAGEMENT_PORT")) {
+      management = port("LEANN_MANAGEMENT_PORT", env.get("LEANN_MANAGEMENT_PORT"));
+    } else if (management == null && bootstrapping) {
+      management = DEFAULT_MANAGEMENT_PORT;
+    }
     Config config = LeannNode.config(advertised, port, roleSet, ConfigFactory.load());
     if (management != null) {
       config = LeannNode.withManagement(config, advertised, management, bootstrapping);

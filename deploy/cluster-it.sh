@@ -9,6 +9,8 @@
 #   - PUT /indexes/{name} with 2 shards (stored vectors); POST .../documents with 44 paragraphs of
 #     /usr/share/common-licenses/*, the job polled until done;
 #   - a search over HTTP ranks the relevant paragraph first;
+#   - X-Request-Id is echoed; GET /metrics shows the search histogram by index and mode, the shards'
+#     work and HTTP status counts;
 #   - malformed JSON -> 400, unknown index -> 404, body over 8 MiB -> 413, each a JSON error;
 #   - GET /admin/shards, PUT /admin/indexes/{name}/shards/1 to the other shard node, actual_node follows;
 #   - kill -9 of a shard node under a bounded stream of searches: every answer is complete (k results,
@@ -211,6 +213,23 @@ ingest() {
   done
   http GET "/indexes/$index"
   echo "$n documents, job $job done; index: $(json "$work/resp.json" '{k: d.get(k) for k in ("status", "shards", "passages")}')"
+}
+
+request_id_and_metrics() {
+  local id=cluster-it-$$
+  curl -sS -D "$work/headers" -o "$work/resp.json" --max-time 30 -X POST -H 'Content-Type: application/json' \
+    -H "X-Request-Id: $id" -d "$(search_body "copying fee" 3 false)" "$base_url/indexes/$index/search" \
+    || fail "search with a request id failed: $(cat "$work/resp.json")"
+  grep -qi "^x-request-id: $id" "$work/headers" || fail "X-Request-Id $id not echoed: $(cat "$work/headers")"
+  http GET /metrics
+  [ "$code" = 200 ] || fail "GET /metrics answered $code"
+  local m="$work/resp.json"
+  grep -q "^leann_search_seconds_count{index=\"$index\",mode=\"stored\"" "$m" || fail "no search histogram for $index"
+  grep -q "^leann_search_work_total{index=\"$index\",mode=\"stored\",.*stat=\"nodes_visited\"} [1-9]" "$m" \
+    || fail "no shard work counted for $index"
+  grep -q '^leann_http_server_requests_seconds_count{method="POST",.*route="/indexes/{name}/search",status="200"}' "$m" \
+    || fail "no HTTP status count for searches"
+  echo "$(grep -c '^leann_' "$m") leann_* samples; $(grep "^leann_search_seconds_count{index=\"$index\"" "$m" | head -n 1)"
 }
 
 search_relevant() {
@@ -441,6 +460,7 @@ check "cluster start" start_cluster || { finish; exit 1; }
 check "create index with 2 shards" create_index || { finish; exit 1; }
 check "ingest documents" ingest || { finish; exit 1; }
 check "search ranks the relevant paragraph first" search_relevant || { finish; exit 1; }
+check "request id echoed, search in /metrics" request_id_and_metrics || true
 check "malformed JSON -> 400" bad_json || true
 check "unknown index -> 404" unknown_index || true
 check "body over 8 MiB -> 413" oversize_body || true

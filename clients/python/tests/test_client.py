@@ -167,11 +167,23 @@ class SearchTest(unittest.TestCase):
         self.assertEqual("CC0-1.0", hits[0].metadata["license"])
         recomputed = self.searcher.search("Creative Commons waiver", top_k=3, recompute_embeddings=True)
         self.assertEqual("CC0-1.0", recomputed[0].metadata["license"])
+        self.assertGreater(recomputed.stats["recomputed"], 0)
+
+    def test_two_level_knobs_reach_the_server(self) -> None:
+        # The index is pruned with PQ codes: the budget bounds the embeddings recomputed per query.
+        hits = self.searcher.search("copyleft", top_k=3, recompute_budget=7, prune_ratio=0.2, batch_size=4)
+        self.assertEqual(3, len(hits))
+        self.assertLessEqual(hits.stats["recomputed"], 7)
+        self.assertGreater(hits.stats["pq_distances"], 0)
+        self.assertLessEqual(hits.stats["recompute_requests"], 2)
+        with self.assertRaises(BadRequestError) as e:
+            self.searcher.search("copyleft", prune_ratio=1.5)
+        self.assertIn("prune_ratio", str(e.exception))
 
     def test_python_leann_options_at_their_defaults_are_accepted(self) -> None:
         with LeannSearcher(INDEX, url(), enable_warmup=True) as searcher:
             hits = searcher.search("copyleft", top_k=2, beam_width=1, prune_ratio=0.0, pruning_strategy="global",
-                                   expected_zmq_port=6000, batch_size=8)
+                                   expected_zmq_port=6000, batch_size=0)
         self.assertEqual(2, len(hits))
         with self.assertRaisesRegex(ValueError, "beam_width=4 is not offered"):
             self.searcher.search("copyleft", beam_width=4)

@@ -1,12 +1,13 @@
 """The Python LEANN's API (``LeannBuilder``, ``LeannSearcher``, ``LeannChat``, ``ReActAgent``)
 over the REST API of a LEANN server.
 
-Where the Python LEANN takes an index *path*, these take an index *name* on the server. Options
-of the Python LEANN that the server decides for itself are accepted at the Python LEANN's default
-value, so ported code runs unchanged, and refused with a ``ValueError`` otherwise rather than
-silently ignored (``beam_width``, ``prune_ratio``, ``pruning_strategy``); pure transport knobs of
-the Python LEANN (``expected_zmq_port``, ``batch_size``) are accepted with any value, since the
-server runs its own embedding workers.
+Where the Python LEANN takes an index *path*, these take an index *name* on the server. The
+two-level search knobs ``prune_ratio`` and ``batch_size`` are passed to the server (with our
+``recompute_budget``). Options of the Python LEANN that the server decides for itself are accepted
+at the Python LEANN's default value, so ported code runs unchanged, and refused with a
+``ValueError`` otherwise rather than silently ignored (``beam_width``, ``pruning_strategy``); the
+transport knob ``expected_zmq_port`` is accepted with any value, since the server runs its own
+embedding workers.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ LlmConfig = Union[str, Mapping[str, Any], None]
 #: Earlier turns, oldest first: ``{"role": "user"|"assistant", "content": "..."}`` or ``(role, content)``.
 History = Optional[Sequence[Union[Mapping[str, str], Tuple[str, str]]]]
 
-_RESULT_CHANGING = {"beam_width": 1, "prune_ratio": 0.0, "pruning_strategy": "global"}
-_TRANSPORT_ONLY = ("expected_zmq_port", "batch_size")
+_RESULT_CHANGING = {"beam_width": 1, "pruning_strategy": "global"}
+_TRANSPORT_ONLY = ("expected_zmq_port",)
 #: Keys of a Python LEANN llm_config that the server will not take from a client: hosts and keys
 #: are its own configuration, so a client cannot point it elsewhere or have its key sent elsewhere.
 _SERVER_OWNED = ("host", "base_url", "api_base", "api_key")
@@ -115,7 +116,9 @@ class LeannSearcher:
 
     def search(self, query: str, top_k: int = 5, complexity: Optional[int] = None, *,
                recompute_embeddings: Optional[bool] = None, metadata_filters: Optional[Mapping[str, Any]] = None,
-               vector_weight: Optional[float] = None, **leann_options: Any) -> SearchResults:
+               vector_weight: Optional[float] = None, recompute_budget: Optional[int] = None,
+               prune_ratio: Optional[float] = None, batch_size: Optional[int] = None,
+               **leann_options: Any) -> SearchResults:
         """The ``top_k`` passages nearest to ``query``, best first.
 
         Args:
@@ -127,12 +130,20 @@ class LeannSearcher:
                 ``ends_with``, ``is_true``, ``is_false``; applied during the graph walk
             vector_weight: hybrid search: weight in [0, 1] of the dense score fused with BM25;
                 None for dense-only search
+            recompute_budget: two-level search (pruned indexes with PQ codes): most embeddings
+                recomputed per query and shard, 0 for no limit; None for the server's default (100)
+            prune_ratio: two-level search: share in [0, 1) of the PQ-ranked candidates never recomputed
+            batch_size: two-level search: nodes per recompute request, 0 for one request per query
+        Returns:
+            the hits; ``.stats`` holds the search's cost (nodes visited, PQ distances, embeddings
+            recomputed, cache and hub hits, time in the graph and in recompute)
         Raises:
             NotFoundError: no such index; BadRequestError: a bad argument, named
         """
         _leann_options("search", leann_options)
         body = _body(query=query, top_k=top_k, complexity=complexity, recompute=recompute_embeddings,
-                     metadata_filters=metadata_filters, vector_weight=vector_weight)
+                     metadata_filters=metadata_filters, vector_weight=vector_weight,
+                     recompute_budget=recompute_budget, prune_ratio=prune_ratio, batch_size=batch_size)
         reply = self._http.json("POST", "/indexes/" + quote(self.index) + "/search", body)
         return SearchResults.from_json(reply)
 

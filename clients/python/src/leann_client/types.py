@@ -35,19 +35,24 @@ class SearchResults(List[SearchResult]):
         partial: True when some shards did not answer in time; the list is then possibly short
         missing_shards: the shard numbers that did not answer
         timing_ms: milliseconds per stage (``embed``, ``search``, ``total``)
+        stats: the search's cost summed over shards (``nodes_visited``, ``pq_distances``,
+            ``exact_distances``, ``hub_hits``, ``cache_hits``, ``recomputed``, ``recompute_requests``,
+            ``graph_us``, ``recompute_us``); empty when the server did not report it
     """
 
     def __init__(self, results: List[SearchResult], partial: bool = False,
-                 missing_shards: Optional[List[int]] = None, timing_ms: Optional[Dict[str, float]] = None) -> None:
+                 missing_shards: Optional[List[int]] = None, timing_ms: Optional[Dict[str, float]] = None,
+                 stats: Optional[Dict[str, int]] = None) -> None:
         super().__init__(results)
         self.partial = partial
         self.missing_shards = list(missing_shards or [])
         self.timing_ms = dict(timing_ms or {})
+        self.stats = dict(stats or {})
 
     @classmethod
     def from_json(cls, d: JsonObject) -> "SearchResults":
         return cls([SearchResult.from_json(h) for h in d.get("results") or []], bool(d.get("partial")),
-                   d.get("missing_shards"), d.get("timing_ms"))
+                   d.get("missing_shards"), d.get("timing_ms"), d.get("stats"))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
@@ -21,6 +22,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.vector.VectorDistances;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -90,7 +92,8 @@ public final class RecomputeBench {
     try (ZContext context = new ZContext(1)) {
       for (int w = 0; w < 2; w++) {
         ActorRef<BatchCoalescer.Command> pool = system.systemActorOf(
-            BatchCoalescer.create(embedder, settings), "pool-" + w, org.apache.pekko.actor.typed.Props.empty());
+            BatchCoalescer.create(embedder, settings, new EmbedPoolMetrics(new SimpleMeterRegistry())), "pool-" + w,
+            org.apache.pekko.actor.typed.Props.empty());
         workers.add(RecomputeServer.start(server, EmbedClient.of(pool, system.scheduler(), embedder, settings)));
       }
       HnswIndex exactSource = stored.shardGraph(0);

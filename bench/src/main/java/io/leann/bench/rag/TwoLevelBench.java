@@ -6,6 +6,7 @@ import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
@@ -22,6 +23,7 @@ import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.VectorDistances;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,7 +210,7 @@ public final class TwoLevelBench {
     try (ZContext context = new ZContext(1)) {
       for (int w = 0; w < 2; w++) {
         ActorRef<BatchCoalescer.Command> pool = system.systemActorOf(
-            BatchCoalescer.create(embedder, embedSettings), "pool-" + w, Props.empty());
+            BatchCoalescer.create(embedder, embedSettings, new EmbedPoolMetrics(new SimpleMeterRegistry())), "pool-" + w, Props.empty());
         workers.add(RecomputeServer.start(server, EmbedClient.of(pool, system.scheduler(), embedder, embedSettings)));
       }
       System.out.println();

@@ -8,6 +8,8 @@ import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
 import io.leann.embed.EmbedderFactory;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +37,18 @@ import picocli.CommandLine.Spec;
  * ({@code http=none} without the coordinator role); logs go to stderr. Exit code 0 after a
  * requested stop, 1 when the node could not join or was downed by the split-brain resolver.
  *
+ * <p>Joining: through {@code --seed} nodes, or through Pekko Cluster Bootstrap ({@code --bootstrap},
+ * the default in Kubernetes, where {@code PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME} is set); Pekko
+ * management ({@code /ready}, {@code /alive}, {@code /metrics}) runs on {@code --management-port}.
+ *
  * <p>Split-brain resolver: keep-majority. A cluster of two nodes that loses one keeps the side with
  * the lower address, which may be the dead one: run three or more nodes where partitions matter.
  */
 @Command(name = "serve", description = "Run a LEANN cluster node (and the HTTP API on coordinator nodes).")
 final class ServeCommand implements Callable<Integer> {
+  /** Pekko management's own default, the port the Kubernetes probes and bootstrap contact. */
+  private static final int DEFAULT_MANAGEMENT_PORT = 7626;
+
   @ParentCommand LeannCli cli;
   @Spec CommandSpec spec;
 
@@ -49,7 +58,9 @@ final class ServeCommand implements Callable<Integer> {
   List<String> roles;
 
   @Option(names = "--hostname", defaultValue = "127.0.0.1",
-      description = "Address other nodes reach this one at (Artery, recompute endpoint); default ${DEFAULT-VALUE}.")
+      description = "Address other nodes reach this one at (Artery, recompute endpoint, management); `auto` is "
+          + "the address this host's name resolves to (a container's IP, for replicas that share one service "
+          + "definition); default ${DEFAULT-VALUE}.")
   String hostname;
 
   @Option(names = "--port", defaultValue = "2552", description = "Artery (cluster) port, 0 for any free one; "
@@ -70,6 +81,15 @@ final class ServeCommand implements Callable<Integer> {
       + "0 for any free one; LEANN_EMBED_ENDPOINT overrides the whole endpoint. Default ${DEFAULT-VALUE}.")
   int embedPort;
 
+  @Option(names = "--management-port", description = "Pekko management port: /ready, /alive (health checks) and "
+      + "/metrics. Default: $LEANN_MANAGEMENT_PORT; without it, 7626 when bootstrapping, else no management.")
+  Integer managementPort;
+
+  @Option(names = "--bootstrap", negatable = true, description = "Join through Pekko Cluster Bootstrap "
+      + "(discovery per application.conf: the Kubernetes API, pods labelled app=$PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME) "
+      + "instead of seed nodes. Default: on when no --seed is given and PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME is set.")
+  Boolean bootstrap;
+
   @Option(names = "--embedding-mode", defaultValue = "sentence-transformers",
       description = "Embedding provider of an embed node (default ${DEFAULT-VALUE}).")
   String embeddingMode;
@@ -81,6 +101,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, String> env = cli.env();
+    String advertised = advertisedHost();
     Set<String> roleSet = new TreeSet<>(roles);
     if (roleSet.isEmpty() || !LeannNode.ALL_ROLES.containsAll(roleSet)) {
       throw new ParameterException(spec.commandLine(), "--roles must name some of " + new TreeSet<>(LeannNode.ALL_ROLES)
@@ -91,13 +112,29 @@ final class ServeCommand implements Callable<Integer> {
       seedAddresses.add(seedAddress(seed));
     }
     int http = httpPort != null ? httpPort : Integer.parseInt(env.getOrDefault("PORT", "8080"));
-    String endpoint = env.getOrDefault("LEANN_EMBED_ENDPOINT", "tcp://" + hostname + ":" + embedPort);
-    Config config = LeannNode.config(hostname, port, roleSet, ConfigFactory.load());
+    String endpoint = env.getOrDefault("LEANN_EMBED_ENDPOINT", "tcp://" + advertised + ":" + embedPort);
+    String serviceName = env.get("PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME");
+    boolean bootstrapping = bootstrap != null ? bootstrap
+        : seeds.isEmpty() && serviceName != null && !serviceName.isBlank();
+    if (bootstrapping && !seeds.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--bootstrap and --seed exclude each other: a node "
+          + "joins through seed nodes or through Cluster Bootstrap");
+    }
+    Integer management = managementPort;
+    if (management == null && env.containsKey("LEANN_MANAGEMENT_PORT")) {
+      management = port("LEANN_MANAGEMENT_PORT", env.get("LEANN_MANAGEMENT_PORT"));
+    } else if (management == null && bootstrapping) {
+      management = DEFAULT_MANAGEMENT_PORT;
+    }
+    Config config = LeannNode.config(advertised, port, roleSet, ConfigFactory.load());
+    if (management != null) {
+      config = LeannNode.withManagement(config, advertised, management, bootstrapping);
+    }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
         () -> EmbedderFactory.create(embeddingMode, embeddingModel, env), endpoint);
     String httpUrl = "none";
     if (roleSet.contains(ClusterLeannService.ROLE)) {
-      String host = httpHost != null ? httpHost : hostname;
+      String host = httpHost != null ? httpHost : advertised;
       ServerBinding binding;
       try {
         binding = HttpServer.start(node.system(), node.service(), host, http,
@@ -130,6 +167,31 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** {@code --hostname}, with {@code auto} resolved. */
+  private String advertisedHost() {
+    if (!hostname.equals("auto")) {
+      return hostname;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ParameterException(spec.commandLine(), "--hostname auto: this host's name does not resolve ("
+          + e.getMessage() + "); give the address explicitly");
+    }
+  }
+
+  private int port(String name, String value) {
+    try {
+      int p = Integer.parseInt(value.strip());
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ParameterException(spec.commandLine(), name + " must be a port number, got '" + value + "'");
   }
 
   private Address seedAddress(String seed) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.observability.NodeMetrics;
+import io.leann.coordinator.observability.SearchMetrics;
 import io.leann.protocol.Metric;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.DocumentIn;
@@ -21,6 +23,7 @@ import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.passages.Passage;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.IndexShards;
+import io.leann.shard.actor.RequestIds;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
@@ -94,6 +97,10 @@ import scala.jdk.javaapi.DurationConverters;
  * coordinator is visible at once on it and on the others once replicated (a majority within the
  * write timeout, every node by gossip).
  *
+ * <p>Observability: each search is timed by index and mode ({@link SearchMetrics}) and the shards'
+ * work counters are summed there; the request id of the calling thread ({@link RequestIds}) goes
+ * with the shard searches and embed requests, so shard and embed nodes log under it.
+ *
  * <p>Thread-safe; every method returns without blocking and completes exceptionally with an
  * {@link ApiException} for client errors.
  */
@@ -118,6 +125,7 @@ public final class ClusterLeannService implements LeannService {
   private final TextIndexes texts;
   private final Ingest ingest;
   private final Executor blocking;
+  private final SearchMetrics metrics;
 
   private ClusterLeannService(ActorSystem<?> system, ClusterSettings settings, IndexRegistry disk,
       Map<String, String> env, ActorRef<EmbedDirectory.Command> directory) {
@@ -133,6 +141,7 @@ public final class ClusterLeannService implements LeannService {
     this.embedder = new PoolEmbedder(system, directory, settings.adminTimeout(), settings.localEmbedFallback(),
         env, blocking);
     this.texts = new TextIndexes(disk);
+    this.metrics = new SearchMetrics(NodeMetrics.get(system).registry());
     ActorRef<PlacementKeeper.Command> keeper = ClusterSingleton.get(system).init(SingletonActor.of(
             Behaviors.supervise(PlacementKeeper.create(indexes, allocation, settings.placementInterval()))
                 .onFailure(SupervisorStrategy.restart()), "placement-keeper")
@@ -197,8 +206,11 @@ public final class ClusterLeannService implements LeannService {
       int depth = hybrid ? Math.max(2 * k, 10) : k;
       int beam = hybrid ? Math.max(ef, depth) : ef;
       Metric metric = Metric.parse(entry.metric());
-      return embedder.embed(entry.embeddingMode(), entry.model(), entry.dimensions(), List.of(r.query()),
-              settings.embedTimeout())
+      boolean recompute = r.recompute() != null ? r.recompute() : entry.recompute();
+      // Read here, on the caller's thread: the stages below complete on other threads.
+      String requestId = RequestIds.current();
+      CompletionStage<SearchResponse> answer = embedder.embed(entry.embeddingMode(), entry.model(),
+              entry.dimensions(), List.of(r.query()), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
             if (metric.normalises()) {
@@ -206,7 +218,7 @@ public final class ClusterLeannService implements LeannService {
             }
             long embedded = System.nanoTime();
             return scatter(entry, query, depth, beam, r.recompute(), r.metadataFilters(),
-                TwoLevelOptions.of(r.recomputeBudget(), r.pruneRatio(), r.batchSize()))
+                TwoLevelOptions.of(r.recomputeBudget(), r.pruneRatio(), r.batchSize()), requestId)
                 .thenCompose(gathered -> {
                   List<ShardHit> dense = gathered.hits().subList(0, Math.min(depth, gathered.hits().size()));
                   CompletionStage<List<SearchResponse.Hit>> results = hybrid
@@ -219,6 +231,9 @@ public final class ClusterLeannService implements LeannService {
                       gathered.missing(), timing(start, embedded, System.nanoTime()), gathered.stats()));
                 });
           });
+      return answer.whenComplete((response, failure) -> metrics.searched(index, recompute,
+          failure != null ? "error" : response.partial() ? "partial" : "complete",
+          Duration.ofNanos(System.nanoTime() - start)));
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -231,7 +246,7 @@ public final class ClusterLeannService implements LeannService {
   private record Gathered(List<ShardHit> hits, List<Integer> missing, Map<String, Long> stats) {}
 
   private CompletionStage<Gathered> scatter(IndexEntry entry, float[] query, int k, int ef, Boolean recompute,
-      Map<String, Object> filterSpec, TwoLevelOptions twoLevel) {
+      Map<String, Object> filterSpec, TwoLevelOptions twoLevel, String requestId) {
     JsonNode filters = filterSpec == null ? null : JSON.valueToTree(filterSpec);
     boolean recomputing = recompute != null ? recompute : entry.recompute();
     Duration timeout = recomputing ? settings.recomputeShardTimeout() : settings.shardTimeout();
@@ -240,7 +255,7 @@ public final class ClusterLeannService implements LeannService {
       int shard = k0;
       replies.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(entry.name(), shard))
           .<ShardActor.SearchReply>ask(replyTo -> new ShardActor.Search(query, k, ef, recompute, filters,
-              entry.generation(), twoLevel, replyTo), timeout)
+              entry.generation(), twoLevel, requestId, replyTo), timeout)
           .toCompletableFuture()
           .exceptionally(failure -> new ShardActor.Failed(shard, "no answer within " + timeout.toMillis()
               + " ms", false)));
@@ -254,6 +269,7 @@ public final class ClusterLeannService implements LeannService {
         switch (reply.join()) {
           case ShardActor.Hits h -> {
             hits.addAll(h.hits());
+            metrics.work(entry.name(), h.recompute(), h.stats());
             if (h.stats() != null) {
               h.stats().forEach((key, value) -> stats.merge(key, value, Long::sum));
             }
@@ -272,7 +288,7 @@ public final class ClusterLeannService implements LeannService {
             + String.join("; ", reasons));
       }
       if (!missing.isEmpty()) {
-        log.warn("search of '{}' is partial: {}", entry.name(), reasons);
+        RequestIds.run(requestId, () -> log.warn("search of '{}' is partial: {}", entry.name(), reasons));
       }
       hits.sort(Comparator.comparingDouble(ShardHit::distance).thenComparingLong(ShardHit::row));
       return new Gathered(hits, missing, stats);

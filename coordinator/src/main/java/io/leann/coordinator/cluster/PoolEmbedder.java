@@ -6,6 +6,7 @@ import io.leann.protocol.api.ApiException;
 import io.leann.protocol.cluster.Vectors;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.EmbedEndpoint;
+import io.leann.shard.actor.RequestIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,8 @@ final class PoolEmbedder implements AutoCloseable {
    */
   CompletionStage<float[][]> embed(String mode, String model, int dimensions, List<String> texts,
       Duration timeout) {
+    // The caller's request id goes with the request, so the embed node logs under it too.
+    String requestId = RequestIds.current();
     // Without a local model to fall back on, a worker that is still joining is worth waiting for.
     CompletionStage<EmbedDirectory.Workers> listed = localFallback
         ? AskPattern.ask(directory, EmbedDirectory.Get::new, directoryTimeout, system.scheduler())
@@ -76,25 +79,26 @@ final class PoolEmbedder implements AutoCloseable {
         }
       }
       int start = refs.isEmpty() ? 0 : Math.floorMod(next.getAndIncrement(), refs.size());
-      return attempt(refs, start, 0, mode, model, texts, timeout, new ArrayList<>());
+      return attempt(refs, start, 0, mode, model, texts, requestId, timeout, new ArrayList<>());
     });
   }
 
   private CompletionStage<float[][]> attempt(List<ActorRef<EmbedEndpoint.Command>> refs, int start,
-      int tried, String mode, String model, List<String> texts, Duration timeout, List<String> failures) {
+      int tried, String mode, String model, List<String> texts, String requestId, Duration timeout,
+      List<String> failures) {
     if (tried == refs.size()) {
       return local(mode, model, texts, failures);
     }
     ActorRef<EmbedEndpoint.Command> worker = refs.get((start + tried) % refs.size());
     return AskPattern.<EmbedEndpoint.Command, Vectors>askWithStatus(worker,
-            replyTo -> new EmbedEndpoint.Embed(texts, replyTo), timeout, system.scheduler())
+            replyTo -> new EmbedEndpoint.Embed(texts, requestId, replyTo), timeout, system.scheduler())
         .thenApply(Vectors::vectors)
         .handle((vectors, failure) -> {
           if (failure == null) {
             return CompletableFuture.completedStage(vectors);
           }
           failures.add(worker.path().address() + ": " + failure.getMessage());
-          return attempt(refs, start, tried + 1, mode, model, texts, timeout, failures);
+          return attempt(refs, start, tried + 1, mode, model, texts, requestId, timeout, failures);
         })
         .thenCompose(stage -> stage);
   }

@@ -15,6 +15,7 @@ import io.leann.protocol.api.ChatMessage;
 import io.leann.protocol.api.ChatRequest;
 import io.leann.protocol.api.ChatSource;
 import io.leann.protocol.api.LeannService;
+import io.leann.shard.actor.RequestIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -99,14 +100,16 @@ public final class ChatRoutes extends AllDirectives {
   /** The route for {@code POST} on {@code /indexes/{index}/chat}; the caller matches path and method. */
   public Route route(String index) {
     return withRequestTimeout(GENERATION_TIMEOUT.plusSeconds(10), () ->
+        optionalHeaderValueByName(RequestTelemetry.HEADER, requestId ->
         entity(Unmarshaller.entityToByteString(), bytes -> {
           ChatRequest request = Json.read(bytes, ChatRequest.class).validated();
-          CompletionStage<RagChat.Prepared> prepared = prepare(index, request);
+          CompletionStage<RagChat.Prepared> prepared = prepare(index, request, requestId.orElse(null));
           return onSuccess(() -> prepared, ready -> request.streamed() ? streamed(ready) : whole(ready));
-        }));
+        })));
   }
 
-  private CompletionStage<RagChat.Prepared> prepare(String index, ChatRequest request) {
+  /** Retrieves for {@code request}; the search runs with {@code requestId} in the MDC. */
+  private CompletionStage<RagChat.Prepared> prepare(String index, ChatRequest request, String requestId) {
     ChatLlm llm = request.llm() == null ? new ChatLlm(null, null, null) : request.llm();
     ThinkingBudget thinking = ThinkingBudget.parse(llm.thinkingBudget());
     RagChat.Options options = RagChat.Options.defaults().withTopK(request.topKOrDefault())
@@ -120,8 +123,8 @@ public final class ChatRoutes extends AllDirectives {
         .exceptionally(failure -> {
           throw apiError(failure);
         })
-        .thenCompose(model -> new RagChat(Retriever.of(service, index), model, options)
-            .prepare(request.question(), history));
+        .thenCompose(model -> RequestIds.call(requestId, () -> new RagChat(Retriever.of(service, index), model,
+            options).prepare(request.question(), history)));
   }
 
   /** The ReAct route, answered by the same models and sharing this route's threads. */

@@ -1,15 +1,20 @@
 package io.leann.coordinator.http;
 
+import io.leann.coordinator.observability.NodeMetrics;
 import io.leann.protocol.api.LeannService;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
 /**
- * Binds {@link LeannRoutes} on a host and port of an actor system.
+ * Binds {@link LeannRoutes} on a host and port of an actor system, with {@code GET /metrics} (the
+ * node's {@link NodeMetrics}) next to them and {@link RequestTelemetry} (request ids, HTTP
+ * metrics) around both.
  *
  * <p>The server's own {@code max-content-length} is raised (or lowered) to
  * {@link HttpSettings#maxBodyBytes()}, so the route's size limit is the only one in force and an
@@ -33,8 +38,10 @@ public final class HttpServer {
       int port, HttpSettings settings) {
     ServerSettings server = ServerSettings.create(system.settings().config());
     server = server.withParserSettings(server.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
+    NodeMetrics metrics = NodeMetrics.get(system);
+    Route api = new LeannRoutes(service, settings).route();
     return Http.get(system).newServerAt(host, port).withSettings(server)
-        .bind(new LeannRoutes(service, settings).route())
+        .bind(new RequestTelemetry(metrics.registry()).wrap(() -> Directives.concat(metrics.route(), api)))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(DRAIN, system);
           system.log().info("leann http api on http://{}:{} ({})", binding.localAddress().getHostString(),

@@ -11,9 +11,11 @@ import io.leann.protocol.api.LeannService;
 import io.leann.protocol.api.NodeInfo;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.ShardPlacement;
+import io.leann.shard.actor.RequestIds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -36,6 +38,7 @@ import org.apache.pekko.util.ByteString;
  *
  * <pre>
  * GET    /health                               200 {"status","detail"}
+ * GET    /metrics                              200 Prometheus text ({@link HttpServer} adds it)
  * GET    /indexes                              200 {"indexes":[IndexInfo]}
  * GET    /indexes/{name}                       200 IndexInfo
  * PUT    /indexes/{name}         IndexSettings 201 IndexInfo (body optional: {} or none = defaults)
@@ -57,7 +60,8 @@ import org.apache.pekko.util.ByteString;
  * (JSON shape, types, blank query, ranges, empty document list) is checked here, before the
  * service sees it, so both services answer it identically. Every failure is a JSON error
  * ({@link ApiErrors}); the admin routes need {@code Authorization: Bearer <token>} when
- * {@link HttpSettings#adminToken()} is set.
+ * {@link HttpSettings#adminToken()} is set. Service calls run with the request's
+ * {@code X-Request-Id} in the MDC ({@link RequestTelemetry}).
  */
 public final class LeannRoutes extends AllDirectives {
   private static final JavaType DOCUMENTS =
@@ -113,42 +117,42 @@ public final class LeannRoutes extends AllDirectives {
   }
 
   private Route health() {
-    return onSuccess(service::health, detail -> ok(new Health("ok", detail)));
+    return call(service::health, detail -> ok(new Health("ok", detail)));
   }
 
   private Route indexes() {
     return concat(
-        pathEndOrSingleSlash(() -> get(() -> onSuccess(service::indexes, list -> ok(new IndexList(list))))),
+        pathEndOrSingleSlash(() -> get(() -> call(service::indexes, list -> ok(new IndexList(list))))),
         pathPrefix(PathMatchers.segment(), name -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> onSuccess(() -> service.index(name), this::ok)),
+                get(() -> call(() -> service.index(name), this::ok)),
                 put(() -> optionalBody(IndexSettings.class, new IndexSettings(null, null, null, null, null, null, null),
-                    body -> onSuccess(() -> service.createIndex(name, body),
+                    body -> call(() -> service.createIndex(name, body),
                         info -> complete(StatusCodes.CREATED, info, Json.marshaller())))),
-                delete(() -> onSuccess(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true)))))),
+                delete(() -> call(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true)))))),
             path("search", () -> post(() -> body(SearchRequest.class,
-                request -> onSuccess(() -> service.search(name, request.validated()), this::ok)))),
+                request -> call(() -> service.search(name, request.validated()), this::ok)))),
             path("chat", () -> post(() -> chat.route(name))),
             path("react", () -> post(() -> react.route(name))),
             path("documents", () -> post(() -> documents(docs ->
-                onSuccess(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
+                call(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
                     List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job, Json.marshaller()))))))));
   }
 
   private Route job(String id) {
-    return get(() -> onSuccess(() -> service.job(id), this::ok));
+    return get(() -> call(() -> service.job(id), this::ok));
   }
 
   private Route adminRoutes() {
     return concat(
-        path("nodes", () -> get(() -> onSuccess(service::nodes, nodes -> ok(new NodeList(nodes))))),
-        path("shards", () -> get(() -> onSuccess(service::shards, shards -> ok(new ShardList(shards))))),
+        path("nodes", () -> get(() -> call(service::nodes, nodes -> ok(new NodeList(nodes))))),
+        path("shards", () -> get(() -> call(service::shards, shards -> ok(new ShardList(shards))))),
         pathPrefix("indexes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
             path(PathMatchers.segment("shards").slash(PathMatchers.segment()), shard -> put(() ->
-                body(MoveShard.class, move -> onSuccess(
+                body(MoveShard.class, move -> call(
                     () -> service.moveShard(name, shardNumber(shard), node(move)), this::ok)))),
             path("rebalance", () -> post(() ->
-                onSuccess(() -> service.rebalance(name), shards -> ok(new ShardList(shards)))))))));
+                call(() -> service.rebalance(name), shards -> ok(new ShardList(shards)))))))));
   }
 
   /**
@@ -229,6 +233,16 @@ public final class LeannRoutes extends AllDirectives {
           "is required: the address of a shard node, e.g. pekko://leann@10.0.0.7:2552");
     }
     return move.node().strip();
+  }
+
+  /**
+   * Calls the service with the request's id in the MDC ({@link RequestIds}): the service reads it
+   * on the calling thread and sends it on with the cluster messages it makes. {@link RequestTelemetry}
+   * put the header there.
+   */
+  private <T> Route call(Supplier<CompletionStage<T>> service, Function<T, Route> inner) {
+    return optionalHeaderValueByName(RequestTelemetry.HEADER, id ->
+        onSuccess(() -> RequestIds.call(id.orElse(null), service), inner));
   }
 
   private <T> Route ok(T value) {

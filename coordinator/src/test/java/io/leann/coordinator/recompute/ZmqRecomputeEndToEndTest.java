@@ -15,6 +15,7 @@ import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
@@ -24,6 +25,7 @@ import io.leann.protocol.Recomputer;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +73,10 @@ class ZmqRecomputeEndToEndTest {
     context = new ZContext(1);
     EmbedSettings settings = EmbedSettings.fromConfig(ConfigFactory.load());
     ServerSettings server = ServerSettings.fromConfig(ConfigFactory.load()).withEndpoint("tcp://127.0.0.1:0");
-    poolA = testKit.spawn(BatchCoalescer.create(embedder, settings));
-    poolB = testKit.spawn(BatchCoalescer.create(embedder, settings));
+    poolA = testKit.spawn(BatchCoalescer.create(embedder, settings,
+        new EmbedPoolMetrics(new SimpleMeterRegistry())));
+    poolB = testKit.spawn(BatchCoalescer.create(embedder, settings,
+        new EmbedPoolMetrics(new SimpleMeterRegistry())));
     workerA = RecomputeServer.start(server, EmbedClient.of(poolA, testKit.scheduler(), embedder, settings));
     workerB = RecomputeServer.start(server, EmbedClient.of(poolB, testKit.scheduler(), embedder, settings));
     stored = LocalIndex.open(build("stored", false));

@@ -1,6 +1,7 @@
 package io.leann.embed.worker;
 
 import io.leann.embed.Embedder;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,35 +51,38 @@ public final class BatchCoalescer extends AbstractBehavior<BatchCoalescer.Comman
     INSTANCE
   }
 
-  private record BatchDone(List<Embed> requests, float[][] vectors, Throwable failure)
+  private record BatchDone(List<Embed> requests, float[][] vectors, Throwable failure, long startNanos)
       implements Command {}
 
   private final ActorRef<EmbedWorker.Command> workers;
   private final EmbedSettings settings;
   private final TimerScheduler<Command> timers;
+  private final EmbedPoolMetrics metrics;
   private final ArrayDeque<Embed> pending = new ArrayDeque<>();
   private int pendingTexts;
   private int inFlight;
 
   private BatchCoalescer(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ActorRef<EmbedWorker.Command> workers, EmbedSettings settings) {
+      ActorRef<EmbedWorker.Command> workers, EmbedSettings settings, EmbedPoolMetrics metrics) {
     super(context);
     this.timers = timers;
+    this.metrics = metrics;
     this.workers = workers;
     this.settings = settings;
   }
 
   /** A pool of {@link EmbedWorker}s running {@code embedder}, spawned as a child, behind a coalescer. */
-  public static Behavior<Command> create(Embedder embedder, EmbedSettings settings) {
+  public static Behavior<Command> create(Embedder embedder, EmbedSettings settings, EmbedPoolMetrics metrics) {
     return Behaviors.setup(ctx ->
-        create(ctx.spawn(EmbedWorker.pool(embedder, settings), "workers"), settings));
+        create(ctx.spawn(EmbedWorker.pool(embedder, settings), "workers"), settings, metrics));
   }
 
   /** A coalescer in front of existing workers (a pool router or a single worker). */
-  public static Behavior<Command> create(ActorRef<EmbedWorker.Command> workers, EmbedSettings settings) {
+  public static Behavior<Command> create(ActorRef<EmbedWorker.Command> workers, EmbedSettings settings,
+      EmbedPoolMetrics metrics) {
     return Behaviors.setup(ctx -> {
       ctx.setLoggerName(BatchCoalescer.class);
-      return Behaviors.withTimers(timers -> new BatchCoalescer(ctx, timers, workers, settings));
+      return Behaviors.withTimers(timers -> new BatchCoalescer(ctx, timers, workers, settings, metrics));
     });
   }
 
@@ -112,6 +116,8 @@ public final class BatchCoalescer extends AbstractBehavior<BatchCoalescer.Comman
 
   private Behavior<Command> onBatchDone(BatchDone done) {
     inFlight--;
+    metrics.batchDone(done.requests().stream().mapToInt(r -> r.texts().size()).sum(),
+        Duration.ofNanos(System.nanoTime() - done.startNanos()), done.failure() == null);
     if (done.failure() != null) {
       int texts = done.requests().stream().mapToInt(r -> r.texts().size()).sum();
       String message = "embedding batch of " + texts + " texts failed: " + done.failure().getMessage();
@@ -138,6 +144,8 @@ public final class BatchCoalescer extends AbstractBehavior<BatchCoalescer.Comman
     if (pending.isEmpty()) {
       timers.cancel(WindowClosed.INSTANCE);
     }
+    metrics.queued(pending.size(), pendingTexts);
+    metrics.inFlight(inFlight);
   }
 
   private List<Embed> takeBatch() {
@@ -159,8 +167,9 @@ public final class BatchCoalescer extends AbstractBehavior<BatchCoalescer.Comman
       texts.addAll(request.texts());
     }
     inFlight++;
+    long start = System.nanoTime();
     getContext().askWithStatus(float[][].class, workers, settings.workerTimeout(),
         replyTo -> new EmbedWorker.Embed(texts, replyTo),
-        (vectors, failure) -> new BatchDone(batch, vectors, failure));
+        (vectors, failure) -> new BatchDone(batch, vectors, failure, start));
   }
 }

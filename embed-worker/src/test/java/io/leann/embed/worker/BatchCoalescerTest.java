@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.leann.embed.Embedder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,12 @@ class BatchCoalescerTest {
   }
 
   private static ActorRef<BatchCoalescer.Command> pool(Embedder embedder, EmbedSettings settings) {
-    return testKit.spawn(BatchCoalescer.create(embedder, settings));
+    return pool(embedder, settings, new SimpleMeterRegistry());
+  }
+
+  private static ActorRef<BatchCoalescer.Command> pool(Embedder embedder, EmbedSettings settings,
+      MeterRegistry registry) {
+    return testKit.spawn(BatchCoalescer.create(embedder, settings, new EmbedPoolMetrics(registry)));
   }
 
   private static List<String> texts(String prefix, int n) {
@@ -66,7 +73,8 @@ class BatchCoalescerTest {
   @Test
   void requestsArrivingWhileTheWorkerIsBusyShareOneBatch() {
     TrigramEmbedder embedder = new TrigramEmbedder(Duration.ofMillis(300));
-    var pool = pool(embedder, settings(1, 64, Duration.ofMillis(2), Duration.ofSeconds(5)));
+    MeterRegistry registry = new SimpleMeterRegistry();
+    var pool = pool(embedder, settings(1, 64, Duration.ofMillis(2), Duration.ofSeconds(5)), registry);
     var first = occupy(pool, embedder);
     List<TestProbe<StatusReply<float[][]>>> probes = new ArrayList<>();
     for (int r = 0; r < 10; r++) {
@@ -74,11 +82,24 @@ class BatchCoalescerTest {
       pool.tell(new BatchCoalescer.Embed(texts("request " + r, 3), probe.getRef()));
       probes.add(probe);
     }
+    // The queue depth gauges show what waits behind the busy worker.
+    first.awaitAssert(Duration.ofSeconds(2), () -> {
+      assertEquals(30.0, registry.get("leann.embed.queue.texts").gauge().value());
+      assertEquals(10.0, registry.get("leann.embed.queue.requests").gauge().value());
+      assertEquals(1.0, registry.get("leann.embed.batches.in.flight").gauge().value());
+      return null;
+    });
     expectVectors(first, List.of("warm-up"));
     for (int r = 0; r < 10; r++) {
       expectVectors(probes.get(r), texts("request " + r, 3));
     }
     assertEquals(List.of(1, 30), embedder.callSizes(), "ten requests, one model call");
+    first.awaitAssert(Duration.ofSeconds(2), () -> {
+      assertEquals(31.0, registry.get("leann.embed.texts").counter().count());
+      assertEquals(2, registry.get("leann.embed.batch").tag("result", "ok").timer().count());
+      assertEquals(0.0, registry.get("leann.embed.queue.texts").gauge().value());
+      return null;
+    });
   }
 
   @Test

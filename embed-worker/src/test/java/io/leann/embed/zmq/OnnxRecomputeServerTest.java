@@ -8,11 +8,13 @@ import com.typesafe.config.ConfigFactory;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.protocol.Metric;
 import io.leann.protocol.wire.LeannMsgpack;
 import io.leann.protocol.wire.LeannRequest;
 import io.leann.protocol.wire.NativeMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -39,7 +41,8 @@ class OnnxRecomputeServerTest {
         "The compiler rejected the program because of a type error.");
     EmbedSettings settings = EmbedSettings.fromConfig(ConfigFactory.load());
     try (OnnxEmbedder embedder = OnnxEmbedder.create(2); ZContext ctx = new ZContext(1)) {
-      ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings));
+      ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings,
+          new EmbedPoolMetrics(new SimpleMeterRegistry())));
       try (RecomputeServer server = RecomputeServer.start(
               ServerSettings.fromConfig(ConfigFactory.load()).withEndpoint("tcp://127.0.0.1:0"),
               EmbedClient.of(pool, testKit.scheduler(), embedder, settings));

@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.embed.worker.TrigramEmbedder;
 import io.leann.protocol.Metric;
 import io.leann.protocol.passages.PassageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +53,8 @@ class PythonLeannInteropTest {
     List<String> texts = TestPassages.texts(12);
     TrigramEmbedder embedder = new TrigramEmbedder();
     EmbedSettings settings = EmbedSettings.fromConfig(ConfigFactory.load());
-    ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings));
+    ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings,
+        new EmbedPoolMetrics(new SimpleMeterRegistry())));
     try (PassageStore store = TestPassages.write(dir, texts);
         RecomputeServer server = RecomputeServer.start(
             ServerSettings.fromConfig(ConfigFactory.load()).withEndpoint("tcp://127.0.0.1:0"),

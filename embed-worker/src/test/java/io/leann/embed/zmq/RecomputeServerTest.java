@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.leann.embed.worker.BatchCoalescer;
 import io.leann.embed.worker.EmbedClient;
+import io.leann.embed.worker.EmbedPoolMetrics;
 import io.leann.embed.worker.EmbedSettings;
 import io.leann.embed.worker.TrigramEmbedder;
 import io.leann.protocol.Metric;
@@ -19,13 +20,14 @@ import io.leann.protocol.wire.LeannRequest;
 import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
 import io.leann.protocol.wire.NativeMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -53,7 +55,8 @@ class RecomputeServerTest {
     static Fixture start(TrigramEmbedder embedder, int poolSize, LeannBinding binding) {
       EmbedSettings settings = new EmbedSettings(poolSize, "leann.embed.blocking-dispatcher", 64,
           Duration.ofMillis(2), poolSize, Duration.ofSeconds(5), Duration.ofSeconds(5));
-      ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings));
+      ActorRef<BatchCoalescer.Command> pool = testKit.spawn(BatchCoalescer.create(embedder, settings,
+          new EmbedPoolMetrics(new SimpleMeterRegistry())));
       EmbedClient client = EmbedClient.of(pool, testKit.scheduler(), embedder, settings);
       return new Fixture(embedder, pool, RecomputeServer.start(LOOPBACK, client, binding));
     }

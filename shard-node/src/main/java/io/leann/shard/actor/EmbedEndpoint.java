@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster face of an embed node: registered with the Receptionist under {@link #SERVICE_KEY},
@@ -38,12 +40,20 @@ public final class EmbedEndpoint {
   /** Asks for the node's recompute endpoint and model. */
   public record Describe(ActorRef<EmbedWorkerInfo> replyTo) implements Command {}
 
-  /** Embeds {@code texts}; the reply holds one vector per text, in order, or the failure. */
-  public record Embed(List<String> texts, ActorRef<StatusReply<Vectors>> replyTo) implements Command {
+  /**
+   * Embeds {@code texts}; the reply holds one vector per text, in order, or the failure.
+   *
+   * @param requestId the id of the API request this serves, for this node's log lines; or null
+   */
+  public record Embed(List<String> texts, String requestId, ActorRef<StatusReply<Vectors>> replyTo)
+      implements Command {
     public Embed {
       texts = List.copyOf(texts);
     }
   }
+
+  /** For the pool's completion threads, which must not touch the actor context. */
+  private static final Logger LOG = LoggerFactory.getLogger(EmbedEndpoint.class);
 
   private EmbedEndpoint() {}
 
@@ -63,10 +73,18 @@ public final class EmbedEndpoint {
             return Behaviors.same();
           })
           .onMessage(Embed.class, m -> {
-            embedder.apply(m.texts()).whenComplete((vectors, failure) -> m.replyTo().tell(
-                failure == null ? StatusReply.success(new Vectors(vectors))
-                    : StatusReply.error(info.model() + " on " + info.endpoint() + " could not embed "
-                        + m.texts().size() + " texts: " + failure.getMessage())));
+            long start = System.nanoTime();
+            embedder.apply(m.texts()).whenComplete((vectors, failure) -> RequestIds.run(m.requestId(), () -> {
+              if (failure == null) {
+                LOG.debug("embedded {} texts in {} ms", m.texts().size(), (System.nanoTime() - start) / 1_000_000);
+                m.replyTo().tell(StatusReply.success(new Vectors(vectors)));
+              } else {
+                String message = info.model() + " on " + info.endpoint() + " could not embed "
+                    + m.texts().size() + " texts: " + failure.getMessage();
+                LOG.warn(message);
+                m.replyTo().tell(StatusReply.error(message));
+              }
+            }));
             return Behaviors.same();
           })
           .build();

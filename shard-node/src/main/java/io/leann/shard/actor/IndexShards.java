@@ -89,11 +89,12 @@ public final class IndexShards {
    *
    * @param directory the node's embed worker directory
    * @param zmq the node's ZMQ context for recompute sockets
+   * @param metrics the node's shard metrics
    */
   public static ActorRef<ShardingEnvelope<ShardActor.Command>> init(ActorSystem<?> system,
-      ShardSettings settings, ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+      ShardSettings settings, ActorRef<EmbedDirectory.Command> directory, ZContext zmq, ShardMetrics metrics) {
     return ClusterSharding.get(system).init(entity(system, settings.allocationTimeout(),
-        ctx -> ShardActor.create(ctx.getEntityId(), settings, directory, zmq)));
+        ctx -> ShardActor.create(ctx.getEntityId(), settings, directory, zmq, metrics)));
   }
 
   /**

@@ -137,8 +137,8 @@ final class LoadedShard {
     return p;
   }
 
-  /** Hits of one search, closest first, and what the search cost. */
-  record Found(List<ShardHit> hits, SearchStats stats) {}
+  /** The hits of one search, closest first, and the work the engine did for them. */
+  record Result(List<ShardHit> hits, SearchStats stats) {}
 
   /**
    * The {@code k} nearest passages to {@code query} in this shard, closest first; blocks. See
@@ -146,7 +146,7 @@ final class LoadedShard {
    *
    * @param recomputer distances or embeddings for a graph without stored vectors, or null to use the vectors
    */
-  Found search(float[] query, int k, int ef, MetadataFilter filter, ZmqRecomputer recomputer,
+  Result search(float[] query, int k, int ef, MetadataFilter filter, ZmqRecomputer recomputer,
       TwoLevelOptions twoLevel) {
     BitSet matches = null;
     if (!filter.isEmpty()) {
@@ -162,7 +162,7 @@ final class LoadedShard {
       float distance = r.distances()[i];
       hits.add(ShardHit.of(p.id(), row, distance, metric.toScore(distance), p.text(), p.metadata()));
     }
-    return new Found(hits, r.stats());
+    return new Result(hits, r.stats());
   }
 
   /** Passage text of graph node {@code node}: what a recompute worker embeds. */

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,10 @@ import org.zeromq.ZContext;
  * node's {@link EmbedDirectory} keeps current: workers joining raise throughput at once, workers
  * leaving are no longer asked.
  *
+ * <p>Observability: a search runs with its {@link Search#requestId()} in the MDC ({@link RequestIds}),
+ * so its log lines (one at DEBUG per search) name the API request; replies carry the engine's work
+ * counters for the coordinator's metrics, and loads report to {@link ShardMetrics}.
+ *
  * <p>Invariants: {@code pending} is non-empty and {@code inFlightLoad} set only while
  * {@code loading}; {@code pool} is null when no shard is loaded or no worker serves its model, else
  * it recomputes for {@code current}; every shard this actor opened is retired exactly once.
@@ -84,13 +89,15 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    *     than a map because Pekko's Jackson would turn nested untyped values into Scala collections
    * @param generation the generation the coordinator knows, or null to accept the loaded one
    * @param twoLevel knobs of the two-level search of a shard with PQ codes; null for the defaults
+   * @param requestId the id of the API request this search serves, for the shard's log lines; or null
    */
   public record Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters,
-      String generation, TwoLevelOptions twoLevel, ActorRef<SearchReply> replyTo) implements Command {
+      String generation, TwoLevelOptions twoLevel, String requestId, ActorRef<SearchReply> replyTo)
+      implements Command {
     /** A search with the default two-level knobs. */
     public Search(float[] query, int k, int ef, Boolean recompute, JsonNode filters, String generation,
-        ActorRef<SearchReply> replyTo) {
-      this(query, k, ef, recompute, filters, generation, null, replyTo);
+        String requestId, ActorRef<SearchReply> replyTo) {
+      this(query, k, ef, recompute, filters, generation, null, requestId, replyTo);
     }
   }
 
@@ -123,10 +130,11 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * The shard's best hits, closest first.
    *
    * @param generation the generation searched
+   * @param recompute whether the distances were recomputed by embed workers (else stored vectors)
    * @param stats the search's cost model ({@link SearchStats#toMap()})
    */
-  public record Hits(int shard, String generation, List<ShardHit> hits, Map<String, Long> stats)
-      implements SearchReply {}
+  public record Hits(int shard, String generation, List<ShardHit> hits, boolean recompute,
+      Map<String, Long> stats) implements SearchReply {}
 
   /**
    * The shard could not search.
@@ -136,8 +144,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    */
   public record Failed(int shard, String reason, boolean badRequest) implements SearchReply {}
 
-  /** For the build threads, which must not touch the actor context. */
-  private static final Logger BUILD_LOG = LoggerFactory.getLogger(ShardActor.class);
+  /** For the search and build threads, which must not touch the actor context. */
+  private static final Logger LOG = LoggerFactory.getLogger(ShardActor.class);
 
   private final IndexShards.Id id;
   private final Path indexDir;
@@ -145,6 +153,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private final ActorRef<EmbedDirectory.Command> directory;
   private final ActorRef<EmbedDirectory.Workers> workersAdapter;
   private final ZContext zmq;
+  private final ShardMetrics metrics;
   private final Executor searchExecutor;
   private final Executor buildExecutor;
   private final ArrayDeque<Search> pending = new ArrayDeque<>();
@@ -158,11 +167,14 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private CompletableFuture<LoadedShard> inFlightLoad;
   /** A generation a search asked for that the disk did not have: no need to look again for it. */
   private String staleGeneration;
+  /** When the load in progress started, for {@link ShardMetrics#loadFinished}. */
+  private long loadStartNanos;
 
   private ShardActor(ActorContext<Command> context, IndexShards.Id id, ShardSettings settings,
-      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq, ShardMetrics metrics) {
     super(context);
     this.id = id;
+    this.metrics = metrics;
     this.indexDir = settings.indexDir().resolve(id.index()).normalize();
     this.settings = settings;
     this.directory = directory;
@@ -179,11 +191,12 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * @param entityId {@code <index>/<k>}
    * @param directory this node's embed worker directory
    * @param zmq this node's ZMQ context, shared by the recompute sockets of all its shards
+   * @param metrics this node's shard metrics
    */
   public static Behavior<Command> create(String entityId, ShardSettings settings,
-      ActorRef<EmbedDirectory.Command> directory, ZContext zmq) {
+      ActorRef<EmbedDirectory.Command> directory, ZContext zmq, ShardMetrics metrics) {
     IndexShards.Id id = IndexShards.Id.parse(entityId);
-    return Behaviors.setup(ctx -> new ShardActor(ctx, id, settings, directory, zmq));
+    return Behaviors.setup(ctx -> new ShardActor(ctx, id, settings, directory, zmq, metrics));
   }
 
   @Override
@@ -224,6 +237,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   private void load() {
     loading = true;
+    loadStartNanos = System.nanoTime();
     LoadedShard loaded = current;
     inFlightLoad = CompletableFuture.supplyAsync(() -> open(loaded), searchExecutor);
     getContext().pipeToSelf(inFlightLoad,
@@ -248,6 +262,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private Behavior<Command> onLoaded(Loaded m) {
     loading = false;
     inFlightLoad = null;
+    metrics.loadFinished(id, Duration.ofNanos(System.nanoTime() - loadStartNanos), true);
+    metrics.loaded(id, true);
     if (m.shard() != current) {
       if (current != null) {
         current.retire();
@@ -270,6 +286,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private Behavior<Command> onLoadFailed(LoadFailed m) {
     loading = false;
     inFlightLoad = null;
+    metrics.loadFinished(id, Duration.ofNanos(System.nanoTime() - loadStartNanos), false);
+    metrics.loaded(id, current != null);
     getContext().getLog().warn("shard {} failed to load: {}", id, m.reason());
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
@@ -324,7 +342,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       search.replyTo().tell(new Failed(id.shard(), "shard " + id + " was closed", false));
       return;
     }
-    CompletableFuture.supplyAsync(() -> execute(shard, recomputers, search, filter), searchExecutor)
+    CompletableFuture.supplyAsync(() -> RequestIds.call(search.requestId(),
+            () -> execute(shard, recomputers, search, filter)), searchExecutor)
         .whenComplete((reply, failure) -> {
           shard.release();
           search.replyTo().tell(reply != null ? reply
@@ -332,35 +351,42 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
         });
   }
 
-  /** Runs one search on a search thread. */
+  /** Runs one search on a search thread, with the request's id in the MDC. */
   private SearchReply execute(LoadedShard shard, RecomputerPool recomputers, Search search,
       MetadataFilter filter) {
-    LoadedShard.Found found;
+    long start = System.nanoTime();
+    LoadedShard.Result result;
     TwoLevelOptions twoLevel = search.twoLevel() != null ? search.twoLevel() : TwoLevelOptions.defaults();
     try {
       if (recomputers == null) {
-        found = shard.search(search.query(), search.k(), search.ef(), filter, null, twoLevel);
+        result = shard.search(search.query(), search.k(), search.ef(), filter, null, twoLevel);
       } else {
         ZmqRecomputer recomputer = recomputers.borrow();
         try {
-          found = shard.search(search.query(), search.k(), search.ef(), filter, recomputer, twoLevel);
+          result = shard.search(search.query(), search.k(), search.ef(), filter, recomputer, twoLevel);
         } finally {
           recomputers.release(recomputer);
         }
       }
     } catch (IllegalArgumentException e) {
+      LOG.debug("search of shard {} refused: {}", id, e.getMessage());
       return new Failed(id.shard(), e.getMessage(), true);
     } catch (RecomputeException e) {
+      LOG.warn("search of shard {} failed: recompute: {}", id, e.getMessage());
       return new Failed(id.shard(), "recompute failed: " + e.getMessage(), false);
     }
-    List<ShardHit> hits = found.hits();
+    List<ShardHit> hits = result.hits();
+    Map<String, Long> stats = result.stats().toMap();
+    LOG.debug("searched shard {} (k={}, ef={}, {}): {} hits in {} ms, {}", id, search.k(), search.ef(),
+        recomputers == null ? "stored" : "recompute", hits.size(), (System.nanoTime() - start) / 1_000_000,
+        stats);
     long bytes = replyBytes(hits);
     if (bytes > settings.maxReplyBytes()) {
       return new Failed(id.shard(), "top_k " + search.k() + " gives " + bytes + " bytes of passages from "
           + "shard " + id + ", over the cluster message limit of " + settings.maxReplyBytes()
           + " bytes; ask for fewer results", true);
     }
-    return new Hits(id.shard(), shard.generation(), hits, found.stats().toMap());
+    return new Hits(id.shard(), shard.generation(), hits, recomputers != null, stats);
   }
 
   /** A generous estimate of the serialised size of {@code hits}. */
@@ -409,13 +435,14 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
         index.save(graphFile);
       }
-      BUILD_LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());
+      LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());
     } catch (IOException e) {
       throw new CompletionException(e);
     }
   }
 
   private Behavior<Command> onPostStop() {
+    metrics.loaded(id, false);
     directory.tell(new EmbedDirectory.Unsubscribe(workersAdapter));
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + " stopped", false));

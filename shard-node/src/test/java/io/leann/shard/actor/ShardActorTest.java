@@ -22,6 +22,7 @@ import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.vector.ArrayVectors;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,7 +86,8 @@ class ShardActorTest {
   }
 
   private ActorRef<ShardActor.Command> shard(String index, int k) {
-    return testKit.spawn(ShardActor.create(IndexShards.entityId(index, k), settings(), directory, zmq));
+    return testKit.spawn(ShardActor.create(IndexShards.entityId(index, k), settings(), directory, zmq,
+        new ShardMetrics(new SimpleMeterRegistry())));
   }
 
   @Test
@@ -99,11 +101,15 @@ class ShardActorTest {
         PassageStore passages = store(genDir)) {
       for (int q = 0; q < 5; q++) {
         float[] query = vectors(1, 100 + q)[0];
-        shard1.tell(new ShardActor.Search(query, 10, 40, null, null, "gen-1/passages.jsonl",
+        shard1.tell(new ShardActor.Search(query, 10, 40, null, null, "gen-1/passages.jsonl", null,
             probe.getRef()));
         ShardActor.Hits hits = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
         SearchResult expected = graph.search(query, 10, 40);
         assertEquals(1, hits.shard());
+        assertFalse(hits.recompute());
+        // The engine's work counters travel with the hits, for the coordinator's metrics.
+        assertEquals(expected.stats().toMap(), hits.stats());
+        assertTrue(hits.stats().get("nodes_visited") > 0, hits.stats().toString());
         assertEquals(expected.size(), hits.hits().size());
         for (int i = 0; i < expected.size(); i++) {
           ShardHit h = hits.hits().get(i);
@@ -128,7 +134,7 @@ class ShardActorTest {
     Map<String, Object> spec = Map.of("group", Map.of("==", 3));
     TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
     float[] query = vectors(1, 5)[0];
-    shard("tagged", 0).tell(new ShardActor.Search(query, 8, 32, false, JSON.valueToTree(spec), null,
+    shard("tagged", 0).tell(new ShardActor.Search(query, 8, 32, false, JSON.valueToTree(spec), null, null,
         probe.getRef()));
     ShardActor.Hits hits = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
     try (HnswIndex graph = HnswIndex.load(genDir.resolve("documents.shard-0.index"));
@@ -149,14 +155,14 @@ class ShardActorTest {
     ActorRef<ShardActor.Command> shard = shard("moving", 0);
     TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
     float[] query = vectors(1, 2)[0];
-    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, null, probe.getRef()));
     assertEquals("gen-1/passages.jsonl", ((ShardActor.Hits) probe.receiveMessage()).generation());
 
     writeIndex(root.resolve("moving"), 2, vectors(120, 3), 1, Metric.L2);
     // Without a generation the loaded one is good enough: no meta read per search.
-    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, null, null, probe.getRef()));
     assertEquals("gen-1/passages.jsonl", ((ShardActor.Hits) probe.receiveMessage()).generation());
-    shard.tell(new ShardActor.Search(query, 3, 16, null, null, "gen-2/passages.jsonl", probe.getRef()));
+    shard.tell(new ShardActor.Search(query, 3, 16, null, null, "gen-2/passages.jsonl", null, probe.getRef()));
     ShardActor.Hits reloaded = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
     assertEquals("gen-2/passages.jsonl", reloaded.generation());
     assertTrue(reloaded.hits().stream().allMatch(h -> h.text().startsWith("g2 ")));
@@ -166,7 +172,7 @@ class ShardActorTest {
   void refusesWhatItCannotAnswer() throws IOException {
     TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
     float[] query = vectors(1, 2)[0];
-    shard("absent", 0).tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    shard("absent", 0).tell(new ShardActor.Search(query, 3, 16, null, null, null, null, probe.getRef()));
     ShardActor.Failed missing = (ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10));
     assertFalse(missing.badRequest());
     assertTrue(missing.reason().contains("not found"), missing.reason());
@@ -174,14 +180,14 @@ class ShardActorTest {
     writeIndex(root.resolve("small"), 1, vectors(50, 4), 1, Metric.L2);
     ActorRef<ShardActor.Command> shard = shard("small", 0);
     shard.tell(new ShardActor.Search(query, 3, 16, null, JSON.valueToTree(Map.of("group", Map.of("~~", 1))),
-        null, probe.getRef()));
+        null, null, probe.getRef()));
     assertTrue(((ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10))).badRequest());
     // Recompute needs an embed worker for the index's model, and there is none.
-    shard.tell(new ShardActor.Search(query, 3, 16, true, null, null, probe.getRef()));
+    shard.tell(new ShardActor.Search(query, 3, 16, true, null, null, null, probe.getRef()));
     ShardActor.Failed noWorker = (ShardActor.Failed) probe.receiveMessage();
     assertFalse(noWorker.badRequest());
     assertTrue(noWorker.reason().contains("no embed worker"), noWorker.reason());
-    shard("small", 3).tell(new ShardActor.Search(query, 3, 16, null, null, null, probe.getRef()));
+    shard("small", 3).tell(new ShardActor.Search(query, 3, 16, null, null, null, null, probe.getRef()));
     assertTrue(((ShardActor.Failed) probe.receiveMessage()).reason().contains("no shard 3"));
   }
 

@@ -7,7 +7,8 @@ import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
-import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.faiss.GraphFiles;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
@@ -40,7 +41,7 @@ public final class LocalIndex implements AutoCloseable {
   private MetadataColumns columns;
   private Bm25Index bm25;
 
-  private record Shard(HnswIndex graph, long firstRow) {}
+  private record Shard(SearchableIndex graph, long firstRow) {}
 
   private LocalIndex(IndexLayout layout, IndexMeta meta, PassageStore passages, List<Shard> shards) {
     this.layout = layout;
@@ -57,11 +58,14 @@ public final class LocalIndex implements AutoCloseable {
       throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN");
     }
     IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()));
+    PassageStore passages = source.idsPath() == null
+        ? PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()))
+        : PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()),
+            layout.resolve(source.idsPath()));
     List<Shard> shards = new ArrayList<>();
     try {
       for (IndexMeta.Shard s : meta.shards()) {
-        HnswIndex graph = HnswIndex.load(layout.resolve(s.graph()));
+        SearchableIndex graph = GraphFiles.open(layout.resolve(s.graph()), meta.metric());
         shards.add(new Shard(graph, s.firstRow()));
         if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
           throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
@@ -97,7 +101,7 @@ public final class LocalIndex implements AutoCloseable {
   }
 
   /** The graph of shard {@code k}. */
-  public HnswIndex shardGraph(int k) {
+  public SearchableIndex shardGraph(int k) {
     return shards.get(k).graph();
   }
 

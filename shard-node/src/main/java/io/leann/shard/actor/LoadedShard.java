@@ -11,8 +11,9 @@ import io.leann.protocol.passages.PassageStoreException;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchableIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -48,12 +49,12 @@ final class LoadedShard {
   private final IndexMeta meta;
   private final String generation;
   private final PassageStore passages;
-  private final HnswIndex graph;
+  private final SearchableIndex graph;
   private final long firstRow;
   private final AtomicInteger references = new AtomicInteger(1);
   private MetadataColumns columns;
 
-  private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, HnswIndex graph,
+  private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, SearchableIndex graph,
       long firstRow) {
     this.index = index;
     this.shard = shard;
@@ -77,11 +78,13 @@ final class LoadedShard {
         .orElseThrow(() -> new IndexFormatException(indexDir.resolve(META), "index '" + index
             + "' has " + meta.shards().size() + " shards, no shard " + shard));
     IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = PassageStore.open(resolve(indexDir, source.path()),
-        resolve(indexDir, source.indexPath()));
+    PassageStore passages = source.idsPath() == null
+        ? PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()))
+        : PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()),
+            resolve(indexDir, source.idsPath()));
     try {
       Path graphFile = resolve(indexDir, entry.graph());
-      HnswIndex graph = HnswIndex.load(graphFile);
+      SearchableIndex graph = GraphFiles.open(graphFile, meta.metric());
       if (graph.size() != entry.count() || graph.dims() != meta.dimensions()) {
         graph.close();
         throw new IndexFormatException(graphFile, "holds " + graph.size() + " nodes of " + graph.dims()

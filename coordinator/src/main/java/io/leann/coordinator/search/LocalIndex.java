@@ -52,10 +52,19 @@ public final class LocalIndex implements AutoCloseable {
 
   /** Opens the index whose meta file is in {@code layout}; every file is verified as it is mapped. */
   public static LocalIndex open(IndexLayout layout) throws IOException {
-    IndexMeta meta = IndexMeta.read(layout.meta());
+    return open(layout, IndexMeta.read(layout.meta()));
+  }
+
+  /**
+   * Opens the index {@code meta} describes, whose files are in {@code layout}: for a meta not yet
+   * published, so an import can check that its files open before it commits.
+   */
+  public static LocalIndex open(IndexLayout layout, IndexMeta meta) throws IOException {
     if (meta.shards() == null || meta.shards().isEmpty() || meta.passageSources() == null
         || meta.passageSources().isEmpty()) {
-      throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN");
+      throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN"
+          + " (an index built by the Python LEANN is served after `leann import " + layout.dir().resolve("documents.leann")
+          + " --name <new name>`)");
     }
     IndexMeta.PassageSource source = meta.passageSources().get(0);
     PassageStore passages = source.idsPath() == null

@@ -137,14 +137,15 @@ final class OffsetIndex {
      * {@code arena}. Verifies what {@link #map} verifies of its offsets: each inside the jsonl and
      * after the previous row's.
      */
-    static OffsetIndex of(long[] offsets, long jsonlSize, Path idx, Arena arena) throws PassageStoreException {
+    static OffsetIndex of(long[] offsets, Path jsonl, long jsonlSize, Path idx, Arena arena)
+            throws PassageStoreException {
         MemorySegment seg = arena.allocate(Math.max(1, offsets.length) * (long) Long.BYTES);
         long previous = -1;
         for (int row = 0; row < offsets.length; row++) {
             long offset = offsets[row];
             if (offset < 0 || offset >= jsonlSize) {
                 throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
-                        + ") is outside the jsonl, which has " + jsonlSize + " bytes");
+                        + ") is outside " + jsonl + ", which has " + jsonlSize + " bytes (truncated?)");
             }
             if (offset <= previous) {
                 throw new PassageStoreException(idx, "offset of row " + row + " (" + offset

@@ -165,7 +165,7 @@ public final class PassageStore implements AutoCloseable {
             rowOffsets[row] = offset;
         }
         MemorySegment jsonl = mapJsonl(jsonlPath, arena);
-        OffsetIndex offsets = OffsetIndex.of(rowOffsets, jsonl.byteSize(), idx, arena);
+        OffsetIndex offsets = OffsetIndex.of(rowOffsets, jsonlPath, jsonl.byteSize(), idx, arena);
         if (offsets.count() > 0 && jsonl.get(ValueLayout.JAVA_BYTE, jsonl.byteSize() - 1) != '\n') {
             throw new PassageStoreException(jsonlPath, "does not end with a line break: the last row is truncated");
         }

@@ -67,6 +67,19 @@ public record PythonLeannIndex(Path indexPath, Path metaFile, PythonLeannMeta me
         Files.isRegularFile(ids) ? ids : null);
   }
 
+  /**
+   * The index's name: the Python CLI keeps index {@code n} at {@code .leann/indexes/n/documents.leann},
+   * so that directory's name; an app-style {@code notes.leann} is named by its stem.
+   */
+  public String name() {
+    String file = indexPath.getFileName().toString();
+    Path parent = indexPath.getParent();
+    if (file.equals("documents" + LEANN_SUFFIX) && parent != null && parent.getFileName() != null) {
+      return parent.getFileName().toString();
+    }
+    return file.endsWith(LEANN_SUFFIX) ? file.substring(0, file.length() - LEANN_SUFFIX.length()) : file;
+  }
+
   private static Path metaFile(Path given) throws IOException {
     if (Files.isDirectory(given)) {
       List<Path> metas;

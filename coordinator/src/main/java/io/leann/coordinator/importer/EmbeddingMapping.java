@@ -12,7 +12,8 @@ import java.util.Locale;
  * <p>sentence-transformers with all-MiniLM-L6-v2 runs locally (the shipped ONNX model); openai,
  * ollama and gemini call the same providers by the same model name. Anything else (another
  * sentence-transformers model such as facebook/contriever, mlx) has no local equivalent, so the
- * user must name a provider serving that model, with {@code --embedding-mode}/{@code --embedding-model}.
+ * user must name a provider serving that model, with {@code --embedding-mode}/{@code --embedding-model}:
+ * for instance {@code leann-server}, a running Python LEANN embedding server that has it loaded.
  *
  * @param mode our embedding mode
  * @param model the model id
@@ -20,7 +21,7 @@ import java.util.Locale;
 public record EmbeddingMapping(String mode, String model) {
   private static final String LOCAL = "sentence-transformers";
   private static final List<String> LOCAL_MODELS = List.of(OnnxEmbedder.MODEL_ID, "all-MiniLM-L6-v2");
-  private static final List<String> REMOTE = List.of("openai", "ollama", "gemini");
+  private static final List<String> REMOTE = List.of("openai", "ollama", "gemini", "leann-server");
 
   /**
    * Our mode and model for an index built with {@code mode}/{@code model}, unless overridden.
@@ -42,8 +43,9 @@ public record EmbeddingMapping(String mode, String model) {
     }
     throw new IllegalArgumentException("the index was embedded with " + mode + " model '" + model
         + "', which cannot be computed here (the only local model is " + OnnxEmbedder.MODEL_ID
-        + "). Pass --embedding-mode ollama|openai|gemini and --embedding-model naming a provider that"
-        + " serves the same model (e.g. --embedding-mode ollama --embedding-model <its Ollama name>, or"
-        + " --embedding-mode openai with OPENAI_BASE_URL pointing at a server running '" + model + "')");
+        + "). Pass --embedding-mode and --embedding-model naming a provider that serves the same model:"
+        + " --embedding-mode leann-server (a running Python LEANN embedding server with it loaded, at"
+        + " LEANN_EMBEDDING_SERVER), --embedding-mode ollama --embedding-model <its Ollama name>, or"
+        + " --embedding-mode openai with OPENAI_BASE_URL pointing at a server running '" + model + "'");
   }
 }

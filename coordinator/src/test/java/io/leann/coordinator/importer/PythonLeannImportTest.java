@@ -203,7 +203,8 @@ class PythonLeannImportTest {
   @Test
   void cliImportsListsAndSearchesWithTheMappedModel() throws IOException {
     Map<String, String> env = Map.of("LEANN_INDEX_DIR", tmp.resolve("indexes").toString());
-    Path source = fixtures.resolve("leann-python-full/documents.leann");
+    // a copy, so that the removal below could never reach the shared fixtures
+    Path source = copyFixture("leann-python-full").resolve("documents.leann");
     assertEquals(0, cli(env, "import", source.toString(), "--name", "emails"), lastErr);
     assertTrue(lastOut.contains("Imported 'emails' (registered in place, read-only)"), lastOut);
     assertEquals(1, cli(env, "import", source.toString(), "--name", "emails"));
@@ -211,10 +212,16 @@ class PythonLeannImportTest {
     assertEquals(0, cli(env, "list"));
     assertTrue(lastOut.contains("emails") && lastOut.contains("sentence-transformers/all-MiniLM-L6-v2"), lastOut);
     // The Python CLI's default name: the directory of documents.leann
-    assertEquals("leann-python-full", PythonLeannIndex.locate(source, tmp).name());
+    assertTrue(PythonLeannIndex.locate(source, tmp).name().startsWith("leann-python-full"));
     try (IndexSearcher searcher = IndexSearcher.open(registry().existing("emails"), env)) {
       List<SearchHit> hits = searcher.search(queryTexts.get(0), 3, EF, null, null);
       assertEquals(exact.get(0).get(0), hits.get(0).id());
+    }
+    // removing a registered import deletes our links, never the Python files
+    assertEquals(0, cli(env, "remove", "emails", "--force"), lastErr);
+    assertFalse(Files.exists(registry().layout("emails").dir()));
+    for (String file : List.of("documents.leann.passages.jsonl", "documents.leann.passages.idx", "documents.index")) {
+      assertTrue(Files.isRegularFile(source.resolveSibling(file)), file);
     }
   }
 

@@ -56,7 +56,8 @@ public final class LeannServerEmbedder implements Embedder {
         throw new EmbeddingException("the LEANN embedding server at " + endpoint + " serves '" + served
             + "', but the index was embedded with '" + expectedModel + "'");
       }
-      this.model = served;
+      // Named as the index names it, so workers register under the model the shards look for.
+      this.model = expectedModel != null ? expectedModel : served;
       this.dimensions = embed(List.of("dummy"))[0].length;
     } catch (MalformedFrameException e) {
       context.close();

@@ -1,5 +1,6 @@
 package io.leann.embed;
 
+import io.leann.embed.leann.LeannServerEmbedder;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.remote.GeminiEmbedder;
 import io.leann.embed.remote.OllamaEmbedder;
@@ -15,7 +16,8 @@ import java.util.Map;
  * <p>Modes: {@code sentence-transformers} (alias {@code onnx}, the default) runs the shipped
  * all-MiniLM-L6-v2 locally and accepts no other model, since nothing is downloaded at run time;
  * {@code openai}, {@code ollama} and {@code gemini} call those providers, with their default model
- * when none is given.
+ * when none is given; {@code leann-server} asks a running Python LEANN embedding server
+ * ({@code LEANN_EMBEDDING_SERVER}, default {@code tcp://127.0.0.1:5557}), which must serve the model.
  *
  * <p>Stateless.
  */
@@ -47,8 +49,9 @@ public final class EmbedderFactory {
       case "openai" -> OpenAiEmbedder.fromEnvironment(name, env);
       case "ollama" -> OllamaEmbedder.fromEnvironment(name, env);
       case "gemini" -> GeminiEmbedder.fromEnvironment(name, env);
+      case "leann-server" -> LeannServerEmbedder.fromEnvironment(name, env);
       default -> throw new EmbeddingException("unknown embedding mode '" + mode
-          + "': use sentence-transformers (local), openai, ollama or gemini");
+          + "': use sentence-transformers (local), openai, ollama, gemini or leann-server");
     };
   }
 

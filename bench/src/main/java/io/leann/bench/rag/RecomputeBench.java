@@ -18,7 +18,7 @@ import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
 import io.leann.protocol.Metric;
 import io.leann.shard.hnsw.ExactSearch;
-import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.vector.VectorDistances;
@@ -96,8 +96,8 @@ public final class RecomputeBench {
             org.apache.pekko.actor.typed.Props.empty());
         workers.add(RecomputeServer.start(server, EmbedClient.of(pool, system.scheduler(), embedder, settings)));
       }
-      HnswIndex exactSource = stored.shardGraph(0);
-      HnswIndex graph = pruned.shardGraph(0);
+      SearchableIndex exactSource = stored.shardGraph(0);
+      SearchableIndex graph = pruned.shardGraph(0);
       List<float[]> qs = new ArrayList<>();
       List<int[]> truth = new ArrayList<>();
       for (String q : queries) {

@@ -83,7 +83,7 @@ public final class TwoLevelBench {
       settings.add(Setting.parse(s));
     }
     try (LocalIndex stored = LocalIndex.open(layout); OnnxEmbedder embedder = OnnxEmbedder.create(2)) {
-      HnswIndex storedIndex = stored.shardGraph(0);
+      HnswIndex storedIndex = (HnswIndex) stored.shardGraph(0);
       int n = storedIndex.size();
       int dims = storedIndex.dims();
       Path shardDir = layout.resolve(stored.meta().shards().get(0).graph()).getParent();

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     version = "leann 0.1.0 (JVM)",
     description = "Low-storage vector index and RAG over your documents.",
     subcommands = {BuildCommand.class, SearchCommand.class, ListCommand.class, RemoveCommand.class,
-        WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class})
+        WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class, ImportCommand.class,
+        EmbedServerCommand.class})
 public final class LeannCli {
   @Option(names = {"-v", "--verbose"}, description = "Print stack traces and detailed progress.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;

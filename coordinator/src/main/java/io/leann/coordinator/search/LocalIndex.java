@@ -8,11 +8,13 @@ import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
+import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.search.ShardSearch;
 import io.leann.shard.text.Bm25Index;
@@ -46,7 +48,7 @@ public final class LocalIndex implements AutoCloseable {
   /** Bytes of recomputed embeddings each shard keeps across queries (LRU). */
   public static final long EMBEDDING_CACHE_BYTES = 32L << 20;
 
-  private record Shard(HnswIndex graph, long firstRow, EmbeddingCache<Integer> cache) {}
+  private record Shard(SearchableIndex graph, long firstRow, EmbeddingCache<Integer> cache) {}
 
   /** Passages found by a dense search, closest first, and the work it took summed over shards. */
   public record DenseHits(List<SearchHit> hits, SearchStats stats) {}
@@ -60,17 +62,29 @@ public final class LocalIndex implements AutoCloseable {
 
   /** Opens the index whose meta file is in {@code layout}; every file is verified as it is mapped. */
   public static LocalIndex open(IndexLayout layout) throws IOException {
-    IndexMeta meta = IndexMeta.read(layout.meta());
+    return open(layout, IndexMeta.read(layout.meta()));
+  }
+
+  /**
+   * Opens the index {@code meta} describes, whose files are in {@code layout}: for a meta not yet
+   * published, so an import can check that its files open before it commits.
+   */
+  public static LocalIndex open(IndexLayout layout, IndexMeta meta) throws IOException {
     if (meta.shards() == null || meta.shards().isEmpty() || meta.passageSources() == null
         || meta.passageSources().isEmpty()) {
-      throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN");
+      throw new IndexFormatException(layout.meta(), "no shards or passage sources: not an index built by this LEANN"
+          + " (an index built by the Python LEANN is served after `leann import " + layout.dir().resolve("documents.leann")
+          + " --name <new name>`)");
     }
     IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()));
+    PassageStore passages = source.idsPath() == null
+        ? PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()))
+        : PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()),
+            layout.resolve(source.idsPath()));
     List<Shard> shards = new ArrayList<>();
     try {
       for (IndexMeta.Shard s : meta.shards()) {
-        HnswIndex graph = HnswIndex.load(layout.resolve(s.graph()));
+        SearchableIndex graph = GraphFiles.open(layout.resolve(s.graph()), meta.metric());
         shards.add(new Shard(graph, s.firstRow(), new EmbeddingCache<>(EMBEDDING_CACHE_BYTES)));
         if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
           throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
@@ -106,7 +120,7 @@ public final class LocalIndex implements AutoCloseable {
   }
 
   /** The graph of shard {@code k}. */
-  public HnswIndex shardGraph(int k) {
+  public SearchableIndex shardGraph(int k) {
     return shards.get(k).graph();
   }
 
@@ -174,7 +188,7 @@ public final class LocalIndex implements AutoCloseable {
 
   /** Whether every shard has PQ codes, so recompute search runs two-level. */
   public boolean twoLevel() {
-    return shards.stream().allMatch(s -> s.graph().hasPq());
+    return shards.stream().allMatch(s -> s.graph() instanceof HnswIndex h && h.hasPq());
   }
 
   /** The cross-query embedding cache of shard {@code k}. */

@@ -23,6 +23,7 @@ import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -135,7 +136,7 @@ class ZmqRecomputeEndToEndTest {
 
   @Test
   void recomputeThroughZmqWorkersReturnsTheStoredVectorTopTen() {
-    HnswIndex graph = stored.shardGraph(0);
+    SearchableIndex graph = stored.shardGraph(0);
     try (ZmqRecomputer recomputer = new ZmqRecomputer(context,
         List.of(workerA.endpoint(), workerB.endpoint()), texts(stored), Metric.COSINE,
         ZmqRecomputer.Options.defaults())) {
@@ -159,7 +160,7 @@ class ZmqRecomputeEndToEndTest {
     EmbedSettings settings = EmbedSettings.fromConfig(ConfigFactory.load());
     RecomputeServer doomed = RecomputeServer.start(server,
         EmbedClient.of(poolA, testKit.scheduler(), embedder, settings));
-    HnswIndex graph = stored.shardGraph(0);
+    SearchableIndex graph = stored.shardGraph(0);
     float[] q = query(QUERIES.get(0));
     SearchResult expected = graph.search(q, 10, 64);
     try (ZmqRecomputer zmq = new ZmqRecomputer(context, List.of(doomed.endpoint(), workerB.endpoint()),
@@ -202,7 +203,7 @@ class ZmqRecomputeEndToEndTest {
   @Test
   void prunedIndexWithoutVectorsFindsTheExactNeighboursThroughWorkers() throws IOException {
     try (LocalIndex pruned = LocalIndex.open(build("pruned", true))) {
-      HnswIndex graph = pruned.shardGraph(0);
+      HnswIndex graph = (HnswIndex) pruned.shardGraph(0);
       assertTrue(!graph.hasVectors() && graph.pruned());
       var exactVectors = stored.shardGraph(0);
       long hits = 0;

@@ -62,13 +62,23 @@ public record IndexMeta(
    *
    * @param type "jsonl"
    * @param path passages file, relative to the meta file
-   * @param indexPath offset index, relative to the meta file
+   * @param indexPath offset index, relative to the meta file: ours, or the Python LEANN's pickle
+   * @param idsPath for a Python LEANN store, its {@code ids.txt} (graph row to passage id); null when
+   *     row {@code i} is passage id {@code str(i)}, and for our stores, whose ids are in the jsonl
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PassageSource(
       @JsonProperty("type") String type,
       @JsonProperty("path") String path,
-      @JsonProperty("index_path") String indexPath) {}
+      @JsonProperty("index_path") String indexPath,
+      @JsonProperty("ids_path") String idsPath) {
+
+    /** A source whose row ids are those in the jsonl. */
+    public PassageSource(String type, String path, String indexPath) {
+      this(type, path, indexPath, null);
+    }
+  }
 
   /**
    * One graph shard.

@@ -50,11 +50,13 @@ final class OffsetIndex {
     private static final long CRC_CHUNK = 1L << 30;
 
     private final MemorySegment segment;
+    private final long base;
     private final long count;
     private final long jsonlSize;
 
-    private OffsetIndex(MemorySegment segment, long count, long jsonlSize) {
+    private OffsetIndex(MemorySegment segment, long base, long count, long jsonlSize) {
         this.segment = segment;
+        this.base = base;
         this.count = count;
         this.jsonlSize = jsonlSize;
     }
@@ -69,12 +71,6 @@ final class OffsetIndex {
                     "missing; rebuild it from the jsonl with PassageIndexBuilder.rebuild", e);
         }
         long fileSize = seg.byteSize();
-        // Python LEANN stores this file as a pickled dict (protocol 2+ starts with 0x80, protocol byte).
-        if (fileSize >= 2 && seg.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0x80
-                && seg.get(ValueLayout.JAVA_BYTE, 1) >= 2 && seg.get(ValueLayout.JAVA_BYTE, 1) <= 5) {
-            throw new PassageStoreException(idx, "is a Python LEANN pickle, not a LEANNPIX index; "
-                    + "convert it with PassageIndexBuilder.rebuild");
-        }
         if (fileSize < HEADER_BYTES) {
             throw new PassageStoreException(idx,
                     "truncated: " + fileSize + " bytes, the header alone takes " + HEADER_BYTES);
@@ -124,7 +120,42 @@ final class OffsetIndex {
             }
             previous = offset;
         }
-        return new OffsetIndex(seg, count, jsonlSize);
+        return new OffsetIndex(seg, HEADER_BYTES, count, jsonlSize);
+    }
+
+    /**
+     * Whether {@code seg} starts like a pickle of protocol 2 or later (the Python LEANN's
+     * {@code .passages.idx}): PROTO, then the protocol number.
+     */
+    static boolean looksPickled(MemorySegment seg) {
+        return seg.byteSize() >= 2 && seg.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0x80
+                && seg.get(ValueLayout.JAVA_BYTE, 1) >= 2 && seg.get(ValueLayout.JAVA_BYTE, 1) <= 5;
+    }
+
+    /**
+     * An index over offsets obtained elsewhere (the Python LEANN's pickled dict), copied into
+     * {@code arena}. Verifies what {@link #map} verifies of its offsets: each inside the jsonl and
+     * after the previous row's.
+     */
+    static OffsetIndex of(long[] offsets, Path jsonl, long jsonlSize, Path idx, Arena arena)
+            throws PassageStoreException {
+        MemorySegment seg = arena.allocate(Math.max(1, offsets.length) * (long) Long.BYTES);
+        long previous = -1;
+        for (int row = 0; row < offsets.length; row++) {
+            long offset = offsets[row];
+            if (offset < 0 || offset >= jsonlSize) {
+                throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
+                        + ") is outside " + jsonl + ", which has " + jsonlSize + " bytes (truncated?)");
+            }
+            if (offset <= previous) {
+                throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
+                        + ") is not after row " + (row - 1) + "'s (" + previous
+                        + "): the passages are not stored in graph row order");
+            }
+            previous = offset;
+            seg.set(U64, row * (long) Long.BYTES, offset);
+        }
+        return new OffsetIndex(seg, 0, offsets.length, jsonlSize);
     }
 
     long count() {
@@ -138,7 +169,7 @@ final class OffsetIndex {
 
     /** Start of row {@code row}'s line; {@code row} must be in {@code [0, count)}. */
     long offset(long row) {
-        return segment.get(U64, HEADER_BYTES + row * Long.BYTES);
+        return segment.get(U64, base + row * Long.BYTES);
     }
 
     private static int crc32c(MemorySegment seg, long from, long length) {

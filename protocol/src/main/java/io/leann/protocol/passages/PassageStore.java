@@ -1,11 +1,14 @@
 package io.leann.protocol.passages;
 
+import io.leann.protocol.pickle.PickleException;
+import io.leann.protocol.pickle.StringIntDictPickle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -35,6 +40,13 @@ import java.util.stream.Stream;
  * when one was given and otherwise from the ids in the jsonl (one pass over all rows); it then costs
  * one {@code String} and one map entry per row.
  *
+ * <p>The Python LEANN's layout opens too: when {@code .passages.idx} is a pickled
+ * {@code dict[str id -> byte offset]} (read by {@link StringIntDictPickle}, never executed), row
+ * {@code i} is the passage whose id is line {@code i} of {@code ids.txt}, or {@code str(i)} without
+ * one, exactly as the Python searcher maps graph labels to passages. Such a store verifies that every
+ * row's offset starts a line, that the rows lie in file order, and, on each read, that the record
+ * there carries the id the pickle maps to it.
+ *
  * <p>Thread-safe: any number of threads may read concurrently. {@link #close()} unmaps the files and
  * must happen after every read has finished; reads after it throw {@link IllegalStateException}. The
  * files must not be modified in place while open (writers replace them by rename, which is safe).
@@ -51,15 +63,20 @@ public final class PassageStore implements AutoCloseable {
     private final Arena arena;
     private final OffsetIndex offsets;
     private final MemorySegment jsonl;
+    /** Ids the rows must carry (a pickled index names them), or null when the jsonl is authoritative. */
+    private final String[] expectedIds;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile IdTable idTable;
 
-    private PassageStore(Path jsonlPath, Path idsPath, Arena arena, OffsetIndex offsets, MemorySegment jsonl) {
+    private PassageStore(Path jsonlPath, Path idsPath, Arena arena, OffsetIndex offsets, MemorySegment jsonl,
+            IdTable ids) {
         this.jsonlPath = jsonlPath;
         this.idsPath = idsPath;
         this.arena = arena;
         this.offsets = offsets;
         this.jsonl = jsonl;
+        this.idTable = ids;
+        this.expectedIds = ids == null ? null : ids.ids();
     }
 
     /**
@@ -86,6 +103,9 @@ public final class PassageStore implements AutoCloseable {
     private static PassageStore openVerified(Path jsonlPath, Path idx, Path idsPath) throws IOException {
         Arena arena = Arena.ofShared();
         try {
+            if (pickled(idx)) {
+                return openPickled(jsonlPath, idx, idsPath, arena);
+            }
             OffsetIndex offsets = OffsetIndex.map(idx, arena);
             MemorySegment jsonl = mapJsonl(jsonlPath, arena);
             if (jsonl.byteSize() != offsets.jsonlSize()) {
@@ -95,11 +115,84 @@ public final class PassageStore implements AutoCloseable {
             if (offsets.count() > 0 && jsonl.get(ValueLayout.JAVA_BYTE, jsonl.byteSize() - 1) != '\n') {
                 throw new PassageStoreException(jsonlPath, "does not end with a line break: the last row is truncated");
             }
-            return new PassageStore(jsonlPath, idsPath, arena, offsets, jsonl);
+            return new PassageStore(jsonlPath, idsPath, arena, offsets, jsonl, null);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    private static boolean pickled(Path idx) throws IOException {
+        try (FileChannel ch = FileChannel.open(idx, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(2);
+            while (head.hasRemaining() && ch.read(head) >= 0) {
+                // a regular file delivers both bytes in one read; loop for the others
+            }
+            return OffsetIndex.looksPickled(MemorySegment.ofBuffer(head.flip()));
+        } catch (NoSuchFileException e) {
+            return false; // OffsetIndex.map reports the missing file
+        }
+    }
+
+    /** The Python LEANN's layout: row offsets come from the pickled id-to-offset dict. */
+    private static PassageStore openPickled(Path jsonlPath, Path idx, Path idsPath, Arena arena) throws IOException {
+        Map<String, Long> byId;
+        try (Arena scratch = Arena.ofConfined(); FileChannel ch = FileChannel.open(idx, StandardOpenOption.READ)) {
+            byId = StringIntDictPickle.read(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), scratch), idx);
+        } catch (PickleException e) {
+            throw new PassageStoreException(idx, e.problem(), e);
+        }
+        String[] ids;
+        if (idsPath != null) {
+            ids = readAllIds(idsPath);
+            if (ids.length != byId.size()) {
+                throw new PassageStoreException(idsPath, "lists " + ids.length + " ids but " + idx + " maps "
+                        + byId.size());
+            }
+        } else {
+            ids = new String[byId.size()];
+            for (int row = 0; row < ids.length; row++) {
+                ids[row] = Integer.toString(row);
+            }
+        }
+        long[] rowOffsets = new long[ids.length];
+        for (int row = 0; row < ids.length; row++) {
+            Long offset = byId.get(ids[row]);
+            if (offset == null) {
+                throw new PassageStoreException(idx, "has no offset for passage id \"" + ids[row] + "\" of graph row "
+                        + row + (idsPath == null ? " (without an ids.txt, row i is id str(i))" : " named by " + idsPath));
+            }
+            rowOffsets[row] = offset;
+        }
+        MemorySegment jsonl = mapJsonl(jsonlPath, arena);
+        OffsetIndex offsets = OffsetIndex.of(rowOffsets, jsonlPath, jsonl.byteSize(), idx, arena);
+        if (offsets.count() > 0 && jsonl.get(ValueLayout.JAVA_BYTE, jsonl.byteSize() - 1) != '\n') {
+            throw new PassageStoreException(jsonlPath, "does not end with a line break: the last row is truncated");
+        }
+        for (int row = 0; row < rowOffsets.length; row++) {
+            long at = rowOffsets[row];
+            if (at > 0 && jsonl.get(ValueLayout.JAVA_BYTE, at - 1) != '\n') {
+                throw new PassageStoreException(idx, "offset " + at + " of passage id \"" + ids[row]
+                        + "\" is not at the start of a line of " + jsonlPath);
+            }
+        }
+        return new PassageStore(jsonlPath, idsPath, arena, offsets, jsonl, idTable(ids, idsPath != null ? idsPath : idx));
+    }
+
+    private static String[] readAllIds(Path idsTxt) throws PassageStoreException {
+        List<String> ids = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(idsTxt, StandardCharsets.UTF_8)) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                ids.add(line);
+            }
+        } catch (CharacterCodingException e) {
+            throw new PassageStoreException(idsTxt, "is not valid UTF-8", e);
+        } catch (NoSuchFileException e) {
+            throw new PassageStoreException(idsTxt, "missing", e);
+        } catch (IOException e) {
+            throw new PassageStoreException(idsTxt, "cannot be read: " + e.getMessage(), e);
+        }
+        return ids.toArray(String[]::new);
     }
 
     private static MemorySegment mapJsonl(Path jsonl, Arena arena) throws IOException {
@@ -123,11 +216,17 @@ public final class PassageStore implements AutoCloseable {
      */
     public Passage get(long row) throws PassageStoreException {
         byte[] line = line(row);
+        Passage passage;
         try {
-            return PassageCodec.decode(line, 0, line.length);
+            passage = PassageCodec.decode(line, 0, line.length);
         } catch (IOException e) {
             throw rowProblem(row, e);
         }
+        if (expectedIds != null && !expectedIds[(int) row].equals(passage.id())) {
+            throw new PassageStoreException(jsonlPath, "row " + row + " at byte " + offsets.offset(row) + " has id \""
+                    + passage.id() + "\" but the offset index maps id \"" + expectedIds[(int) row] + "\" there");
+        }
+        return passage;
     }
 
     /**
@@ -218,6 +317,10 @@ public final class PassageStore implements AutoCloseable {
             throw new PassageStoreException(source, count + " rows are too many for an in-memory id table");
         }
         String[] ids = idsPath != null ? readIdsTxt((int) count) : readJsonlIds((int) count);
+        return idTable(ids, source);
+    }
+
+    private static IdTable idTable(String[] ids, Path source) throws PassageStoreException {
         Map<String, Integer> rows = HashMap.newHashMap(ids.length);
         for (int row = 0; row < ids.length; row++) {
             Integer earlier = rows.putIfAbsent(ids[row], row);

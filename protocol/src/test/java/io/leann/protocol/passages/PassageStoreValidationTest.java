@@ -77,9 +77,9 @@ class PassageStoreValidationTest {
     }
 
     @Test
-    void pythonPickleIndexNamesTheRepair() throws IOException {
-        Files.write(files.idx(), new byte[] {(byte) 0x80, 4, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0, 0, '}', '.'});
-        assertOpenFails(files.idx(), "PassageIndexBuilder.rebuild");
+    void pythonPickleOfAnotherPayloadIsRefused() throws IOException {
+        Files.write(files.idx(), new byte[] {(byte) 0x80, 4, (byte) 0x95, 2, 0, 0, 0, 0, 0, 0, 0, ']', '.'});
+        assertOpenFails(files.idx(), "pickle byte 11: opcode 0x5d (EMPTY_LIST) is not allowed");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.leann.shard.actor;
 
 import io.leann.protocol.Metric;
+import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.cluster.ShardHit;
@@ -9,14 +10,14 @@ import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageStoreException;
+import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
-import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.search.ShardSearch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,14 +56,14 @@ final class LoadedShard {
   private final IndexMeta meta;
   private final String generation;
   private final PassageStore passages;
-  private final HnswIndex graph;
+  private final SearchableIndex graph;
   private final long firstRow;
   private final AtomicInteger references = new AtomicInteger(1);
   /** Recomputed embeddings kept across searches; the two-level search's free exact distances. */
   private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(EMBEDDING_CACHE_BYTES);
   private MetadataColumns columns;
 
-  private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, HnswIndex graph,
+  private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, SearchableIndex graph,
       long firstRow) {
     this.index = index;
     this.shard = shard;
@@ -86,11 +87,13 @@ final class LoadedShard {
         .orElseThrow(() -> new IndexFormatException(indexDir.resolve(META), "index '" + index
             + "' has " + meta.shards().size() + " shards, no shard " + shard));
     IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = PassageStore.open(resolve(indexDir, source.path()),
-        resolve(indexDir, source.indexPath()));
+    PassageStore passages = source.idsPath() == null
+        ? PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()))
+        : PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()),
+            resolve(indexDir, source.idsPath()));
     try {
       Path graphFile = resolve(indexDir, entry.graph());
-      HnswIndex graph = HnswIndex.load(graphFile);
+      SearchableIndex graph = GraphFiles.open(graphFile, meta.metric());
       if (graph.size() != entry.count() || graph.dims() != meta.dimensions()) {
         graph.close();
         throw new IndexFormatException(graphFile, "holds " + graph.size() + " nodes of " + graph.dims()
@@ -146,8 +149,8 @@ final class LoadedShard {
    *
    * @param recomputer distances or embeddings for a graph without stored vectors, or null to use the vectors
    */
-  Result search(float[] query, int k, int ef, MetadataFilter filter, ZmqRecomputer recomputer,
-      TwoLevelOptions twoLevel) {
+  <R extends Recomputer & NodeEmbedder> Result search(float[] query, int k, int ef, MetadataFilter filter,
+      R recomputer, TwoLevelOptions twoLevel) {
     BitSet matches = null;
     if (!filter.isEmpty()) {
       int from = (int) firstRow;

@@ -2,9 +2,9 @@ package io.leann.shard.filter;
 
 import io.leann.protocol.Recomputer;
 import io.leann.shard.hnsw.DistanceSource;
-import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.NeighborQueue;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.SearchStats;
 import java.util.BitSet;
 
@@ -69,7 +69,7 @@ public final class FilteredSearchPlanner {
    * @throws IllegalArgumentException if {@code k < 1}, the query has the wrong dimensions, or
    *     {@code matches} names rows the index does not have
    */
-  public static SearchResult search(HnswIndex index, float[] query, int k, int ef, BitSet matches,
+  public static SearchResult search(SearchableIndex index, float[] query, int k, int ef, BitSet matches,
       Recomputer recomputer) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be positive: " + k);

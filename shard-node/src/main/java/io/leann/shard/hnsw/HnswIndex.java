@@ -34,7 +34,7 @@ import java.util.function.IntPredicate;
  * <p>Thread-safe for concurrent searches: each thread gets its own {@link GraphSearcher}. Closing
  * releases the mapped file or the native memory of a freshly built graph.
  */
-public final class HnswIndex implements AutoCloseable {
+public final class HnswIndex implements SearchableIndex {
   private final Metric metric;
   private final int dims;
   private final CompactGraph graph;

@@ -7,13 +7,14 @@ import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import java.util.BitSet;
 
 /**
  * Picks how one shard answers a query, the same way in the CLI, the single-node server and the
  * cluster's shard actors: stored vectors when the caller does not recompute; otherwise the two-level
- * search when the index has PQ codes (a bounded number of recomputes, filters applied during the
+ * search when the index is ours and has PQ codes (a bounded number of recomputes, filters applied during the
  * walk), or the plain recompute walk of an index without them (with the filter planner's exact scan
  * for selective filters). Stateless and thread-safe as far as the recomputer and cache are.
  */
@@ -28,14 +29,14 @@ public final class ShardSearch {
    * @param options two-level knobs, used when the index has PQ codes and a recomputer is given
    * @param <R> a recomputer that can also return embeddings
    */
-  public static <R extends Recomputer & NodeEmbedder> SearchResult search(HnswIndex index, float[] query,
-      int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
-    if (recomputer != null && index.hasPq()) {
+  public static <R extends Recomputer & NodeEmbedder> SearchResult search(SearchableIndex index,
+      float[] query, int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache,
+      TwoLevelOptions options) {
+    if (recomputer != null && index instanceof HnswIndex h && h.hasPq()) {
       if (matches != null && matches.isEmpty()) {
         return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
       }
-      return index.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache,
-          options);
+      return h.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache, options);
     }
     if (recomputer == null) {
       return matches == null

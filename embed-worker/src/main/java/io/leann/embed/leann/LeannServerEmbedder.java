@@ -1,0 +1,191 @@
+package io.leann.embed.leann;
+
+import io.leann.embed.Embedder;
+import io.leann.embed.EmbeddingException;
+import io.leann.protocol.wire.LeannMsgpack;
+import io.leann.protocol.wire.LeannRequest;
+import io.leann.protocol.wire.MalformedFrameException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Embeds through a running Python LEANN embedding server ({@code hnsw_embedding_server.py}, or our
+ * own recompute server, which answers the same frames): one msgpack list of texts per call, the
+ * vectors back (reference/leann.md §2). This lets an index whose model we cannot run locally (say
+ * facebook/contriever, imported from the Python LEANN) be searched, and recomputed, with exactly
+ * the model it was built with, by the process that already has it loaded.
+ *
+ * <p>On creation it asks the server which model it serves ({@code __QUERY_MODEL__}) and refuses a
+ * server serving another model than the index's, then probes the dimensions with one text, as
+ * the Python LEANN does. Vectors are returned as the server computes them (sentence-transformers
+ * output is not normalised; callers normalise for cosine).
+ *
+ * <p>Thread-safe: a call borrows a REQ socket from a pool (one thread per socket at a time, the
+ * deque's hand-over giving ZMQ the memory barrier it needs) and returns it; a timed-out socket is
+ * closed, so none is ever left in the wrong REQ state. {@link #close()} must follow the last call.
+ */
+public final class LeannServerEmbedder implements Embedder {
+  /** Where the Python LEANN starts its first server; {@code LEANN_EMBEDDING_SERVER} overrides. */
+  public static final String DEFAULT_ENDPOINT = "tcp://127.0.0.1:5557";
+  public static final String ENDPOINT_VARIABLE = "LEANN_EMBEDDING_SERVER";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** A model query is answered at once by a live server. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final int PROBES = 3;
+  /** The Python server truncates to the model's own limit; ours is only a hint for chunking. */
+  private static final int MAX_TOKENS = 512;
+
+  private final ZContext context = new ZContext(1);
+  private final ConcurrentLinkedDeque<ZMQ.Socket> idle = new ConcurrentLinkedDeque<>();
+  private final String endpoint;
+  private final Duration timeout;
+  private final String model;
+  private final int dimensions;
+
+  private LeannServerEmbedder(String endpoint, Duration timeout, String expectedModel) {
+    this.endpoint = endpoint;
+    this.timeout = timeout;
+    try {
+      String served = LeannMsgpack.decodeModelReply(call(LeannMsgpack.encode(new LeannRequest.QueryModel())));
+      if (expectedModel != null && !sameModel(served, expectedModel)) {
+        throw new EmbeddingException("the LEANN embedding server at " + endpoint + " serves '" + served
+            + "', but the index was embedded with '" + expectedModel + "'");
+      }
+      // Named as the index names it, so workers register under the model the shards look for.
+      this.model = expectedModel != null ? expectedModel : served;
+      this.dimensions = embed(List.of("dummy"))[0].length;
+    } catch (MalformedFrameException e) {
+      context.close();
+      throw new EmbeddingException("the server at " + endpoint + " is not a LEANN embedding server: "
+          + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects to the server named by {@code LEANN_EMBEDDING_SERVER} in {@code env}, else
+   * {@value #DEFAULT_ENDPOINT}.
+   *
+   * @param model the model the index needs, or null to accept whatever the server serves
+   * @throws EmbeddingException if no server answers, or it serves another model
+   */
+  public static LeannServerEmbedder fromEnvironment(String model, Map<String, String> env) {
+    String endpoint = env.getOrDefault(ENDPOINT_VARIABLE, "");
+    return connect(endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.strip(), model, TIMEOUT);
+  }
+
+  /** Connects to the server at {@code endpoint}; see {@link #fromEnvironment}. */
+  public static LeannServerEmbedder connect(String endpoint, String model, Duration timeout) {
+    return new LeannServerEmbedder(endpoint, timeout, model);
+  }
+
+  /** The Python side may report the model with or without its organisation prefix. */
+  private static boolean sameModel(String served, String expected) {
+    return served.equalsIgnoreCase(expected) || tail(served).equalsIgnoreCase(tail(expected));
+  }
+
+  private static String tail(String model) {
+    return model.substring(model.lastIndexOf('/') + 1);
+  }
+
+  @Override
+  public float[][] embed(List<String> texts) {
+    if (texts.isEmpty()) {
+      return new float[0][];
+    }
+    float[][] vectors;
+    try {
+      vectors = LeannMsgpack.decodeTextEmbeddingsReply(call(LeannMsgpack.encode(new LeannRequest.EmbedTexts(texts))));
+    } catch (MalformedFrameException e) {
+      throw new EmbeddingException("malformed reply from the LEANN embedding server at " + endpoint + ": "
+          + e.getMessage(), e);
+    }
+    if (vectors.length != texts.size()) {
+      throw new EmbeddingException("the LEANN embedding server at " + endpoint + " returned " + vectors.length
+          + " vectors for " + texts.size() + " texts");
+    }
+    for (float[] v : vectors) {
+      if (dimensions != 0 && v.length != dimensions) {
+        throw new EmbeddingException("the LEANN embedding server at " + endpoint + " returned a "
+            + v.length + "-d vector, expected " + dimensions);
+      }
+    }
+    return vectors;
+  }
+
+  /**
+   * One request and its reply on a pooled REQ socket. A socket that misses its deadline is closed
+   * (a REQ socket cannot send again before it has received), never reused.
+   */
+  private byte[] call(byte[] request) {
+    ZMQ.Socket socket = borrow();
+    byte[] reply = exchange(socket, request, timeout);
+    if (reply == null) {
+      socket.close();
+      throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " within "
+          + timeout.toSeconds() + " s (is it running? start one, or set " + ENDPOINT_VARIABLE + ")");
+    }
+    idle.addFirst(socket);
+    return reply;
+  }
+
+  /**
+   * An idle socket, or a fresh one that has answered a model query: JeroMQ 0.6 occasionally leaves a
+   * new TCP connection without its ZMTP handshake, so its first request is never delivered; a fresh
+   * socket cures it, and the cheap probe finds out before a real request is at stake.
+   */
+  private ZMQ.Socket borrow() {
+    ZMQ.Socket pooled = idle.pollFirst();
+    if (pooled != null) {
+      return pooled;
+    }
+    byte[] probe = LeannMsgpack.encode(new LeannRequest.QueryModel());
+    Duration wait = timeout.compareTo(PROBE_TIMEOUT) < 0 ? timeout : PROBE_TIMEOUT;
+    for (int attempt = 0; attempt < PROBES; attempt++) {
+      ZMQ.Socket socket = context.createSocket(SocketType.REQ);
+      socket.setLinger(0);
+      socket.connect(endpoint);
+      if (exchange(socket, probe, wait) != null) {
+        return socket;
+      }
+      socket.close();
+    }
+    throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " ("
+        + PROBES + " connection attempts of " + wait.toMillis() + " ms; is it running? start one,"
+        + " or set " + ENDPOINT_VARIABLE + ")");
+  }
+
+  /** Sends and waits up to {@code wait} for the reply; null if none came. */
+  private static byte[] exchange(ZMQ.Socket socket, byte[] request, Duration wait) {
+    socket.setReceiveTimeOut((int) wait.toMillis());
+    socket.setSendTimeOut((int) wait.toMillis());
+    return socket.send(request, 0) ? socket.recv(0) : null;
+  }
+
+  @Override
+  public int dimensions() {
+    return dimensions;
+  }
+
+  @Override
+  public String modelId() {
+    return model;
+  }
+
+  @Override
+  public int maxTokens() {
+    return MAX_TOKENS;
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}

@@ -278,7 +278,8 @@ public final class IndexBuilder {
   private static String graphSettings(BuildRequest req) {
     return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
-        String.valueOf(req.shards()), String.valueOf(req.searchComplexity()));
+        String.valueOf(req.shards()), String.valueOf(req.searchComplexity()),
+        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget());
   }
 
   /** The generation the meta file commits: 0 when there is no meta, -1 when it cannot be read. */

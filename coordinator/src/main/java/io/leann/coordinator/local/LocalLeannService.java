@@ -303,7 +303,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       int k = request.topKOrDefault();
       int ef = Math.max(k, request.complexity() != null ? request.complexity() : recordedComplexity(index.meta()));
       MetadataFilter filter = filter(request.metadataFilters(), lease.userMetadata());
-      if (Boolean.FALSE.equals(request.recompute()) && !index.hasVectors()) {
+      if (Boolean.FALSE.equals(request.recompute()) && !index.hasVectors() && !index.twoLevel()) {
         throw ApiException.badRequest("recompute", "cannot be false: index '" + name
             + "' stores no embeddings (it was built for recomputation)");
       }

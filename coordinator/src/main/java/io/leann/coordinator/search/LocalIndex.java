@@ -159,7 +159,7 @@ public final class LocalIndex implements AutoCloseable {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
     }
-    if (recomputeWith == null && !hasVectors()) {
+    if (recomputeWith == null && !hasVectors() && !twoLevel()) {
       throw new IllegalStateException("index '" + layout.name()
           + "' stores no embeddings (built pruned for recomputation); search it with recompute on");
     }

@@ -74,10 +74,29 @@ class CliEndToEndTest {
     assertEquals("apache-2.0.txt", hits.get(0).get("metadata").get("file_name").asText());
     assertTrue(hits.get(0).get("text").asText().toLowerCase().contains("patent"));
 
-    // the same search with stored vectors is refused on a pruned index, with a clear message
-    Run stored = leann("search", "docs", "patent", "--no-recompute");
+    // two-level search by default: a bounded number of recomputes, reported with --stats
+    Run withStats = leann("search", "docs", "patent license granted by contributors", "--top-k", "3",
+        "--recompute-budget", "12", "--stats");
+    assertEquals(0, withStats.code(), withStats.err());
+    assertTrue(withStats.err().contains("pq_distances="), withStats.err());
+    long recomputed = Long.parseLong(withStats.err().replaceAll("(?s).*recomputed=(\\d+).*", "$1"));
+    assertTrue(recomputed > 0 && recomputed <= 12, withStats.err());
+
+    // without recompute, the pruned index answers from its PQ codes alone (compressed mode)
+    JsonNode compressed = json(leann("search", "docs", "patent license granted by contributors", "--json",
+        "--top-k", "3", "--no-recompute"));
+    assertEquals(3, compressed.size());
+
+    // an index with neither vectors nor PQ codes refuses it, with a clear message
+    Run plain = leann("build", "plain", "--docs", docs.toString(), "--num-threads", "2", "--pq-bytes", "0");
+    assertEquals(0, plain.code(), plain.err());
+    Run stored = leann("search", "plain", "patent", "--no-recompute");
     assertEquals(1, stored.code());
     assertTrue(stored.err().startsWith("leann: ") && stored.err().contains("recompute"), stored.err());
+    assertEquals(0, leann("remove", "plain", "--force").code());
+    Run bad = leann("search", "docs", "patent", "--prune-ratio", "1.5");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("prune ratio"), bad.err());
   }
 
   @Test

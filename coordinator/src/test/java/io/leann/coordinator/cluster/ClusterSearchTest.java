@@ -174,7 +174,12 @@ class ClusterSearchTest {
       }
     }
     assertEquals(400, status(service.search("docs", request("x", Map.of("topic", Map.of("~~", 1)), null))));
-    assertEquals(400, status(service.search("pruned", new SearchRequest("x", 3, null, false, null, null))));
+    // Without recompute the pruned index answers from its PQ codes alone (compressed mode).
+    SearchResponse compressed = service.search("pruned", new SearchRequest("x", 3, null, false, null, null))
+        .toCompletableFuture().join();
+    assertEquals(3, compressed.results().size());
+    assertEquals(0L, compressed.stats().get("recomputed"));
+    assertTrue(compressed.stats().get("pq_distances") > 0, compressed.stats().toString());
     completeAnswer = service.search("docs", new SearchRequest("music and sailing", 20, 64, null, null, null))
         .toCompletableFuture().join();
   }

@@ -15,6 +15,7 @@ import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchResult;
+import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
@@ -240,5 +241,10 @@ final class LoadedShard {
 
   boolean hasVectors() {
     return graph.hasVectors();
+  }
+
+  /** Whether a search without recompute is possible: stored vectors, or PQ codes (compressed mode). */
+  boolean searchableWithoutRecompute() {
+    return graph.hasVectors() || graph instanceof HnswIndex h && h.hasPq();
   }
 }

@@ -327,9 +327,9 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       return;
     }
     boolean recompute = search.recompute() != null ? search.recompute() : !shard.hasVectors();
-    if (!recompute && !shard.hasVectors()) {
-      search.replyTo().tell(new Failed(id.shard(), "index '" + id.index() + "' stores no embeddings "
-          + "(built pruned for recomputation); search it with recompute on", true));
+    if (!recompute && !shard.searchableWithoutRecompute()) {
+      search.replyTo().tell(new Failed(id.shard(), "index '" + id.index() + "' stores no embeddings and no "
+          + "PQ codes (built pruned for recomputation); search it with recompute on", true));
       return;
     }
     RecomputerPool recomputers = recompute ? pool : null;

@@ -276,6 +276,26 @@ public final class HnswIndex implements SearchableIndex {
   }
 
   /**
+   * The stand-alone compressed mode: the PQ walk of {@link #searchTwoLevel} (beam
+   * {@code max(ef, k)}) without any recompute, ranked and scored by approximate distances (exact for
+   * hubs). For an index without stored vectors when no model is at hand, or when milliseconds matter
+   * more than the last points of recall.
+   *
+   * @throws IllegalStateException if the index has no PQ codes
+   */
+  public SearchResult searchApproximate(float[] query, int k, int ef, IntPredicate accept) {
+    if (pq == null) {
+      throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for compressed search");
+    }
+    long start = System.nanoTime();
+    ApproximateDistances approx = new ApproximateDistances(pq, hubs, metric).setQuery(prepareQuery(query));
+    SearchResult r = searchers.get().search(graph, approx, k, ef, accept);
+    SearchStats w = r.stats();
+    return new SearchResult(r.nodes(), r.distances(), new SearchStats(w.distanceComputations(), w.hops(),
+        w.batches(), approx.approximate(), 0, 0, 0, 0, 0, System.nanoTime() - start, 0));
+  }
+
+  /**
    * The distance source a search of {@code query} uses: recomputed through {@code recomputer} if
    * one is given, else the stored vectors. Checks the dimensions and normalises for cosine.
    *

@@ -3,7 +3,9 @@ package io.leann.shard.hnsw;
 /**
  * Knobs of one two-level search (see {@link HnswIndex#searchTwoLevel}).
  *
- * @param recomputeBudget most embeddings recomputed per query (hub and cache hits are free); 0 for no limit
+ * @param recomputeBudget how many of the most promising candidates (by approximate distance) are ranked
+ *     exactly, at least {@code k}; those with a hub embedding or a cached one cost no recompute, so this
+ *     bounds the embeddings recomputed per query; 0 ranks every candidate
  * @param pruneRatio share of the walk's candidates, the farthest by approximate distance, never ranked
  *     exactly (LEANN's {@code prune_ratio}); 0 keeps all
  * @param batchSize nodes per recompute request; 0 sends all of a query's recomputes in one request
@@ -16,7 +18,7 @@ public record TwoLevelOptions(int recomputeBudget, double pruneRatio, int batchS
   /** Recompute budget of {@link #defaults()}: recall@3 0.93 on 34k real passages (PERFORMANCE.md §9). */
   public static final int DEFAULT_BUDGET = 100;
   /** PQ walk beam of {@link #defaults()}. */
-  public static final int DEFAULT_BEAM = 512;
+  public static final int DEFAULT_BEAM = 1024;
 
   public TwoLevelOptions {
     if (recomputeBudget < 0 || batchSize < 0 || approximateBeam < 0 || !(pruneRatio >= 0 && pruneRatio < 1)) {

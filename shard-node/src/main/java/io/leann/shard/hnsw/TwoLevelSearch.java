@@ -48,6 +48,9 @@ final class TwoLevelSearch {
     SearchStats walkStats = walk.stats();
     int n = walk.size();
     int keep = Math.max(Math.min(k, n), (int) Math.ceil(n * (1 - options.pruneRatio())));
+    if (options.recomputeBudget() > 0) {
+      keep = Math.min(keep, Math.max(k, options.recomputeBudget()));
+    }
 
     int[] ranked = new int[keep];
     float[] exact = new float[keep];
@@ -56,7 +59,6 @@ final class TwoLevelSearch {
     int fetchCount = 0;
     long hubHits = 0;
     long cacheHits = 0;
-    int budget = options.recomputeBudget() == 0 ? Integer.MAX_VALUE : options.recomputeBudget();
     for (int i = 0; i < keep; i++) {
       int node = walk.nodes()[i];
       int slot = hubs == null ? -1 : hubs.slot(node);
@@ -71,7 +73,7 @@ final class TwoLevelSearch {
         cacheHits++;
         ranked[rankedCount] = node;
         exact[rankedCount++] = distance(query, cached);
-      } else if (fetchCount < budget) {
+      } else {
         fetch[fetchCount++] = node;
       }
     }

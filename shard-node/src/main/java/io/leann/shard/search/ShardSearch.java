@@ -13,7 +13,8 @@ import java.util.BitSet;
 
 /**
  * Picks how one shard answers a query, the same way in the CLI, the single-node server and the
- * cluster's shard actors: stored vectors when the caller does not recompute; otherwise the two-level
+ * cluster's shard actors: stored vectors when the caller does not recompute (or, for an index
+ * without vectors, the compressed PQ-only search when it has PQ codes); otherwise the two-level
  * search when the index is ours and has PQ codes (a bounded number of recomputes, filters applied during the
  * walk), or the plain recompute walk of an index without them (with the filter planner's exact scan
  * for selective filters). Stateless and thread-safe as far as the recomputer and cache are.
@@ -26,7 +27,7 @@ public final class ShardSearch {
    * @param recomputer recomputes distances or embeddings for a search without stored vectors; null
    *     to use the stored vectors
    * @param cache the shard's cross-query embedding cache, or null
-   * @param options two-level knobs, used when the index has PQ codes and a recomputer is given
+   * @param options two-level knobs, used when the index has PQ codes (its beam also by the compressed search)
    * @param <R> a recomputer that can also return embeddings
    */
   public static <R extends Recomputer & NodeEmbedder> SearchResult search(SearchableIndex index,
@@ -37,6 +38,12 @@ public final class ShardSearch {
         return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
       }
       return h.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache, options);
+    }
+    if (recomputer == null && !index.hasVectors() && index instanceof HnswIndex h && h.hasPq()) {
+      return matches != null && matches.isEmpty()
+          ? new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0))
+          : h.searchApproximate(query, k, Math.max(ef, options.approximateBeam()),
+              matches == null ? null : matches::get);
     }
     if (recomputer == null) {
       return matches == null

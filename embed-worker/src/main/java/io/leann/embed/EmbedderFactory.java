@@ -41,11 +41,23 @@ public final class EmbedderFactory {
    *     API key
    */
   public static Embedder create(String mode, String model, Map<String, String> env) {
+    return create(mode, model, env, null);
+  }
+
+  /**
+   * Like {@link #create(String, String, Map)}, with an index's recorded {@code embedding_options}:
+   * {@value #MAX_SEQ_LENGTH} sets how many tokens the local model sees per text, which must match
+   * how the index was embedded (sentence-transformers truncates all-MiniLM-L6-v2 at 256, the
+   * tokenizer shipped with the ONNX artifact at 128).
+   *
+   * @param options the index's embedding options, or null
+   */
+  public static Embedder create(String mode, String model, Map<String, String> env, Map<String, String> options) {
     String m = mode == null || mode.isBlank() ? "sentence-transformers"
         : mode.strip().toLowerCase(Locale.ROOT);
     String name = model == null || model.isBlank() ? null : model.strip();
     return switch (m) {
-      case "sentence-transformers", "onnx" -> local(name);
+      case "sentence-transformers", "onnx" -> local(name, maxSeqLength(options));
       case "openai" -> OpenAiEmbedder.fromEnvironment(name, env);
       case "ollama" -> OllamaEmbedder.fromEnvironment(name, env);
       case "gemini" -> GeminiEmbedder.fromEnvironment(name, env);
@@ -55,12 +67,35 @@ public final class EmbedderFactory {
     };
   }
 
-  private static Embedder local(String model) {
+  /** The {@code embedding_options} key naming the local model's tokens per text. */
+  public static final String MAX_SEQ_LENGTH = "max_seq_length";
+
+  private static Integer maxSeqLength(Map<String, String> options) {
+    String v = options == null ? null : options.get(MAX_SEQ_LENGTH);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new EmbeddingException("embedding option " + MAX_SEQ_LENGTH + " is not a number: '" + v + "'");
+    }
+  }
+
+  private static Embedder local(String model, Integer maxSeqLength) {
     if (model != null && LOCAL_MODELS.stream().noneMatch(model::equalsIgnoreCase)) {
       throw new EmbeddingException("model '" + model + "' is not available locally: the only local"
           + " model is " + OnnxEmbedder.MODEL_ID + " (shipped, nothing is downloaded); use"
           + " embedding mode openai, ollama or gemini for other models");
     }
-    return OnnxEmbedder.create();
+    if (maxSeqLength == null) {
+      return OnnxEmbedder.create();
+    }
+    OnnxEmbedder.Options d = OnnxEmbedder.Options.defaults();
+    try {
+      return OnnxEmbedder.create(new OnnxEmbedder.Options(d.threads(), d.intraOpThreads(), maxSeqLength));
+    } catch (IllegalArgumentException e) {
+      throw new EmbeddingException("embedding option " + MAX_SEQ_LENGTH + ": " + e.getMessage());
+    }
   }
 }

@@ -42,6 +42,11 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--embedding-model", description = "The provider's name for the index's model.")
   String embeddingModel;
 
+  @Option(names = "--max-seq-length", description = "Tokens per text the local model saw when the index was"
+      + " embedded: 256 with sentence-transformers (the default here), 128 with the tokenizer of the ONNX"
+      + " artifact. Recomputed embeddings only match the stored ones with the same value.")
+  Integer maxSeqLength;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -49,7 +54,7 @@ final class ImportCommand implements Callable<Integer> {
     String indexName = name != null ? name : index.name();
     IndexLayout layout = cli.registry().layout(indexName);
     EmbeddingMapping embedding = EmbeddingMapping.of(index.meta().embeddingMode(), index.meta().embeddingModel(),
-        embeddingMode, embeddingModel);
+        embeddingMode, embeddingModel).withMaxSeqLength(maxSeqLength);
     LeannImporter.Outcome o = LeannImporter.run(index, layout, convert, embedding, cli.env());
     out.printf("Imported '%s' (%s) from %s: %d passages, %d-d %s, %s, %s; embedding %s %s.%n", o.name(),
         o.converted() ? "converted to our format" : "registered in place, read-only", index.indexPath(),

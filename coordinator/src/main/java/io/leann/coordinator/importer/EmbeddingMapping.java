@@ -17,8 +17,22 @@ import java.util.Locale;
  *
  * @param mode our embedding mode
  * @param model the model id
+ * @param maxSeqLength tokens per text the local model saw when the index was embedded, recorded in
+ *     our meta's {@code embedding_options}; null for the model's default (256)
  */
-public record EmbeddingMapping(String mode, String model) {
+public record EmbeddingMapping(String mode, String model, Integer maxSeqLength) {
+  public EmbeddingMapping(String mode, String model) {
+    this(mode, model, null);
+  }
+
+  /** This mapping with the local model's tokens per text set. */
+  public EmbeddingMapping withMaxSeqLength(Integer tokens) {
+    if (tokens != null && !LOCAL.equals(mode)) {
+      throw new IllegalArgumentException("--max-seq-length applies to the local model only, not to " + mode);
+    }
+    return new EmbeddingMapping(mode, model, tokens);
+  }
+
   private static final String LOCAL = "sentence-transformers";
   private static final List<String> LOCAL_MODELS = List.of(OnnxEmbedder.MODEL_ID, "all-MiniLM-L6-v2");
   private static final List<String> REMOTE = List.of("openai", "ollama", "gemini", "leann-server");

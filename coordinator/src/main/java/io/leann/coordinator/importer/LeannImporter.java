@@ -6,6 +6,7 @@ import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.search.Embedders;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.Embedder;
+import io.leann.embed.EmbedderFactory;
 import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.AtomicFiles;
@@ -197,23 +198,28 @@ public final class LeannImporter {
         IndexLayout.inGeneration(1, IndexLayout.PASSAGES), IndexLayout.inGeneration(1, IndexLayout.PASSAGE_INDEX),
         convert ? null : ids);
     return new IndexMeta(py.version() == null ? "1.0" : py.version(), "hnsw", embedding.model(), py.dimensions(),
-        kwargs, embedding.mode(), options(py.embeddingOptions()), List.of(passages),
+        kwargs, embedding.mode(), options(py.embeddingOptions(), embedding), List.of(passages),
         convert || graph.compact(), !graph.hasVectors(), graph.size(), IndexMeta.FORMAT_VERSION,
         metric.leannName(), List.of(new IndexMeta.Shard(0, IndexLayout.inGeneration(1, GRAPH), ids, 0, graph.size())));
   }
 
-  /** The Python embedding options as strings, without secrets (api keys stay in the environment). */
-  private static Map<String, String> options(Map<String, Object> options) {
-    if (options == null || options.isEmpty()) {
-      return null;
-    }
+  /**
+   * The Python embedding options as strings, without secrets (api keys stay in the environment),
+   * and the local model's tokens per text when the import named them.
+   */
+  private static Map<String, String> options(Map<String, Object> options, EmbeddingMapping embedding) {
     Map<String, String> kept = new LinkedHashMap<>();
-    options.forEach((k, v) -> {
-      String key = k.toLowerCase(Locale.ROOT);
-      if (v != null && !key.contains("key") && !key.contains("token") && !key.contains("secret")) {
-        kept.put(k, v.toString());
-      }
-    });
+    if (options != null) {
+      options.forEach((k, v) -> {
+        String key = k.toLowerCase(Locale.ROOT);
+        if (v != null && !key.contains("key") && !key.contains("token") && !key.contains("secret")) {
+          kept.put(k, v.toString());
+        }
+      });
+    }
+    if (embedding.maxSeqLength() != null) {
+      kept.put(EmbedderFactory.MAX_SEQ_LENGTH, String.valueOf(embedding.maxSeqLength()));
+    }
     return kept.isEmpty() ? null : kept;
   }
 }

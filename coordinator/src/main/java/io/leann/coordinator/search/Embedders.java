@@ -9,7 +9,8 @@ public final class Embedders {
   private Embedders() {}
 
   public static Embedder forIndex(IndexMeta meta, Map<String, String> env) {
-    Embedder e = create(meta.embeddingMode(), meta.embeddingModel(), env);
+    Embedder e = io.leann.embed.EmbedderFactory.create(meta.embeddingMode(), meta.embeddingModel(), env,
+        meta.embeddingOptions());
     if (e.dimensions() != meta.dimensions()) {
       e.close();
       throw new IllegalStateException("model " + meta.embeddingModel() + " gives " + e.dimensions()

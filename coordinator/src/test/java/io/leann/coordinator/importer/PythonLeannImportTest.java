@@ -226,6 +226,26 @@ class PythonLeannImportTest {
   }
 
   @Test
+  void theTokensPerTextTheIndexWasEmbeddedWithTravelInTheMeta() throws IOException {
+    Map<String, String> env = Map.of("LEANN_INDEX_DIR", tmp.resolve("indexes").toString());
+    Path source = fixtures.resolve("leann-python-pruned/documents.leann");
+    assertEquals(2, cli(env, "import", source.toString(), "--name", "bad", "--max-seq-length", "x"));
+    assertEquals(0, cli(env, "import", source.toString(), "--name", "emails128", "--max-seq-length", "128"),
+        lastErr);
+    assertEquals("128", io.leann.protocol.index.IndexMeta.read(registry().layout("emails128").meta())
+        .embeddingOptions().get("max_seq_length"));
+    // A search opened from the meta alone recomputes the fixture's vectors: the exact top-10 of the
+    // first two queries (each recomputes most of the 400 passages, so only two).
+    try (IndexSearcher searcher = IndexSearcher.open(registry().existing("emails128"), env)) {
+      for (int q = 0; q < 2; q++) {
+        List<String> ids = searcher.search(queryTexts.get(q), K, EF, null, null).stream().map(SearchHit::id).toList();
+        assertEquals(exact.get(q).get(0), ids.get(0), "top-1 of query " + q);
+        assertTrue(exact.get(q).stream().filter(ids::contains).count() >= 9, "recall@10 of query " + q + ": " + ids);
+      }
+    }
+  }
+
+  @Test
   void anUnknownModelSaysWhatToPass() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> EmbeddingMapping.of("sentence-transformers", "facebook/contriever", null, null));

@@ -212,8 +212,9 @@ public final class FaissIndex implements SearchableIndex {
   }
 
   @Override
-  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
-    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept);
+  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer,
+      int batchTarget) {
+    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept, batchTarget);
   }
 
   @Override

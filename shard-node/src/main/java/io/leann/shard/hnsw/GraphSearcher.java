@@ -43,6 +43,18 @@ public final class GraphSearcher {
    */
   public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef,
       IntPredicate accept) {
+    return search(graph, source, k, ef, accept, 0);
+  }
+
+  /**
+   * Like {@link #search(HnswGraph, DistanceSource, int, int, IntPredicate)}, with LEANN's dynamic
+   * batching when {@code batchTarget > 0}: each step keeps popping candidates that could still
+   * improve the results until their unvisited neighbours reach {@code batchTarget}, and asks for all
+   * their distances at once. A remote source then pays one round trip per batch instead of one per
+   * expanded node, for a walk that expands a few nodes more than the strict best-first one.
+   */
+  public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef,
+      IntPredicate accept, int batchTarget) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be positive: " + k);
     }
@@ -59,7 +71,7 @@ public final class GraphSearcher {
     descend(graph, source, graph.maxLevel(), 1, best, bestDistance);
     visited.visit(best[0]);
     seed(best[0], bestDistance[0], accept);
-    searchLevel(graph, source, Math.max(ef, k), 0, accept);
+    searchLevel(graph, source, Math.max(ef, k), 0, accept, batchTarget);
     return SearchResult.fromMaxQueue(results, k, stats());
   }
 
@@ -122,20 +134,32 @@ public final class GraphSearcher {
    * marked visited); leaves the {@code ef} closest accepted nodes found in {@link #results}.
    */
   void searchLevel(HnswGraph graph, DistanceSource source, int ef, int level, IntPredicate accept) {
+    searchLevel(graph, source, ef, level, accept, 0);
+  }
+
+  private void searchLevel(HnswGraph graph, DistanceSource source, int ef, int level, IntPredicate accept,
+      int batchTarget) {
     while (!candidates.isEmpty()) {
       if (results.size() >= ef && candidates.topDistance() > results.topDistance()) {
         break;
       }
-      int node = candidates.pop();
-      hops++;
-      int count = graph.neighbors(level, node, neighbors);
       int pending = 0;
-      for (int i = 0; i < count; i++) {
-        int n = neighbors[i];
-        if (visited.visit(n)) {
-          batch[pending++] = n;
+      do {
+        int node = candidates.pop();
+        hops++;
+        int count = graph.neighbors(level, node, neighbors);
+        if (pending + count > batch.length) {
+          batch = java.util.Arrays.copyOf(batch, Math.max(2 * batch.length, pending + count));
+          batchDistances = new float[batch.length];
         }
-      }
+        for (int i = 0; i < count; i++) {
+          int n = neighbors[i];
+          if (visited.visit(n)) {
+            batch[pending++] = n;
+          }
+        }
+      } while (pending < batchTarget && !candidates.isEmpty()
+          && (results.size() < ef || candidates.topDistance() <= results.topDistance()));
       if (pending == 0) {
         continue;
       }

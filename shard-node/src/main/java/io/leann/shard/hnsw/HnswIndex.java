@@ -253,7 +253,13 @@ public final class HnswIndex implements SearchableIndex {
    * @throws IllegalStateException if no recomputer is given and the index stores no vectors
    */
   public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
-    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept);
+    return search(query, k, ef, accept, recomputer, 0);
+  }
+
+  @Override
+  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer,
+      int batchTarget) {
+    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept, batchTarget);
   }
 
   /**

@@ -38,7 +38,17 @@ public interface SearchableIndex extends AutoCloseable {
    * @param recomputer distance source for an index without vectors; null to use stored vectors
    * @throws IllegalStateException if no recomputer is given and no vectors are stored
    */
-  SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer);
+  default SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
+    return search(query, k, ef, accept, recomputer, 0);
+  }
+
+  /**
+   * Like {@link #search(float[], int, int, IntPredicate, Recomputer)}, with dynamic batching: each
+   * distance request gathers the unvisited neighbours of several promising candidates until there
+   * are {@code batchTarget} (0: one expanded node per request). See
+   * {@link GraphSearcher#search(HnswGraph, DistanceSource, int, int, IntPredicate, int)}.
+   */
+  SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer, int batchTarget);
 
   /** Searches with the stored vectors. */
   default SearchResult search(float[] query, int k, int ef) {

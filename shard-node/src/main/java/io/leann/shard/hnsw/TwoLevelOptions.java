@@ -9,7 +9,10 @@ package io.leann.shard.hnsw;
  * @param pruneRatio share of the walk's candidates, the farthest by approximate distance, never ranked
  *     exactly (LEANN's {@code prune_ratio}); 0 keeps all
  * @param batchSize nodes per recompute request; 0 sends all of a query's recomputes in one request
- *     (which a ZMQ recomputer still spreads evenly across its workers)
+ *     (which a ZMQ recomputer still spreads evenly across its workers). For an index without PQ codes,
+ *     searched by the plain recompute walk, the dynamic batch target (LEANN's {@code batch_size}): each
+ *     request gathers the neighbours of several candidates until it holds this many; 0: one node's
+ *     neighbours per request
  * @param approximateBeam least beam width of the PQ walk; the walk uses {@code max(approximateBeam, ef, k)}.
  *     PQ distances are local and cost well under a microsecond, so a wide beam is cheap and finds the
  *     true neighbours that the recompute budget then ranks

@@ -60,7 +60,7 @@ public final class ShardSearch {
     };
     long start = System.nanoTime();
     SearchResult r = matches == null
-        ? index.search(query, k, ef, null, timed)
+        ? index.search(query, k, ef, null, timed, options.batchSize())
         : FilteredSearchPlanner.search(index, query, k, ef, matches, timed);
     return new SearchResult(r.nodes(), r.distances(),
         r.stats().withRecompute(cost[1], cost[2], 0, System.nanoTime() - start, cost[0]));

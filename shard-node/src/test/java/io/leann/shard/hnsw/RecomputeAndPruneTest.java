@@ -9,6 +9,7 @@ import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.ScalarDistances;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,35 @@ class RecomputeAndPruneTest {
     int[] scratch = new int[32];
     for (int node = 0; node < g.size(); node++) {
       assertTrue(g.neighbors(0, node, scratch) <= 16, "node " + node + " above M after pruning");
+    }
+  }
+
+  @Test
+  void dynamicBatchingCutsRequestsAndKeepsRecall() {
+    float[][] data = TestData.clustered(3000, 32, 20, 44);
+    float[][] queries = Arrays.copyOfRange(TestData.clustered(3040, 32, 20, 44), 3000, 3040);
+    ArrayVectors vectors = ArrayVectors.copyOf(data, false);
+    try (HnswIndex index = HnswIndex.build(vectors, new HnswParams(Metric.L2, 16, 100, 2, 4),
+        HnswIndex.BuildOptions.leannDefault(16))) {
+      CountingRecomputer single = new CountingRecomputer(new VectorRecomputer(vectors, Metric.L2));
+      CountingRecomputer batched = new CountingRecomputer(new VectorRecomputer(vectors, Metric.L2));
+      int foundSingle = 0;
+      int foundBatched = 0;
+      for (float[] q : queries) {
+        int[] truth = ExactSearch.search(vectors, Metric.L2, q, K).nodes();
+        SearchResult a = index.search(q, K, 64, null, single, 0);
+        SearchResult b = index.search(q, K, 64, null, batched, 64);
+        for (int t : truth) {
+          foundSingle += Arrays.stream(a.nodes()).anyMatch(n -> n == t) ? 1 : 0;
+          foundBatched += Arrays.stream(b.nodes()).anyMatch(n -> n == t) ? 1 : 0;
+        }
+        for (int i = 0; i < b.size(); i++) {
+          assertEquals(ScalarDistances.squaredL2(q, data[b.nodes()[i]]), b.distances()[i], 1e-3f);
+        }
+      }
+      assertTrue(batched.requests * 2 < single.requests,
+          "batches of 64: " + batched.requests + " requests, one node per step: " + single.requests);
+      assertTrue(foundBatched >= foundSingle - 4, "recall " + foundBatched + " vs " + foundSingle);
     }
   }
 

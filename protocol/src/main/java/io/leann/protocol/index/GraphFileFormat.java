@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
  *  8  version      u32
  * 12  metric       u32 (Metric code)
  * 16  dims         u32
- * 20  flags        u32 (GraphHeader.COMPACT | PRUNED | HAS_VECTORS)
+ * 20  flags        u32 (GraphHeader.COMPACT | PRUNED | HAS_VECTORS | PACKED)
  * 24  nodeCount    u64
  * 32  m            u32
  * 36  m0           u32

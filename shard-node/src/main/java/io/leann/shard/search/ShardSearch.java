@@ -27,12 +27,14 @@ public final class ShardSearch {
    * @param recomputer recomputes distances or embeddings for a search without stored vectors; null
    *     to use the stored vectors
    * @param cache the shard's cross-query embedding cache, or null
-   * @param options two-level knobs, used when the index has PQ codes (its beam also by the compressed search)
+   * @param twoLevel two-level knobs, used when the index has PQ codes (its beam also by the compressed
+   *     search, its batch size as the dynamic batch target of the plain walk); null for the defaults
    * @param <R> a recomputer that can also return embeddings
    */
   public static <R extends Recomputer & NodeEmbedder> SearchResult search(SearchableIndex index,
       float[] query, int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache,
-      TwoLevelOptions options) {
+      TwoLevelOptions twoLevel) {
+    TwoLevelOptions options = twoLevel != null ? twoLevel : TwoLevelOptions.defaults();
     if (recomputer != null && index instanceof HnswIndex h && h.hasPq()) {
       if (matches != null && matches.isEmpty()) {
         return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));

@@ -4,28 +4,29 @@ import io.leann.protocol.Metric;
 import io.leann.shard.pq.PqCodes;
 
 /**
- * The distances a two-level search walks the graph with: exact for hub nodes, whose embeddings
- * the index stores, and from PQ codes for all others. Local and cheap, so the walk can afford a
- * wide beam without any recompute. One query, one thread; {@link #setQuery} starts the next.
+ * The distances a two-level search walks the graph with: from PQ codes, for every node. Local and
+ * cheap, so the walk can afford a wide beam without any recompute.
+ *
+ * <p>Hub nodes get their PQ distance too, although their exact embeddings are stored: PQ distances
+ * are biased, so exact ones mixed into the same ranking win or lose against them by that bias rather
+ * than by closeness (measured with 10% hubs: recall@3 0.935 -> 0.895, PERFORMANCE.md §9). Hubs serve
+ * the exact rerank instead, where they replace recomputes. One query, one thread; {@link #setQuery}
+ * starts the next.
  */
 final class ApproximateDistances implements DistanceSource {
   private final PqCodes codes;
-  private final HubVectors hubs;
   private final Metric metric;
   private final float[] table;
-  private float[] query;
   private long approximate;
 
-  ApproximateDistances(PqCodes codes, HubVectors hubs, Metric metric) {
+  ApproximateDistances(PqCodes codes, Metric metric) {
     this.codes = codes;
-    this.hubs = hubs;
     this.metric = metric;
     this.table = new float[codes.quantizer().tableSize()];
   }
 
   /** Prepares for {@code query} (normalised already for cosine): builds its lookup table. */
   ApproximateDistances setQuery(float[] query) {
-    this.query = query;
     codes.quantizer().lookupTable(query, metric, table);
     approximate = 0;
     return this;
@@ -33,10 +34,6 @@ final class ApproximateDistances implements DistanceSource {
 
   @Override
   public float distance(int node) {
-    int slot = hubs == null ? -1 : hubs.slot(node);
-    if (slot >= 0) {
-      return hubs.distance(query, slot, metric);
-    }
     approximate++;
     return codes.distance(table, node);
   }
@@ -44,8 +41,9 @@ final class ApproximateDistances implements DistanceSource {
   @Override
   public void distances(int[] nodes, int count, float[] out) {
     for (int i = 0; i < count; i++) {
-      out[i] = distance(nodes[i]);
+      out[i] = codes.distance(table, nodes[i]);
     }
+    approximate += count;
   }
 
   /** Distances taken from PQ codes since {@link #setQuery}. */

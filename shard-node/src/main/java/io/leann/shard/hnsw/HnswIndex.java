@@ -263,9 +263,9 @@ public final class HnswIndex implements SearchableIndex {
   }
 
   /**
-   * The two-level search (see {@link TwoLevelSearch}): walks the graph on PQ distances (exact for
-   * hubs) with a beam of {@code max(options.approximateBeam(), ef, k)}, then ranks the most promising candidates by exact
-   * distance, recomputing at most {@code options.recomputeBudget()} embeddings through
+   * The two-level search (see {@link TwoLevelSearch}): walks the graph on PQ distances with a beam
+   * of {@code max(options.approximateBeam(), ef, k)}, then ranks the most promising candidates by
+   * exact distance, recomputing at most {@code options.recomputeBudget()} embeddings through
    * {@code embedder}. Hub embeddings and {@code cache} hits cost no recompute.
    *
    * @param accept node filter, or null for all nodes
@@ -283,9 +283,9 @@ public final class HnswIndex implements SearchableIndex {
 
   /**
    * The stand-alone compressed mode: the PQ walk of {@link #searchTwoLevel} (beam
-   * {@code max(ef, k)}) without any recompute, ranked and scored by approximate distances (exact for
-   * hubs). For an index without stored vectors when no model is at hand, or when milliseconds matter
-   * more than the last points of recall.
+   * {@code max(ef, k)}) without any recompute, ranked and scored by PQ distances. For an index
+   * without stored vectors when no model is at hand, or when milliseconds matter more than the last
+   * points of recall.
    *
    * @throws IllegalStateException if the index has no PQ codes
    */
@@ -294,7 +294,7 @@ public final class HnswIndex implements SearchableIndex {
       throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for compressed search");
     }
     long start = System.nanoTime();
-    ApproximateDistances approx = new ApproximateDistances(pq, hubs, metric).setQuery(prepareQuery(query));
+    ApproximateDistances approx = new ApproximateDistances(pq, metric).setQuery(prepareQuery(query));
     SearchResult r = searchers.get().search(graph, approx, k, ef, accept);
     SearchStats w = r.stats();
     return new SearchResult(r.nodes(), r.distances(), new SearchStats(w.distanceComputations(), w.hops(),

@@ -11,8 +11,8 @@ import java.util.function.IntPredicate;
 
 /**
  * LEANN's two-level search (paper, Algorithm 2) for an index whose embeddings are not stored. The
- * graph walk ranks nodes by approximate distances ({@link ApproximateDistances}: PQ codes, exact for
- * hubs), which cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
+ * graph walk ranks nodes by approximate distances ({@link ApproximateDistances}: PQ codes), which
+ * cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
  * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
  * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes.
  * The returned top-k is always ordered by exact distances, never by PQ.
@@ -42,7 +42,7 @@ final class TwoLevelSearch {
   SearchResult search(GraphSearcher walker, float[] query, int k, int ef, IntPredicate accept,
       NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
     long start = System.nanoTime();
-    ApproximateDistances approx = new ApproximateDistances(codes, hubs, metric).setQuery(query);
+    ApproximateDistances approx = new ApproximateDistances(codes, metric).setQuery(query);
     int width = Math.max(options.approximateBeam(), Math.max(ef, k));
     SearchResult walk = walker.search(graph, approx, width, width, accept);
     SearchStats walkStats = walk.stats();

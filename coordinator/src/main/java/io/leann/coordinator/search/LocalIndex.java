@@ -45,9 +45,6 @@ public final class LocalIndex implements AutoCloseable {
   private MetadataColumns columns;
   private Bm25Index bm25;
 
-  /** Bytes of recomputed embeddings each shard keeps across queries (LRU). */
-  public static final long EMBEDDING_CACHE_BYTES = 32L << 20;
-
   private record Shard(SearchableIndex graph, long firstRow, EmbeddingCache<Integer> cache) {}
 
   /** Passages found by a dense search, closest first, and the work it took summed over shards. */
@@ -85,7 +82,7 @@ public final class LocalIndex implements AutoCloseable {
     try {
       for (IndexMeta.Shard s : meta.shards()) {
         SearchableIndex graph = GraphFiles.open(layout.resolve(s.graph()), meta.metric());
-        shards.add(new Shard(graph, s.firstRow(), new EmbeddingCache<>(EMBEDDING_CACHE_BYTES)));
+        shards.add(new Shard(graph, s.firstRow(), new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES)));
         if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
           throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
               + graph.dims() + " dimensions, meta says " + s.count() + " of " + meta.dimensions());
@@ -191,10 +188,6 @@ public final class LocalIndex implements AutoCloseable {
     return shards.stream().allMatch(s -> s.graph() instanceof HnswIndex h && h.hasPq());
   }
 
-  /** The cross-query embedding cache of shard {@code k}. */
-  public EmbeddingCache<Integer> shardCache(int k) {
-    return shards.get(k).cache();
-  }
 
   /** The passage at {@code row} as a hit with {@code score}. */
   public SearchHit hit(long row, float score) throws IOException {

@@ -14,8 +14,8 @@ import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
@@ -49,8 +49,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LoadedShard {
   /** LEANN's meta file name at the top of an index directory. */
   static final String META = "documents.leann.meta.json";
-  /** Bytes of the cross-query embedding cache of each loaded shard. */
-  static final long EMBEDDING_CACHE_BYTES = 32L << 20;
 
   private final String index;
   private final int shard;
@@ -61,7 +59,7 @@ final class LoadedShard {
   private final long firstRow;
   private final AtomicInteger references = new AtomicInteger(1);
   /** Recomputed embeddings kept across searches; the two-level search's free exact distances. */
-  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(EMBEDDING_CACHE_BYTES);
+  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES);
   private MetadataColumns columns;
 
   private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, SearchableIndex graph,

@@ -1,5 +1,6 @@
 package io.leann.shard.hnsw;
 
+import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /**
@@ -149,7 +150,7 @@ public final class GraphSearcher {
         hops++;
         int count = graph.neighbors(level, node, neighbors);
         if (pending + count > batch.length) {
-          batch = java.util.Arrays.copyOf(batch, Math.max(2 * batch.length, pending + count));
+          batch = Arrays.copyOf(batch, Math.max(2 * batch.length, pending + count));
           batchDistances = new float[batch.length];
         }
         for (int i = 0; i < count; i++) {

@@ -234,28 +234,13 @@ public final class HnswIndex implements SearchableIndex {
     return out;
   }
 
-  /** Searches with the stored vectors. */
-  public SearchResult search(float[] query, int k, int ef) {
-    return search(query, k, ef, null, null);
-  }
-
-  /** Searches with distances from {@code recomputer}, one request per expansion step. */
-  public SearchResult search(float[] query, int k, int ef, Recomputer recomputer) {
-    return search(query, k, ef, null, recomputer);
-  }
-
   /**
-   * Searches for the {@code k} nearest nodes that {@code accept} admits, filtering during the
-   * traversal (see {@link GraphSearcher#search(HnswGraph, DistanceSource, int, int, IntPredicate)}).
+   * The {@code k} nearest nodes {@code accept} admits, filtered during the traversal (see
+   * {@link GraphSearcher#search(HnswGraph, DistanceSource, int, int, IntPredicate, int)}); the 3-, 4-
+   * and 5-argument forms of {@link SearchableIndex} lead here.
    *
-   * @param accept node filter, or null for all nodes
-   * @param recomputer distance source for an index without vectors; null to use stored vectors
    * @throws IllegalStateException if no recomputer is given and the index stores no vectors
    */
-  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer) {
-    return search(query, k, ef, accept, recomputer, 0);
-  }
-
   @Override
   public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer,
       int batchTarget) {

@@ -7,6 +7,7 @@ import io.leann.shard.vector.SegmentVectors;
 import io.leann.shard.vector.VectorValues;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Exact embeddings of the best-connected nodes of a pruned index, kept within a byte budget so a
@@ -42,7 +43,7 @@ public final class HubVectors {
         inDegree[scratch[i]]++;
       }
     }
-    int[] chosen = java.util.stream.IntStream.range(0, graph.size()).boxed()
+    int[] chosen = IntStream.range(0, graph.size()).boxed()
         .sorted((a, b) -> inDegree[a] != inDegree[b] ? Integer.compare(inDegree[b], inDegree[a])
             : Integer.compare(a, b))
         .limit(count).mapToInt(Integer::intValue).sorted().toArray();

@@ -1,5 +1,8 @@
 package io.leann.shard.hnsw;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The work one search did: its cost model. In a recompute search the price is the embeddings
  * recomputed ({@link #recomputed}) and the requests they took; everything else is local.
@@ -34,8 +37,8 @@ public record SearchStats(long distanceComputations, long hops, long batches, lo
   }
 
   /** The cost model as a flat map for APIs and logs (times in whole microseconds). */
-  public java.util.Map<String, Long> toMap() {
-    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+  public Map<String, Long> toMap() {
+    Map<String, Long> m = new LinkedHashMap<>();
     m.put("nodes_visited", distanceComputations);
     m.put("pq_distances", approximate);
     m.put("exact_distances", exact);

@@ -246,14 +246,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
         // Forget this call entirely: placeholders in the cache, and chunks still out, whose
         // replies will now be dropped as stale.
         cache.clear();
-        for (Worker w : workers) {
-          w.inFlight.clear();
-        }
-        if (e instanceof ZMQException z) {
-          throw new RecomputeException("ZMQ failure talking to embed workers " + endpoints() + ": "
-              + z.getMessage(), z);
-        }
-        throw e;
+        throw abandon(e);
       }
     }
     for (int i = 0; i < count; i++) {
@@ -311,15 +304,23 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
       nodesRecomputed += count;
       return out;
     } catch (RuntimeException e) {
-      for (Worker w : workers) {
-        w.inFlight.clear();
-      }
-      if (e instanceof ZMQException z) {
-        throw new RecomputeException("ZMQ failure talking to embed workers " + endpoints() + ": "
-            + z.getMessage(), z);
-      }
-      throw e;
+      throw abandon(e);
     }
+  }
+
+  /**
+   * Forgets the chunks still out after a failed call (their late replies are then dropped as
+   * stale) and returns the failure to throw, a ZMQ error turned into a {@link RecomputeException}.
+   */
+  private RuntimeException abandon(RuntimeException e) {
+    for (Worker w : workers) {
+      w.inFlight.clear();
+    }
+    if (e instanceof ZMQException z) {
+      return new RecomputeException("ZMQ failure talking to embed workers " + endpoints() + ": "
+          + z.getMessage(), z);
+    }
+    return e;
   }
 
   private List<String> texts(int[] nodes) {

@@ -20,6 +20,9 @@ import java.util.BitSet;
  * for selective filters). Stateless and thread-safe as far as the recomputer and cache are.
  */
 public final class ShardSearch {
+  /** Bytes of recomputed embeddings each loaded shard keeps across queries (LRU). */
+  public static final long SHARD_CACHE_BYTES = 32L << 20;
+
   private ShardSearch() {}
 
   /**

@@ -3,7 +3,8 @@
 # bin/leann builds the jar if it is stale). The client is first installed into a fresh venv the
 # way a user installs it, `pip install clients/python`, and the tests import that installed copy.
 # Offline: the build uses the setuptools and wheel of the system Python (Debian: python3-venv,
-# python3-wheel). Pass unittest arguments through, e.g. `run-tests.sh -k Search`.
+# python3-wheel). Pass unittest arguments through, e.g. `run-tests.sh -k Search`. On a failure the
+# server's log tail is printed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-/usr/bin/python3}
@@ -12,4 +13,11 @@ trap 'rm -rf "$tmp"' EXIT
 "$python" -m venv --system-site-packages "$tmp/venv"
 "$tmp/venv/bin/pip" install -q --disable-pip-version-check --no-index --no-build-isolation "$here"
 cd "$here"
-"$tmp/venv/bin/python" -m unittest discover -s tests -t . -v "$@"
+export LEANN_TEST_SERVER_LOG="$tmp/server.log"
+if ! "$tmp/venv/bin/python" -m unittest discover -s tests -t . -v "$@"; then
+  if [[ -f $LEANN_TEST_SERVER_LOG ]]; then
+    echo "--- last 80 lines of the leann serve log ---" >&2
+    tail -n 80 "$LEANN_TEST_SERVER_LOG" >&2
+  fi
+  exit 1
+fi

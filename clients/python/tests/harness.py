@@ -76,7 +76,8 @@ class Server:
             return "(no log)"
 
     def stop(self) -> None:
-        """SIGTERM (Pekko's coordinated shutdown), SIGKILL after 30 s; then the temp directory goes."""
+        """SIGTERM (Pekko's coordinated shutdown), SIGKILL after 30 s; then the temp directory goes,
+        its server log copied first to ``$LEANN_TEST_SERVER_LOG`` if that is set."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -86,6 +87,9 @@ class Server:
                 self.process.wait(10)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        keep = os.environ.get("LEANN_TEST_SERVER_LOG")
+        if keep and self.log.exists():
+            shutil.copyfile(self.log, keep)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -50,6 +50,6 @@ public record ShardSettings(Path indexDir, String searchDispatcher, String build
         c.getDuration("embed-describe-timeout"),
         c.getDuration("allocation-timeout"),
         new ZmqRecomputer.Options(r.getDuration("timeout"), r.getInt("max-batch"),
-            r.getDuration("cooldown")));
+            r.getDuration("cooldown"), r.getDuration("handshake-timeout")));
   }
 }

@@ -6,6 +6,7 @@ import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
 import io.leann.protocol.wire.NativeMessage;
 import io.leann.shard.vector.VectorDistances;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,8 @@ import org.zeromq.ZMsg;
 
 /**
  * A minimal embed worker for the recomputer tests: a ROUTER on 127.0.0.1 answering native
- * {@code DISTANCES} frames with {@link TextVectors} embeddings, on one thread that owns its
- * context. It speaks the wire protocol through the same codec as the real server (embed-worker's
+ * {@code DISTANCES} frames with {@link TextVectors} embeddings and {@code PING} with its model, on
+ * one thread that owns its context. Only {@code DISTANCES} frames count as requests. It speaks the wire protocol through the same codec as the real server (embed-worker's
  * {@code RecomputeServer}, which shard-node may not depend on), and can misbehave on purpose.
  */
 final class StubWorker implements AutoCloseable {
@@ -26,21 +27,28 @@ final class StubWorker implements AutoCloseable {
   enum Mode {
     /** Answers every request correctly. */
     NORMAL,
-    /** Reads every request and never answers. */
+    /** Answers PINGs, reads every request and never answers it. */
     SILENT,
     /** Answers every request with an EMBEDDING_FAILED error. */
     FAILING,
     /** Sends a reply with an unknown request id before each correct reply. */
-    STALE_FIRST
+    STALE_FIRST,
+    /** Ignores everything from the first connection, as JeroMQ's rare dead connection does; normal otherwise. */
+    DEAF_TO_FIRST_CONNECTION,
+    /** Answers nothing, not even a PING: no connection reaches it. */
+    UNREACHABLE
   }
 
   private final Mode mode;
   private final int dieAfter;
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger pings = new AtomicInteger();
   private final AtomicInteger texts = new AtomicInteger();
   private final CompletableFuture<String> bound = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** The routing id of the first connection, for {@link Mode#DEAF_TO_FIRST_CONNECTION}; socket thread only. */
+  private byte[] firstPeer;
 
   private StubWorker(Mode mode, int dieAfter) {
     this.mode = mode;
@@ -65,6 +73,11 @@ final class StubWorker implements AutoCloseable {
 
   int requests() {
     return requests.get();
+  }
+
+  /** PINGs received, answered or not. */
+  int pings() {
+    return pings.get();
   }
 
   int texts() {
@@ -107,12 +120,31 @@ final class StubWorker implements AutoCloseable {
 
   private void serve(ZMQ.Socket router, ZMsg msg) {
     byte[] payload = msg.removeLast().getData();
-    requests.incrementAndGet();
     NativeFrame frame;
     try {
       frame = NativeCodec.decode(payload);
     } catch (MalformedFrameException e) {
       throw new AssertionError("recomputer sent a malformed frame", e);
+    }
+    byte[] peer = msg.getFirst().getData();
+    if (mode == Mode.DEAF_TO_FIRST_CONNECTION && firstPeer == null) {
+      firstPeer = peer;
+    }
+    boolean deaf = mode == Mode.UNREACHABLE
+        || mode == Mode.DEAF_TO_FIRST_CONNECTION && Arrays.equals(firstPeer, peer);
+    if (frame.message() instanceof NativeMessage.Ping) {
+      pings.incrementAndGet();
+      if (deaf) {
+        msg.destroy();
+      } else {
+        reply(router, msg, frame.requestId(), new NativeMessage.ModelInfo("stub", TextVectors.DIMS));
+      }
+      return;
+    }
+    requests.incrementAndGet();
+    if (deaf) {
+      msg.destroy();
+      return;
     }
     NativeMessage.Distances request = (NativeMessage.Distances) frame.message();
     texts.addAndGet(request.texts().size());
@@ -125,7 +157,7 @@ final class StubWorker implements AutoCloseable {
             new NativeMessage.DistancesReply(new float[request.texts().size()]));
         reply(router, msg, frame.requestId(), answer(request));
       }
-      case NORMAL -> reply(router, msg, frame.requestId(), answer(request));
+      default -> reply(router, msg, frame.requestId(), answer(request));
     }
   }
 

@@ -2,11 +2,11 @@ package io.leann.coordinator.cluster;
 
 import io.leann.coordinator.search.Embedders;
 import io.leann.embed.Embedder;
+import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.cluster.Vectors;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.EmbedEndpoint;
-import io.leann.shard.actor.RequestIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

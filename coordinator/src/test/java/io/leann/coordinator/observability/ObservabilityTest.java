@@ -16,8 +16,8 @@ import io.leann.coordinator.cluster.LeannNode;
 import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
 import io.leann.embed.onnx.OnnxEmbedder;
+import io.leann.protocol.RequestIds;
 import io.leann.shard.actor.EmbedEndpoint;
-import io.leann.shard.actor.RequestIds;
 import io.leann.shard.actor.ShardActor;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * and searched over HTTP, then {@code GET /metrics} must show the search latency histogram with the
  * index and mode labels, the engine's work, the shard's load state, the embed pool's throughput,
  * HTTP status counts and JVM meters; and the request id a client sends must come back in the
- * response and be in the MDC of the shard actor's and the embed endpoint's log lines.
+ * response and be in the MDC of the shard actor's, the embed endpoint's and the ZMQ recompute
+ * endpoint's log lines.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservabilityTest {
@@ -64,11 +65,15 @@ class ObservabilityTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final ListAppender<ILoggingEvent> shardLog = new ListAppender<>();
   private final ListAppender<ILoggingEvent> embedLog = new ListAppender<>();
+  /** The ZMQ recompute endpoint of the embed worker (package-private, so by name). */
+  private static final String RECOMPUTE_LOGGER = "io.leann.embed.zmq.RecomputeHandler";
+  private final ListAppender<ILoggingEvent> recomputeLog = new ListAppender<>();
 
   @BeforeAll
   void start() throws Exception {
     capture(ShardActor.class, shardLog);
     capture(EmbedEndpoint.class, embedLog);
+    capture(RECOMPUTE_LOGGER, recomputeLog);
     Config config = LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, TEST);
     node = LeannNode.start(config, List.of(), Map.of("LEANN_INDEX_DIR", root.toString()), OnnxEmbedder::create,
         "tcp://127.0.0.1:0");
@@ -78,7 +83,11 @@ class ObservabilityTest {
   }
 
   private static void capture(Class<?> type, ListAppender<ILoggingEvent> appender) {
-    Logger logger = (Logger) LoggerFactory.getLogger(type);
+    capture(type.getName(), appender);
+  }
+
+  private static void capture(String name, ListAppender<ILoggingEvent> appender) {
+    Logger logger = (Logger) LoggerFactory.getLogger(name);
     logger.setLevel(Level.DEBUG);
     appender.start();
     logger.addAppender(appender);
@@ -86,11 +95,13 @@ class ObservabilityTest {
 
   @AfterAll
   void stop() {
-    for (Class<?> type : List.of(ShardActor.class, EmbedEndpoint.class)) {
-      Logger logger = (Logger) LoggerFactory.getLogger(type);
-      logger.detachAppender(type == ShardActor.class ? shardLog : embedLog);
+    Map<String, ListAppender<ILoggingEvent>> captured = Map.of(ShardActor.class.getName(), shardLog,
+        EmbedEndpoint.class.getName(), embedLog, RECOMPUTE_LOGGER, recomputeLog);
+    captured.forEach((name, appender) -> {
+      Logger logger = (Logger) LoggerFactory.getLogger(name);
+      logger.detachAppender(appender);
       logger.setLevel(null);
-    }
+    });
     if (node != null) {
       node.stop().toCompletableFuture().join();
       node.system().getWhenTerminated().toCompletableFuture().join();
@@ -137,6 +148,8 @@ class ObservabilityTest {
     assertTrue(loggedWith(shardLog, "it-stored-42", "searched shard docs/1"), () -> messages(shardLog));
     assertTrue(loggedWith(shardLog, "it-recompute-7", "recompute"), () -> messages(shardLog));
     assertTrue(loggedWith(embedLog, "it-stored-42", "embedded 1 texts"), () -> messages(embedLog));
+    // The recompute requests crossed ZMQ with the id as their frames' trace id.
+    assertTrue(loggedWith(recomputeLog, "it-recompute-7", "texts answered in"), () -> messages(recomputeLog));
 
     HttpResponse<String> metrics = send("GET", "/metrics", null, null);
     assertEquals(200, metrics.statusCode());

@@ -2,13 +2,14 @@ package io.leann.embed.zmq;
 
 import io.leann.embed.worker.AsyncEmbedder;
 import io.leann.protocol.Metric;
+import io.leann.protocol.RequestIds;
 import io.leann.protocol.wire.LeannMsgpack;
 import io.leann.protocol.wire.LeannRequest;
 import io.leann.protocol.wire.MalformedFrameException;
 import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
-import io.leann.protocol.wire.NativeMessage;
 import io.leann.protocol.wire.NativeMessage.ErrorCode;
+import io.leann.protocol.wire.NativeMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,22 +59,28 @@ final class RecomputeHandler {
       return error(requestId, versionProblem ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.BAD_REQUEST,
           e.getMessage());
     }
+    String trace = frame.traceId();
+    long started = System.nanoTime();
     return switch (frame.message()) {
       case NativeMessage.Ping p ->
           reply(requestId, new NativeMessage.ModelInfo(embedder.modelId(), embedder.dimensions()));
       case NativeMessage.Distances d -> {
         if (d.query().length != embedder.dimensions()) {
+          RequestIds.run(trace, () -> log.warn("request {}: a {}-d query for {} ({}-d)", requestId,
+              d.query().length, embedder.modelId(), embedder.dimensions()));
           yield error(requestId, ErrorCode.BAD_REQUEST, "query has " + d.query().length
               + " dimensions but " + embedder.modelId() + " produces " + embedder.dimensions());
         }
         yield embed(d.texts())
             .thenApply(v -> encode(requestId,
                 new NativeMessage.DistancesReply(EngineDistances.of(d.metric(), d.query(), v))))
-            .exceptionally(e -> embeddingError(requestId, d.texts().size(), e));
+            .exceptionally(e -> embeddingError(requestId, trace, d.texts().size(), e))
+            .whenComplete((r, t) -> served(trace, requestId, "distances", d.texts().size(), started));
       }
       case NativeMessage.Embed e -> embed(e.texts())
           .thenApply(v -> encode(requestId, new NativeMessage.EmbedReply(embedder.dimensions(), v)))
-          .exceptionally(t -> embeddingError(requestId, e.texts().size(), t));
+          .exceptionally(t -> embeddingError(requestId, trace, e.texts().size(), t))
+          .whenComplete((r, t) -> served(trace, requestId, "embeddings", e.texts().size(), started));
       default -> error(requestId, ErrorCode.BAD_REQUEST, "message type " + frame.message().type()
           + " is a reply, not a request");
     };
@@ -174,11 +181,20 @@ final class RecomputeHandler {
     }
   }
 
-  private byte[] embeddingError(long requestId, int texts, Throwable failure) {
+  /** A debug line per answered request, with the trace id in the MDC. */
+  private static void served(String trace, long requestId, String what, int texts, long startedNanos) {
+    if (log.isDebugEnabled()) {
+      RequestIds.run(trace, () -> log.debug("request {}: {} of {} texts answered in {} ms", requestId, what,
+          texts, (System.nanoTime() - startedNanos) / 1_000_000));
+    }
+  }
+
+  private byte[] embeddingError(long requestId, String trace, int texts, Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     boolean timeout = cause instanceof TimeoutException;
-    log.warn("embedding {} texts for request {} failed: {}", texts, requestId, cause.toString());
+    RequestIds.run(trace, () -> log.warn("embedding {} texts for request {} failed: {}", texts, requestId,
+        cause.toString()));
     return encode(requestId, new NativeMessage.Error(
         timeout ? ErrorCode.TIMEOUT : ErrorCode.EMBEDDING_FAILED,
         (timeout ? "embedding timed out: " : "embedding failed: ") + cause.getMessage()));

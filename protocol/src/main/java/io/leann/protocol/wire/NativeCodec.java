@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,9 +16,11 @@ import java.util.List;
  *  0     4     magic "LNRC"
  *  4     1     version (1)
  *  5     1     message type ({@code NativeMessage.*.TYPE})
- *  6     2     flags, u16; none defined in version 1, so any set bit is rejected
+ *  6     2     flags, u16: bit 0 {@link #FLAG_TRACE}; any other set bit is rejected
  *  8     8     request id, u64, chosen by the client and echoed in the reply
- * 16     ...   body, by type:
+ * 16     ...   with {@link #FLAG_TRACE}: str trace id (1 to {@value #MAX_TRACE_BYTES} bytes), the
+ *              request id of the HTTP request the work serves, for the worker's logs
+ *        ...   body, by type:
  *   PING              (empty)
  *   MODEL_INFO        u32 dims, str model id
  *   DISTANCES         u8 metric code ({@link Metric#code()}), u32 dims, f32[dims] query,
@@ -43,6 +46,10 @@ public final class NativeCodec {
   public static final byte[] MAGIC = {'L', 'N', 'R', 'C'};
   public static final int VERSION = 1;
   public static final int HEADER_BYTES = 16;
+  /** Flag: a trace id follows the header. */
+  public static final int FLAG_TRACE = 1;
+  /** Longest trace id in bytes; longer ones are cut (on a character boundary) when encoding. */
+  public static final int MAX_TRACE_BYTES = 128;
 
   private NativeCodec() {}
 
@@ -67,33 +74,42 @@ public final class NativeCodec {
     return ByteBuffer.wrap(frame, 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
-  /** Encodes {@code message} as a version-1 frame carrying {@code requestId}. */
+  /** Encodes {@code message} as a version-1 frame carrying {@code requestId} and no trace id. */
   public static byte[] encode(long requestId, NativeMessage message) {
+    return encode(requestId, null, message);
+  }
+
+  /**
+   * Encodes {@code message} as a version-1 frame carrying {@code requestId} and, unless it is null
+   * or empty, {@code traceId} (cut to {@value #MAX_TRACE_BYTES} bytes).
+   */
+  public static byte[] encode(long requestId, String traceId, NativeMessage message) {
+    Header h = new Header(requestId, message, trace(traceId));
     return switch (message) {
-      case NativeMessage.Ping p -> header(0, requestId, message).array();
+      case NativeMessage.Ping p -> header(0, h).array();
       case NativeMessage.ModelInfo m -> {
         byte[] id = utf8(m.modelId());
-        yield header(4 + 4L + id.length, requestId, message).putInt(m.dims()).putInt(id.length).put(id)
+        yield header(4 + 4L + id.length, h).putInt(m.dims()).putInt(id.length).put(id)
             .array();
       }
       case NativeMessage.Distances d -> {
         byte[][] texts = utf8(d.texts());
-        ByteBuffer b = header(1 + 4 + 4L * d.query().length + size(texts), requestId, message)
+        ByteBuffer b = header(1 + 4 + 4L * d.query().length + size(texts), h)
             .put((byte) d.metric().code()).putInt(d.query().length);
         putFloats(b, d.query());
         yield putStrings(b, texts).array();
       }
       case NativeMessage.DistancesReply r -> {
-        ByteBuffer b = header(4 + 4L * r.distances().length, requestId, message)
+        ByteBuffer b = header(4 + 4L * r.distances().length, h)
             .putInt(r.distances().length);
         yield putFloats(b, r.distances()).array();
       }
       case NativeMessage.Embed e -> {
         byte[][] texts = utf8(e.texts());
-        yield putStrings(header(size(texts), requestId, message), texts).array();
+        yield putStrings(header(size(texts), h), texts).array();
       }
       case NativeMessage.EmbedReply r -> {
-        ByteBuffer b = header(8 + 4L * r.vectors().length * r.dims(), requestId, message)
+        ByteBuffer b = header(8 + 4L * r.vectors().length * r.dims(), h)
             .putInt(r.vectors().length).putInt(r.dims());
         for (float[] v : r.vectors()) {
           putFloats(b, v);
@@ -102,7 +118,7 @@ public final class NativeCodec {
       }
       case NativeMessage.Error e -> {
         byte[] text = utf8(e.message());
-        yield header(2 + 4L + text.length, requestId, message).putShort((short) e.code().code())
+        yield header(2 + 4L + text.length, h).putShort((short) e.code().code())
             .putInt(text.length).put(text).array();
       }
     };
@@ -130,11 +146,19 @@ public final class NativeCodec {
     }
     int type = in.u8("message type");
     int flags = in.u16("flags");
-    if (flags != 0) {
-      throw in.fail("unknown flags 0x" + Integer.toHexString(flags) + " in a version 1 frame");
+    if ((flags & ~FLAG_TRACE) != 0) {
+      throw in.fail("unknown flags 0x" + Integer.toHexString(flags & ~FLAG_TRACE) + " in a version 1 frame");
     }
     in.u32("request id low");
     in.u32("request id high");
+    String traceId = null;
+    if ((flags & FLAG_TRACE) != 0) {
+      traceId = in.string("trace id");
+      int bytes = utf8(traceId).length;
+      if (bytes == 0 || bytes > MAX_TRACE_BYTES) {
+        throw in.fail("trace id of " + bytes + " bytes (1 to " + MAX_TRACE_BYTES + " allowed)");
+      }
+    }
     NativeMessage message = switch (type) {
       case NativeMessage.Ping.TYPE -> new NativeMessage.Ping();
       case NativeMessage.ModelInfo.TYPE -> modelInfo(in);
@@ -149,7 +173,7 @@ public final class NativeCodec {
       default -> throw in.fail("unknown message type " + type);
     };
     in.end("message type " + type);
-    return new NativeFrame(requestId, message);
+    return new NativeFrame(requestId, traceId, message);
   }
 
   private static NativeMessage modelInfo(FrameReader in) throws MalformedFrameException {
@@ -211,15 +235,39 @@ public final class NativeCodec {
     return out;
   }
 
-  /** A buffer sized for the header plus {@code bodyBytes}, with the header already written. */
-  private static ByteBuffer header(long bodyBytes, long requestId, NativeMessage message) {
-    if (bodyBytes > Integer.MAX_VALUE - HEADER_BYTES) {
+  /** What the header of one frame holds; {@code trace} is the UTF-8 trace id, or null. */
+  private record Header(long requestId, NativeMessage message, byte[] trace) {}
+
+  /**
+   * A buffer sized for the header, the trace id and {@code bodyBytes}, with the header and the
+   * trace id already written.
+   */
+  private static ByteBuffer header(long bodyBytes, Header h) {
+    long traceBytes = h.trace() == null ? 0 : 4 + h.trace().length;
+    if (bodyBytes > Integer.MAX_VALUE - HEADER_BYTES - traceBytes) {
       throw new IllegalArgumentException(
           "message of " + bodyBytes + " bytes does not fit in one frame");
     }
-    return ByteBuffer.allocate(HEADER_BYTES + (int) bodyBytes).order(ByteOrder.LITTLE_ENDIAN)
-        .put(MAGIC).put((byte) VERSION).put((byte) message.type()).putShort((short) 0)
-        .putLong(requestId);
+    ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + (int) (traceBytes + bodyBytes))
+        .order(ByteOrder.LITTLE_ENDIAN).put(MAGIC).put((byte) VERSION).put((byte) h.message().type())
+        .putShort((short) (h.trace() == null ? 0 : FLAG_TRACE)).putLong(h.requestId());
+    return h.trace() == null ? b : b.putInt(h.trace().length).put(h.trace());
+  }
+
+  /** The UTF-8 bytes of {@code traceId}, cut to {@link #MAX_TRACE_BYTES} on a character boundary; null for none. */
+  private static byte[] trace(String traceId) {
+    if (traceId == null || traceId.isEmpty()) {
+      return null;
+    }
+    byte[] bytes = utf8(traceId);
+    if (bytes.length <= MAX_TRACE_BYTES) {
+      return bytes;
+    }
+    int end = MAX_TRACE_BYTES;
+    while ((bytes[end] & 0xC0) == 0x80) {
+      end--;
+    }
+    return Arrays.copyOf(bytes, end);
   }
 
   private static byte[] utf8(String s) {

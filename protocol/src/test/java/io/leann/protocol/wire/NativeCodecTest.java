@@ -67,6 +67,35 @@ class NativeCodecTest {
   }
 
   @Test
+  void aTraceIdTravelsAfterTheHeaderAndIsBounded() throws MalformedFrameException {
+    NativeMessage embed = new NativeMessage.Embed(TEXTS);
+    byte[] traced = NativeCodec.encode(9, "req-7f3a", embed);
+    assertEquals(NativeCodec.FLAG_TRACE, traced[6]);
+    assertEquals(NativeCodec.encode(9, embed).length + 4 + "req-7f3a".length(), traced.length);
+    NativeFrame frame = NativeCodec.decode(traced);
+    assertEquals("req-7f3a", frame.traceId());
+    assertEquals(TEXTS, ((NativeMessage.Embed) frame.message()).texts());
+    assertEquals(9, NativeCodec.peekRequestId(traced));
+    assertEquals(null, NativeCodec.decode(NativeCodec.encode(9, embed)).traceId());
+    assertArrayEquals(NativeCodec.encode(9, embed), NativeCodec.encode(9, "", embed), "an empty id is no id");
+
+    // Cut to 128 bytes without splitting a character: 'é' is two bytes, so 63 of them plus 'x'.
+    String longId = "x" + "é".repeat(100);
+    String cut = NativeCodec.decode(NativeCodec.encode(1, longId, new NativeMessage.Ping())).traceId();
+    assertEquals("x" + "é".repeat(63), cut);
+
+    ByteBuffer tooLong = header(NativeMessage.Ping.TYPE, 3, 4 + 129);
+    tooLong.putShort(6, (short) NativeCodec.FLAG_TRACE).putInt(129).put("a".repeat(129).getBytes());
+    assertMessage(tooLong.array(), "trace id of 129 bytes (1 to 128 allowed)");
+    ByteBuffer empty = header(NativeMessage.Ping.TYPE, 3, 4);
+    empty.putShort(6, (short) NativeCodec.FLAG_TRACE).putInt(0);
+    assertMessage(empty.array(), "trace id of 0 bytes");
+    ByteBuffer cutOff = header(NativeMessage.Ping.TYPE, 3, 6);
+    cutOff.putShort(6, (short) NativeCodec.FLAG_TRACE).putInt(10).put((byte) 'a').put((byte) 'b');
+    assertThrows(MalformedFrameException.class, () -> NativeCodec.decode(cutOff.array()));
+  }
+
+  @Test
   void everyTruncationIsRejectedWithAClearMessage() {
     byte[] full = NativeCodec.encode(42, new NativeMessage.Distances(Metric.COSINE, new float[] {1, 2}, TEXTS));
     for (int len = 0; len < full.length; len++) {

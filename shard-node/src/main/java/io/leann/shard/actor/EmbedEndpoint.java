@@ -1,5 +1,6 @@
 package io.leann.shard.actor;
 
+import io.leann.protocol.RequestIds;
 import io.leann.protocol.cluster.CborSerializable;
 import io.leann.protocol.cluster.EmbedWorkerInfo;
 import io.leann.protocol.cluster.Vectors;

@@ -3,6 +3,7 @@ package io.leann.shard.actor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
+import io.leann.protocol.RequestIds;
 import io.leann.protocol.cluster.CborSerializable;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.LittleEndian;

@@ -4,6 +4,7 @@ import io.leann.protocol.Metric;
 import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
+import io.leann.protocol.RequestIds;
 import io.leann.protocol.wire.MalformedFrameException;
 import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
@@ -207,8 +208,11 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
     }
   }
 
-  /** One call's texts, and its query for distances, or null to ask for the embeddings themselves. */
-  private record Call(float[] query, List<String> texts) {}
+  /**
+   * One call's texts, its query for distances (null to ask for the embeddings themselves), and the
+   * request id of the calling thread ({@link RequestIds}), sent along for the workers' logs.
+   */
+  private record Call(float[] query, List<String> texts, String traceId) {}
 
   private final ZContext context;
   private final boolean ownsContext;
@@ -353,7 +357,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
       return new float[0][];
     }
     try {
-      List<Chunk> chunks = exchange(new Call(null, texts(Arrays.copyOf(ids, count))), count);
+      List<Chunk> chunks = exchange(new Call(null, texts(Arrays.copyOf(ids, count)), RequestIds.current()), count);
       float[][] out = new float[count][];
       for (Chunk chunk : chunks) {
         System.arraycopy(chunk.vectors, 0, out, chunk.from, chunk.size());
@@ -390,7 +394,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
 
   /** Distances of {@code nodes} from the workers, in order. */
   private float[] fetch(float[] query, int[] nodes) {
-    List<Chunk> chunks = exchange(new Call(query, texts(nodes)), nodes.length);
+    List<Chunk> chunks = exchange(new Call(query, texts(nodes), RequestIds.current()), nodes.length);
     float[] out = new float[nodes.length];
     for (Chunk chunk : chunks) {
       System.arraycopy(chunk.distances, 0, out, chunk.from, chunk.size());
@@ -464,7 +468,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
       chunk.attempts[worker.index]++;
       chunk.requestId = nextRequestId++;
       List<String> slice = call.texts().subList(chunk.from, chunk.to);
-      byte[] frame = NativeCodec.encode(chunk.requestId, call.query() == null
+      byte[] frame = NativeCodec.encode(chunk.requestId, call.traceId(), call.query() == null
           ? new NativeMessage.Embed(slice)
           : new NativeMessage.Distances(metric, call.query(), slice));
       requests++;

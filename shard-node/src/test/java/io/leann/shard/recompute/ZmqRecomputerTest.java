@@ -140,7 +140,7 @@ class ZmqRecomputerTest {
         () -> r.distances(TextVectors.vector("q"), new int[] {1, 2}, 2, new float[2]));
     long millis = (System.nanoTime() - t0) / 1_000_000;
     // two tries of 300 ms: the second on a fresh socket
-    assertTrue(millis >= 600 && millis < 2_000, "failed after " + millis + " ms");
+    assertTrue(millis >= 600 && millis < 3_000, "failed after " + millis + " ms");
     assertTrue(e.getMessage().contains(silent.endpoint() + ": timed out after 300 ms"), e.getMessage());
     assertTrue(e.getMessage().contains("timeout 300 ms per request, 2 tries per worker"), e.getMessage());
     ZmqRecomputer.Stats stats = r.stats();
@@ -202,12 +202,12 @@ class ZmqRecomputerTest {
     r.distances(query, ids, ids.length, out);
     assertArrayEquals(expected(Metric.L2, query, ids), out);
     assertTrue(dying.dead());
-    long t0 = System.nanoTime();
+    long retries = r.stats().retries();
+    assertTrue(retries >= 1);
     int[] more = range(16, 32);
     r.distances(query, more, more.length, out);
     assertArrayEquals(expected(Metric.L2, query, more), out);
-    assertTrue((System.nanoTime() - t0) / 1_000_000 < 1_000, "the cooling worker is not waited for again");
-    assertTrue(r.stats().retries() >= 1);
+    assertEquals(retries, r.stats().retries(), "the cooling worker is not tried again");
   }
 
   @Test
@@ -217,11 +217,9 @@ class ZmqRecomputerTest {
     float[] query = TextVectors.vector("dead connection");
     int[] ids = range(0, 5);
     float[] out = new float[ids.length];
-    long t0 = System.nanoTime();
     r.distances(query, ids, ids.length, out);
     assertArrayEquals(expected(Metric.L2, query, ids), out);
-    assertTrue((System.nanoTime() - t0) / 1_000_000 < PATIENT.timeout().toMillis(),
-        "the request never waited for its timeout");
+    // One request and no retry: it never went out on the dead connection, never waited for a timeout.
     ZmqRecomputer.Stats stats = r.stats();
     assertEquals(List.of(5L, 1L, 0L), List.of(stats.nodesRecomputed(), stats.requests(), stats.retries()));
     // At least: JeroMQ's own dead connections (about 1 in 100) are replaced the same way.

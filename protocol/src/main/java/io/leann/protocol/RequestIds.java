@@ -1,4 +1,4 @@
-package io.leann.shard.actor;
+package io.leann.protocol;
 
 import java.util.function.Supplier;
 import org.slf4j.MDC;
@@ -7,8 +7,9 @@ import org.slf4j.MDC;
  * The request id of the work a thread does, kept in the SLF4J MDC under {@value #MDC_KEY} so that
  * every log line written for a request names it (the log pattern and the JSON encoder print the
  * MDC). The HTTP API takes it from {@code X-Request-Id} or makes one; cluster messages that serve
- * a request (shard searches, embed requests) carry it as a field, and the actor receiving them
- * puts it back with {@link #run}. Stateless.
+ * a request (shard searches, embed requests) carry it as a field, recompute frames to embed
+ * workers as their trace id ({@code NativeCodec}), and the receiver puts it back with {@link #run}.
+ * Stateless.
  */
 public final class RequestIds {
   public static final String MDC_KEY = "requestId";

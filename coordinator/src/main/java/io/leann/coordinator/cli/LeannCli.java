@@ -1,11 +1,12 @@
 package io.leann.coordinator.cli;
 
 import io.leann.coordinator.index.IndexRegistry;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code leann} command line. Exit codes: 0 success, 2 usage error, 1 any other failure.
@@ -18,19 +19,26 @@ import picocli.CommandLine.Option;
     description = "Low-storage vector index and RAG over your documents.",
     subcommands = {BuildCommand.class, SearchCommand.class, ListCommand.class, RemoveCommand.class,
         WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class, ImportCommand.class,
-        EmbedServerCommand.class})
+        EmbedServerCommand.class, McpCommand.class})
 public final class LeannCli {
   @Option(names = {"-v", "--verbose"}, description = "Print stack traces and detailed progress.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 
   private final Map<String, String> env;
+  private final InputStream in;
 
-  public LeannCli(Map<String, String> env) {
+  public LeannCli(Map<String, String> env, InputStream in) {
     this.env = env;
+    this.in = in;
   }
 
   Map<String, String> env() {
     return env;
+  }
+
+  /** Standard input, which {@code leann mcp} reads. */
+  InputStream in() {
+    return in;
   }
 
   IndexRegistry registry() {
@@ -41,9 +49,14 @@ public final class LeannCli {
     System.exit(run(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** Runs the CLI with the given environment and streams; returns the exit code. */
+  /** Runs the CLI with the given environment and output streams, stdin as input; returns the exit code. */
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    LeannCli root = new LeannCli(env);
+    return run(env, System.in, out, err, args);
+  }
+
+  /** Runs the CLI with the given environment and streams; returns the exit code. */
+  public static int run(Map<String, String> env, InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    LeannCli root = new LeannCli(env, in);
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);

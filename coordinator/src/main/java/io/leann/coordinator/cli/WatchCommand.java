@@ -75,7 +75,7 @@ final class WatchCommand implements Callable<Integer> {
     List<String> full = new ArrayList<>();
     full.add("build");
     full.addAll(args);
-    CommandLine build = new CommandLine(new LeannCli(cli.env()));
+    CommandLine build = new CommandLine(new LeannCli(cli.env(), cli.in()));
     build.setOut(spec.commandLine().getOut());
     build.setErr(spec.commandLine().getErr());
     build.setExecutionExceptionHandler(spec.commandLine().getExecutionExceptionHandler());

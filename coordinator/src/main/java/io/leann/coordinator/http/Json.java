@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -99,6 +100,11 @@ public final class Json {
   /** Reads {@code type} from a body. */
   static <T> T read(ByteString body, Class<T> type) {
     return read(body, MAPPER.constructType(type), "body");
+  }
+
+  /** Reads {@code type} from JSON that arrived another way than an HTTP body (MCP tool arguments); errors as for a body. */
+  public static <T> T read(JsonNode json, Class<T> type) {
+    return read(ByteString.fromArray(bytes(json)), type);
   }
 
   private static ApiException mismatch(MismatchedInputException e, String root, String expected) {

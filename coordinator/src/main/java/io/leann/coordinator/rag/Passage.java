@@ -3,6 +3,7 @@ package io.leann.coordinator.rag;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.protocol.api.ChatSource;
 import io.leann.protocol.api.SearchResponse;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,6 +53,14 @@ public record Passage(String id, float score, String text, String source, Intege
           ? " (page " + startPage + ")" : " (pages " + startPage + "-" + endPage + ")");
     }
     return source;
+  }
+
+  /**
+   * {@code [rank] (score 0.812) Source: <label>}: the heading under which the ReAct agent and MCP
+   * clients see a passage, LEANN's agent's format.
+   */
+  public String heading(int rank) {
+    return String.format(Locale.ROOT, "[%d] (score %.3f) Source: %s", rank, score, label());
   }
 
   /** The passage as the API returns it. */

@@ -5,7 +5,6 @@ import io.leann.coordinator.rag.Retriever;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,7 +61,7 @@ public final class SearchTool implements Tool {
       if (text.length() > MAX_TEXT) {
         text = text.substring(0, MAX_TEXT) + "...";
       }
-      out.append(String.format(Locale.ROOT, "[%d] (score %.3f) Source: %s%n%s%n", rank++, p.score(), p.label(), text));
+      out.append(p.heading(rank++)).append('\n').append(text).append('\n');
     }
     return out.toString().strip();
   }

@@ -52,12 +52,7 @@ final class AskCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "20", description = "Passages given to the model (default ${DEFAULT-VALUE}).")
   int topK;
 
-  @Option(names = "--complexity", defaultValue = "32", description = "Search beam width, ef (default ${DEFAULT-VALUE}).")
-  int complexity;
-
-  @Option(names = "--recompute", negatable = true,
-      description = "Recompute embeddings of visited nodes (default: on for pruned indexes, off when vectors are stored).")
-  Boolean recompute;
+  @Mixin SearchFlags search = new SearchFlags(32);
 
   @Option(names = "--history-tokens", defaultValue = "" + ChatHistory.DEFAULT_MAX_TOKENS,
       description = "Earlier turns sent with each question in a conversation, in tokens (default ${DEFAULT-VALUE}).")
@@ -65,12 +60,12 @@ final class AskCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (topK < 1 || complexity < 1 || historyTokens < 0) {
+    if (topK < 1 || search.complexity < 1 || historyTokens < 0) {
       throw new ParameterException(spec.commandLine(),
           "--top-k and --complexity must be at least 1, --history-tokens not negative");
     }
-    RagChat.Options options = RagChat.Options.defaults().withTopK(topK).withComplexity(complexity)
-        .withRecompute(recompute).withThinking(llm.thinking(spec)).withMaxHistoryTokens(historyTokens);
+    RagChat.Options options = RagChat.Options.defaults().withTopK(topK).withComplexity(search.complexity)
+        .withRecompute(search.recompute).withThinking(llm.thinking(spec)).withMaxHistoryTokens(historyTokens);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (LlmFlags.Opened opened = llm.open(cli, spec, name)) {

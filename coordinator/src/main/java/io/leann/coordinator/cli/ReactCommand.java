@@ -43,12 +43,7 @@ final class ReactCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "5", description = "Results per search (default ${DEFAULT-VALUE}).")
   int topK;
 
-  @Option(names = "--complexity", defaultValue = "32", description = "Search beam width, ef (default ${DEFAULT-VALUE}).")
-  int complexity;
-
-  @Option(names = "--recompute", negatable = true,
-      description = "Recompute embeddings of visited nodes (default: on for pruned indexes, off when vectors are stored).")
-  Boolean recompute;
+  @Mixin SearchFlags search = new SearchFlags(32);
 
   @Option(names = "--max-iterations", defaultValue = "" + ReactAgent.DEFAULT_MAX_ITERATIONS,
       description = "Tool calls before the agent must answer (default ${DEFAULT-VALUE}).")
@@ -56,7 +51,7 @@ final class ReactCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (topK < 1 || complexity < 1 || maxIterations < 1) {
+    if (topK < 1 || search.complexity < 1 || maxIterations < 1) {
       throw new ParameterException(spec.commandLine(), "--top-k, --complexity and --max-iterations must be at least 1");
     }
     String text = String.join(" ", question).strip();
@@ -66,8 +61,8 @@ final class ReactCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (AskCommand.LlmFlags.Opened opened = llm.open(cli, spec, name)) {
-      SearchTool search = new SearchTool(Retriever.of(opened.searcher()), topK, complexity, recompute);
-      ReactAgent agent = new ReactAgent(opened.model(), List.of(search), maxIterations, llm.thinking(spec));
+      SearchTool tool = new SearchTool(Retriever.of(opened.searcher()), topK, search.complexity, search.recompute);
+      ReactAgent agent = new ReactAgent(opened.model(), List.of(tool), maxIterations, llm.thinking(spec));
       ReactResult result = agent.run(text, new Printer(out, err));
       if (!result.synthesized()) {
         out.println("\nAnswer:\n" + result.answer());

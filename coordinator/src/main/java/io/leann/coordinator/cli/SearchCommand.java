@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,12 +34,7 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "5", description = "Results to return (default ${DEFAULT-VALUE}).")
   int topK;
 
-  @Option(names = "--complexity", defaultValue = "64", description = "Search beam width, ef (default ${DEFAULT-VALUE}).")
-  int complexity;
-
-  @Option(names = "--recompute", negatable = true,
-      description = "Recompute embeddings of visited nodes (default: on for pruned indexes, off when vectors are stored).")
-  Boolean recompute;
+  @Mixin SearchFlags search = new SearchFlags(64);
 
   @Option(names = "--show-metadata", description = "Print each result's metadata.")
   boolean showMetadata;
@@ -87,8 +83,8 @@ final class SearchCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       LocalIndex.DenseHits found = hybrid
-          ? searcher.hybrid(query, topK, complexity, recompute, parsed, vectorWeight, twoLevel)
-          : searcher.search(query, topK, complexity, recompute, parsed, twoLevel);
+          ? searcher.hybrid(query, topK, search.complexity, search.recompute, parsed, vectorWeight, twoLevel)
+          : searcher.search(query, topK, search.complexity, search.recompute, parsed, twoLevel);
       List<SearchHit> hits = found.hits();
       if (stats) {
         spec.commandLine().getErr().println("stats: " + found.stats().toMap());

@@ -28,6 +28,7 @@ import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -303,9 +304,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       int k = request.topKOrDefault();
       int ef = Math.max(k, request.complexity() != null ? request.complexity() : recordedComplexity(index.meta()));
       MetadataFilter filter = filter(request.metadataFilters(), lease.userMetadata());
-      if (Boolean.FALSE.equals(request.recompute()) && !index.hasVectors() && !index.twoLevel()) {
-        throw ApiException.badRequest("recompute", "cannot be false: index '" + name
-            + "' stores no embeddings (it was built for recomputation)");
+      if (Boolean.FALSE.equals(request.recompute()) && !index.searchableWithoutRecompute()) {
+        throw ApiException.badRequest("recompute", "cannot be false: " + SearchableIndex.recomputeRequired(name));
       }
       long searchStart = System.nanoTime();
       TwoLevelOptions twoLevel = TwoLevelOptions.of(request.recomputeBudget(), request.pruneRatio(),

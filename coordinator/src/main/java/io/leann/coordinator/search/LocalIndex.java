@@ -11,7 +11,6 @@ import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
@@ -156,9 +155,8 @@ public final class LocalIndex implements AutoCloseable {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
     }
-    if (recomputeWith == null && !hasVectors() && !twoLevel()) {
-      throw new IllegalStateException("index '" + layout.name()
-          + "' stores no embeddings (built pruned for recomputation); search it with recompute on");
+    if (recomputeWith == null && !searchableWithoutRecompute()) {
+      throw new IllegalStateException(SearchableIndex.recomputeRequired(layout.name()));
     }
     BitSet matches = filter == null || filter.isEmpty() ? null : columns().matching(filter);
     record Candidate(long row, float distance) {}
@@ -183,9 +181,9 @@ public final class LocalIndex implements AutoCloseable {
     return new DenseHits(hits, stats);
   }
 
-  /** Whether every shard has PQ codes, so recompute search runs two-level. */
-  public boolean twoLevel() {
-    return shards.stream().allMatch(s -> s.graph() instanceof HnswIndex h && h.hasPq());
+  /** Whether every shard can be searched without recompute ({@link SearchableIndex#searchableWithoutRecompute()}). */
+  public boolean searchableWithoutRecompute() {
+    return shards.stream().allMatch(s -> s.graph().searchableWithoutRecompute());
   }
 
 

@@ -3,7 +3,6 @@ package io.leann.protocol.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Body of {@code POST /indexes/{name}/chat}: a question answered from the index's passages.
@@ -55,15 +54,9 @@ public record ChatRequest(
    * @throws ApiException 400 naming the bad field
    */
   public ChatRequest validated() {
-    if (question == null || question.isBlank()) {
-      throw ApiException.badRequest("question", "is required and must not be blank");
-    }
-    if (topK != null && (topK < 1 || topK > 100)) {
-      throw ApiException.badRequest("top_k", "must be in [1, 100]");
-    }
-    if (complexity != null && (complexity < 1 || complexity > 10_000)) {
-      throw ApiException.badRequest("complexity", "must be in [1, 10000]");
-    }
+    RequestChecks.required("question", question);
+    RequestChecks.within("top_k", topK, 1, 100);
+    RequestChecks.within("complexity", complexity, 1, 10_000);
     List<ChatMessage> turns = historyOrEmpty();
     if (turns.size() > MAX_HISTORY) {
       throw ApiException.badRequest("history", "must hold at most " + MAX_HISTORY + " messages");
@@ -77,10 +70,7 @@ public record ChatRequest(
         throw ApiException.badRequest("history[" + i + "].content", "is required");
       }
     }
-    if (llm != null && llm.thinkingBudget() != null
-        && !List.of("low", "medium", "high").contains(llm.thinkingBudget().strip().toLowerCase(Locale.ROOT))) {
-      throw ApiException.badRequest("llm.thinking_budget", "must be \"low\", \"medium\" or \"high\"");
-    }
+    RequestChecks.thinkingBudget(llm);
     return this;
   }
 }

@@ -2,8 +2,6 @@ package io.leann.protocol.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Body of {@code POST /indexes/{name}/react}: a question answered by a ReAct agent that searches
@@ -57,22 +55,11 @@ public record ReactRequest(
    * @throws ApiException 400 naming the bad field
    */
   public ReactRequest validated() {
-    if (question == null || question.isBlank()) {
-      throw ApiException.badRequest("question", "is required and must not be blank");
-    }
-    if (topK != null && (topK < 1 || topK > 100)) {
-      throw ApiException.badRequest("top_k", "must be in [1, 100]");
-    }
-    if (complexity != null && (complexity < 1 || complexity > 10_000)) {
-      throw ApiException.badRequest("complexity", "must be in [1, 10000]");
-    }
-    if (maxIterations != null && (maxIterations < 1 || maxIterations > MAX_ITERATIONS)) {
-      throw ApiException.badRequest("max_iterations", "must be in [1, " + MAX_ITERATIONS + "]");
-    }
-    if (llm != null && llm.thinkingBudget() != null
-        && !List.of("low", "medium", "high").contains(llm.thinkingBudget().strip().toLowerCase(Locale.ROOT))) {
-      throw ApiException.badRequest("llm.thinking_budget", "must be \"low\", \"medium\" or \"high\"");
-    }
+    RequestChecks.required("question", question);
+    RequestChecks.within("top_k", topK, 1, 100);
+    RequestChecks.within("complexity", complexity, 1, 10_000);
+    RequestChecks.within("max_iterations", maxIterations, 1, MAX_ITERATIONS);
+    RequestChecks.thinkingBudget(llm);
     return this;
   }
 }

@@ -46,15 +46,9 @@ public record SearchRequest(
    * @throws ApiException 400 naming the bad field
    */
   public SearchRequest validated() {
-    if (query == null || query.isBlank()) {
-      throw ApiException.badRequest("query", "is required and must not be blank");
-    }
-    if (topK != null && (topK < 1 || topK > 1000)) {
-      throw ApiException.badRequest("top_k", "must be in [1, 1000]");
-    }
-    if (complexity != null && (complexity < 1 || complexity > 10_000)) {
-      throw ApiException.badRequest("complexity", "must be in [1, 10000]");
-    }
+    RequestChecks.required("query", query);
+    RequestChecks.within("top_k", topK, 1, 1000);
+    RequestChecks.within("complexity", complexity, 1, 10_000);
     if (vectorWeight != null && (vectorWeight < 0 || vectorWeight > 1)) {
       throw ApiException.badRequest("vector_weight", "must be in [0, 1]");
     }

@@ -14,7 +14,6 @@ import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
@@ -241,8 +240,7 @@ final class LoadedShard {
     return graph.hasVectors();
   }
 
-  /** Whether a search without recompute is possible: stored vectors, or PQ codes (compressed mode). */
   boolean searchableWithoutRecompute() {
-    return graph.hasVectors() || graph instanceof HnswIndex h && h.hasPq();
+    return graph.searchableWithoutRecompute();
   }
 }

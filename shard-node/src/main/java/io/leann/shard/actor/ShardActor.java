@@ -12,6 +12,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.PruneParams;
 import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
@@ -329,8 +330,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     }
     boolean recompute = search.recompute() != null ? search.recompute() : !shard.hasVectors();
     if (!recompute && !shard.searchableWithoutRecompute()) {
-      search.replyTo().tell(new Failed(id.shard(), "index '" + id.index() + "' stores no embeddings and no "
-          + "PQ codes (built pruned for recomputation); search it with recompute on", true));
+      search.replyTo().tell(new Failed(id.shard(), SearchableIndex.recomputeRequired(id.index()), true));
       return;
     }
     RecomputerPool recomputers = recompute ? pool : null;

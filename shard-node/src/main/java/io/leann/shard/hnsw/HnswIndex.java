@@ -352,6 +352,11 @@ public final class HnswIndex implements SearchableIndex {
     return pq != null;
   }
 
+  @Override
+  public boolean searchableWithoutRecompute() {
+    return hasVectors() || hasPq();
+  }
+
   /** PQ codes, or null. */
   public PqCodes pq() {
     return pq;

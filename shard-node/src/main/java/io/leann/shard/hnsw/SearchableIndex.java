@@ -24,6 +24,23 @@ public interface SearchableIndex extends AutoCloseable {
   boolean hasVectors();
 
   /**
+   * Whether a search can run without a recomputer: with the stored vectors, or with PQ codes alone
+   * (the compressed search of {@code io.leann.shard.search.ShardSearch}).
+   */
+  default boolean searchableWithoutRecompute() {
+    return hasVectors();
+  }
+
+  /**
+   * Why a search without recompute of index {@code name} is refused, when one of its graphs is not
+   * {@link #searchableWithoutRecompute()}: the same words from the CLI, the server and the shards.
+   */
+  static String recomputeRequired(String name) {
+    return "index '" + name + "' stores no embeddings and no PQ codes (built pruned for recomputation); "
+        + "search it with recompute on";
+  }
+
+  /**
    * The distance source for a search of {@code query}: recomputed through {@code recomputer} if one
    * is given, else the stored vectors. Checks the dimensions and normalises for cosine.
    *

@@ -137,9 +137,10 @@ public final class LeannServerEmbedder implements Embedder {
   }
 
   /**
-   * An idle socket, or a fresh one that has answered a model query: JeroMQ 0.6 occasionally leaves a
-   * new TCP connection without its ZMTP handshake, so its first request is never delivered; a fresh
-   * socket cures it, and the cheap probe finds out before a real request is at stake.
+   * An idle socket, or a fresh one that has answered a model query: JeroMQ 0.6 occasionally stalls
+   * the ZMTP handshake of a new TCP connection, so nothing sent on it moves until the handshake
+   * times out (cut here to a quarter of the probe's wait, after which it reconnects); a fresh
+   * socket is the last resort, and the cheap probe finds out before a real request is at stake.
    */
   private ZMQ.Socket borrow() {
     ZMQ.Socket pooled = idle.pollFirst();
@@ -151,6 +152,7 @@ public final class LeannServerEmbedder implements Embedder {
     for (int attempt = 0; attempt < PROBES; attempt++) {
       ZMQ.Socket socket = context.createSocket(SocketType.REQ);
       socket.setLinger(0);
+      socket.setHandshakeIvl((int) Math.max(1, wait.toMillis() / 4));
       socket.connect(endpoint);
       if (exchange(socket, probe, wait) != null) {
         return socket;

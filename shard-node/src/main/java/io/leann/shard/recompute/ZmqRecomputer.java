@@ -38,12 +38,16 @@ import org.zeromq.ZMsg;
  * other reply, stale from an abandoned call, is dropped. When no worker is left to try, the call
  * throws {@link RecomputeException} naming each endpoint, what went wrong and the timeout.
  *
- * <p>Connections: JeroMQ 0.6 leaves about one new TCP connection in a hundred on loopback dead:
- * nothing sent on it is ever delivered, not even later messages (measured: 6-59 of 2,000-3,000
- * fresh DEALER sockets, with or without {@code ZMQ_IMMEDIATE}). So a socket is used only after it
- * has answered a {@code PING} within {@link Options#handshakeTimeout()}; a silent one is replaced,
- * {@link #HANDSHAKES} times at most, after which the worker counts as unreachable for its cooldown.
- * Real requests thus never wait a full {@link Options#timeout()} on a dead connection.
+ * <p>Connections: with JeroMQ 0.6, about one new TCP connection in a hundred on loopback stalls
+ * in its ZMTP handshake (the worker accepts and drops it; the client never notices), and nothing
+ * queued on it moves until the handshake times out, after 30 s by default. So the handshake
+ * interval is cut to a quarter of {@link Options#handshakeTimeout()}: a stalled connection is
+ * dropped and made again, and what was queued goes out on the new one (bench
+ * {@code ZmqDeadConnections}, PERFORMANCE.md section 5: 31 of 3,000 fresh connections never
+ * delivered with the default, none lost at 250 ms, the slowest answered in 448 ms). And a socket is used
+ * only after it has answered a {@code PING} within {@link Options#handshakeTimeout()}; a silent one
+ * is replaced, {@link #HANDSHAKES} times at most, after which the worker counts as unreachable for
+ * its cooldown, so a dead worker costs seconds, not a request {@link Options#timeout()} per chunk.
  *
  * <p>{@link #embeddings} sends {@code EMBED} frames instead, for callers that rank with the vectors
  * themselves and keep them across queries (the two-level search); the set is cut evenly across the
@@ -134,6 +138,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
           ZMQ.Socket fresh = context.createSocket(SocketType.DEALER);
           fresh.setLinger(0);
           fresh.setSendTimeOut(0);
+          fresh.setHandshakeIvl((int) Math.max(1, options.handshakeTimeout().toMillis() / 4));
           fresh.connect(endpoint);
           if (handshake(fresh)) {
             socket = fresh;

@@ -1,12 +1,13 @@
 package io.leann.coordinator.cli;
 
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.protocol.LeannVersion;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The {@code leann} command line. Exit codes: 0 success, 2 usage error, 1 any other failure.
@@ -15,7 +16,7 @@ import picocli.CommandLine;
 @Command(
     name = "leann",
     mixinStandardHelpOptions = true,
-    version = "leann 0.1.0 (JVM)",
+    version = "leann " + LeannVersion.VERSION + " (JVM)",
     description = "Low-storage vector index and RAG over your documents.",
     subcommands = {BuildCommand.class, SearchCommand.class, ListCommand.class, RemoveCommand.class,
         WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class, ImportCommand.class,

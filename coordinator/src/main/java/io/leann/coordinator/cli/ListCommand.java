@@ -4,9 +4,9 @@ import io.leann.coordinator.index.IndexRegistry;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code leann list}: one line per index with passages, model, size on disk and storage mode. */
 @Command(name = "list", description = "List the indexes.")

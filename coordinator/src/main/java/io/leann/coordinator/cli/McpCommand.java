@@ -3,6 +3,7 @@ package io.leann.coordinator.cli;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.mcp.LeannTools;
 import io.leann.coordinator.mcp.McpServer;
+import io.leann.protocol.LeannVersion;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ final class McpCommand implements Callable<Integer> {
     }
     try (LocalLeannService service = new LocalLeannService(cli.env())) {
       McpServer server = new McpServer(new LeannTools(service, Duration.ofSeconds(timeoutSeconds)),
-          spec.root().version()[0]);
+          LeannVersion.VERSION);
       server.serve(new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8)),
           spec.commandLine().getOut());
     }

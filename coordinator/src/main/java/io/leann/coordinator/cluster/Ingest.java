@@ -1,8 +1,7 @@
 package io.leann.coordinator.cluster;
 
-import io.leann.coordinator.build.IndexBuilder;
-
 import io.leann.coordinator.build.EmbeddingSpool;
+import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.Chunker;
 import io.leann.coordinator.chunk.ChunkingOptions;

@@ -2,7 +2,10 @@ package io.leann.coordinator.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JavaType;
+import io.leann.coordinator.mcp.LeannTools;
+import io.leann.coordinator.mcp.McpServer;
 import io.leann.coordinator.rag.ChatModels;
+import io.leann.protocol.LeannVersion;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.DocumentIn;
@@ -14,6 +17,7 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.ShardPlacement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -46,6 +50,7 @@ import org.apache.pekko.util.ByteString;
  * POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
  * POST   /indexes/{name}/chat    ChatRequest   200 ChatResponse, or SSE with "stream": true ({@link ChatRoutes})
  * POST   /indexes/{name}/react   ReactRequest  200 ReactResponse, or SSE with "stream": true ({@link ReactRoutes})
+ * POST   /mcp                    JSON-RPC      200 JSON-RPC reply, or 202 (MCP tools, {@link McpRoutes})
  * POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
  * GET    /jobs/{id}                            200 JobStatus
  * GET    /admin/nodes                          200 {"nodes":[NodeInfo]}
@@ -71,6 +76,7 @@ public final class LeannRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final ChatRoutes chat;
   private final ReactRoutes react;
+  private final McpRoutes mcp;
   private final ExceptionHandler exceptions = ApiErrors.exceptionHandler();
   private final RejectionHandler rejections = ApiErrors.rejectionHandler();
 
@@ -84,6 +90,10 @@ public final class LeannRoutes extends AllDirectives {
     this.settings = settings;
     this.chat = chat;
     this.react = chat.reactRoutes();
+    // A tool call gives up a second before the request would time out, so the client reads why.
+    Duration toolTimeout = settings.requestTimeout().minusSeconds(1);
+    this.mcp = new McpRoutes(new McpServer(new LeannTools(service,
+        toolTimeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : toolTimeout), LeannVersion.VERSION));
   }
 
   /** {@code GET /health}. */
@@ -113,6 +123,7 @@ public final class LeannRoutes extends AllDirectives {
                     path("health", () -> get(this::health)),
                     pathPrefix("indexes", this::indexes),
                     path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),
+                    path("mcp", mcp::route),
                     pathPrefix("admin", () -> admin(this::adminRoutes)))))));
   }
 

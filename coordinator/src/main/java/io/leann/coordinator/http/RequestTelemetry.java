@@ -91,7 +91,7 @@ final class RequestTelemetry {
     }
     String first = s.get(0);
     return switch (s.size()) {
-      case 1 -> Set.of("health", "metrics", "indexes").contains(first) ? "/" + first : "other";
+      case 1 -> Set.of("health", "metrics", "indexes", "mcp").contains(first) ? "/" + first : "other";
       case 2 -> first.equals("indexes") ? "/indexes/{name}"
           : first.equals("jobs") ? "/jobs/{id}"
           : first.equals("admin") && Set.of("nodes", "shards").contains(s.get(1)) ? "/admin/" + s.get(1)

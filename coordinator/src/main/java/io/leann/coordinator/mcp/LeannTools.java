@@ -11,8 +11,9 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Results are text for the model to read: each passage under the same heading the ReAct agent
  * shows ({@link Passage#heading}), its full text below. Failures are results with
  * {@code isError}, their message the API's (which names the bad field or the unknown index).
- * Thread-safe when the service is.
+ * Calls are asynchronous, so the HTTP endpoint never blocks a thread on a search. Thread-safe
+ * when the service is.
  */
 public final class LeannTools {
   static final String LIST = "leann_list";
@@ -61,21 +63,40 @@ public final class LeannTools {
             + "Returns the passages, best first, each with its score and source file.", searchSchema()));
   }
 
-  /** Runs tool {@code name}; null if there is no such tool. */
-  Result call(String name, ObjectNode arguments) {
-    try {
-      return switch (name) {
-        case LIST -> listIndexes();
-        case SEARCH -> search(arguments);
-        default -> null;
-      };
-    } catch (ApiException e) {
-      return new Result(e.getMessage(), true);
-    }
+  /** Whether there is a tool called {@code name}. */
+  boolean has(String name) {
+    return LIST.equals(name) || SEARCH.equals(name);
   }
 
-  private Result listIndexes() {
-    List<IndexInfo> indexes = await(service.indexes());
+  /**
+   * Runs tool {@code name}, which {@link #has} must know. The stage never fails: the service's
+   * refusals, failures and a call over the timeout become error results.
+   */
+  CompletionStage<Result> call(String name, ObjectNode arguments) {
+    CompletionStage<Result> outcome;
+    try {
+      outcome = SEARCH.equals(name) ? search(arguments) : service.indexes().thenApply(LeannTools::listing);
+    } catch (ApiException e) {
+      return CompletableFuture.completedFuture(new Result(e.getMessage(), true));
+    }
+    return outcome.toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(LeannTools::failure);
+  }
+
+  private static Result failure(Throwable t) {
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof ApiException api) {
+      return new Result(api.getMessage(), true);
+    }
+    if (cause instanceof TimeoutException) {
+      return new Result("no answer within the tool call timeout", true);
+    }
+    log.warn("MCP tool call failed", cause);
+    return new Result("the call failed: " + cause, true);
+  }
+
+  private static Result listing(List<IndexInfo> indexes) {
     if (indexes.isEmpty()) {
       return new Result("No indexes yet. Build one with: leann build <name> --docs <paths>", false);
     }
@@ -89,7 +110,8 @@ public final class LeannTools {
     return new Result(out.toString().strip(), false);
   }
 
-  private Result search(ObjectNode arguments) {
+  /** @throws ApiException for bad arguments, before the service is asked */
+  private CompletionStage<Result> search(ObjectNode arguments) {
     if (!arguments.path("index_name").isTextual() || arguments.get("index_name").asText().isBlank()) {
       throw ApiException.badRequest("index_name", "is required and must be a non-blank string");
     }
@@ -97,7 +119,10 @@ public final class LeannTools {
     ObjectNode fields = arguments.deepCopy();
     fields.remove("index_name");
     SearchRequest request = Json.read(fields, SearchRequest.class).validated();
-    SearchResponse response = await(service.search(index, request));
+    return service.search(index, request).thenApply(response -> found(index, request, response));
+  }
+
+  private static Result found(String index, SearchRequest request, SearchResponse response) {
     List<SearchResponse.Hit> hits = response.results();
     StringBuilder out = new StringBuilder();
     out.append(hits.isEmpty() ? "No passages" : hits.size() + (hits.size() == 1 ? " passage" : " passages"))
@@ -112,23 +137,6 @@ public final class LeannTools {
       out.append('\n').append(p.heading(rank++)).append('\n').append(p.text().strip()).append('\n');
     }
     return new Result(out.toString().strip(), false);
-  }
-
-  private <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof ApiException api) {
-        throw api;
-      }
-      log.warn("MCP tool call failed", e.getCause());
-      throw new ApiException(500, "internal_error", "the search failed: " + e.getCause());
-    } catch (TimeoutException e) {
-      throw ApiException.unavailable("no answer within " + timeout.toSeconds() + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApiException.unavailable("interrupted");
-    }
   }
 
   private static ObjectNode searchSchema() {

@@ -10,7 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * A tool that fails (unknown index, a bad field, no shard answering) is not a protocol error: its
  * result says {@code isError} with the reason, so the model can read it and correct itself.
  *
- * <p>Requests are answered one at a time, in order. Not thread-safe: one server per stream pair.
+ * <p>Transports: {@link #serve} answers a stream pair (stdio) one message after the other;
+ * {@link #handle(String)} answers one message asynchronously, for the HTTP endpoint. Thread-safe:
+ * the server keeps no per-session state (the negotiated version is only told to the client).
  */
 public final class McpServer {
   /** Protocol revisions this server speaks, newest first. */
@@ -64,13 +70,13 @@ public final class McpServer {
     this.version = version;
   }
 
-  /** Answers every line of {@code in} on {@code out} until {@code in} ends. */
+  /** Answers every line of {@code in} on {@code out}, one after the other, until {@code in} ends. */
   public void serve(BufferedReader in, Writer out) throws IOException {
     for (String line; (line = in.readLine()) != null; ) {
       if (line.isBlank()) {
         continue;
       }
-      JsonNode reply = handleLine(line);
+      JsonNode reply = handle(line).toCompletableFuture().join();
       if (reply != null) {
         out.write(mapper.writeValueAsString(reply));
         out.write('\n');
@@ -79,67 +85,77 @@ public final class McpServer {
     }
   }
 
-  /** The reply to one line, or null when it needs none (notifications, client replies). */
-  JsonNode handleLine(String line) {
+  /**
+   * The reply to one message (or batch) in JSON text; null when it needs none (notifications,
+   * client replies). The stage never fails.
+   */
+  public CompletionStage<JsonNode> handle(String text) {
     JsonNode message;
     try {
-      message = mapper.readTree(line);
+      message = mapper.readTree(text);
     } catch (JsonProcessingException e) {
-      return error(NullNode.instance, PARSE_ERROR, "Parse error: " + e.getOriginalMessage());
+      return done(error(NullNode.instance, PARSE_ERROR, "Parse error: " + e.getOriginalMessage()));
+    }
+    if (message == null) {
+      return done(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: empty message"));
     }
     if (!message.isArray()) {
       return handle(message);
     }
     // A JSON-RPC batch (MCP 2025-03-26); each member is answered in the reply array.
     if (message.isEmpty()) {
-      return error(NullNode.instance, INVALID_REQUEST, "Invalid Request: empty batch");
+      return done(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: empty batch"));
     }
-    ArrayNode replies = NODES.arrayNode();
-    for (JsonNode member : message) {
-      JsonNode reply = handle(member);
-      if (reply != null) {
-        replies.add(reply);
-      }
-    }
-    return replies.isEmpty() ? null : replies;
+    List<CompletableFuture<JsonNode>> members = new ArrayList<>();
+    message.forEach(m -> members.add(handle(m).toCompletableFuture()));
+    return CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      ArrayNode replies = NODES.arrayNode();
+      members.stream().map(CompletableFuture::join).filter(Objects::nonNull).forEach(replies::add);
+      return replies.isEmpty() ? null : replies;
+    });
   }
 
-  private JsonNode handle(JsonNode message) {
+  /** Whether {@code reply} says its message was not JSON-RPC at all (parse error or invalid request). */
+  public static boolean isMalformed(JsonNode reply) {
+    int code = reply == null ? 0 : reply.path("error").path("code").asInt();
+    return code == PARSE_ERROR || code == INVALID_REQUEST;
+  }
+
+  private CompletionStage<JsonNode> handle(JsonNode message) {
     if (message.isObject() && !message.has("method") && (message.has("result") || message.has("error"))) {
-      return null;
+      return done(null);
     }
     JsonNode id = message.get("id");
     boolean validId = id == null || id.isTextual() || id.isIntegralNumber();
     if (!message.isObject() || !"2.0".equals(message.path("jsonrpc").asText(null))
         || !message.path("method").isTextual() || !validId) {
-      return error(validId && id != null ? id : NullNode.instance, INVALID_REQUEST,
-          "Invalid Request: expected a JSON-RPC 2.0 object with a string \"method\" and a string or integer \"id\"");
+      return done(error(validId && id != null ? id : NullNode.instance, INVALID_REQUEST,
+          "Invalid Request: expected a JSON-RPC 2.0 object with a string \"method\" and a string or integer \"id\""));
     }
     String method = message.get("method").asText();
     JsonNode params = message.path("params");
+    CompletionStage<JsonNode> result;
     try {
-      JsonNode result = switch (method) {
-        case "initialize" -> initialize(params);
-        case "ping" -> NODES.objectNode();
-        case "tools/list" -> toolsList();
+      result = switch (method) {
+        case "initialize" -> done(initialize(params));
+        case "ping" -> done(NODES.objectNode());
+        case "tools/list" -> done(toolsList());
         case "tools/call" -> toolsCall(params);
         default -> {
           if (id == null) {
-            yield null;
+            yield done(null);
           }
           throw new RpcError(METHOD_NOT_FOUND, "Method not found: " + method);
         }
       };
-      if (id == null) {
-        return null;
-      }
-      return NODES.objectNode().put("jsonrpc", "2.0").<ObjectNode>set("id", id).set("result", result);
     } catch (RpcError e) {
-      return id == null ? null : error(id, e.code, e.getMessage());
+      return done(id == null ? null : error(id, e.code, e.getMessage()));
     } catch (RuntimeException e) {
       log.error("MCP {} failed", method, e);
-      return id == null ? null : error(id, INTERNAL_ERROR, "Internal error: " + e);
+      return done(id == null ? null : error(id, INTERNAL_ERROR, "Internal error: " + e));
     }
+    return result.thenApply(value -> id == null ? null
+        : NODES.objectNode().put("jsonrpc", "2.0").<ObjectNode>set("id", id).set("result", value));
   }
 
   private JsonNode initialize(JsonNode params) {
@@ -163,7 +179,7 @@ public final class McpServer {
     return result;
   }
 
-  private JsonNode toolsCall(JsonNode params) throws RpcError {
+  private CompletionStage<JsonNode> toolsCall(JsonNode params) throws RpcError {
     if (!params.path("name").isTextual()) {
       throw new RpcError(INVALID_PARAMS, "Invalid params: tools/call needs a string \"name\"");
     }
@@ -172,13 +188,18 @@ public final class McpServer {
       throw new RpcError(INVALID_PARAMS, "Invalid params: \"arguments\" must be an object");
     }
     String name = params.get("name").asText();
-    LeannTools.Result outcome = tools.call(name, arguments.isObject() ? (ObjectNode) arguments : NODES.objectNode());
-    if (outcome == null) {
+    if (!tools.has(name)) {
       throw new RpcError(INVALID_PARAMS, "Unknown tool: " + name);
     }
-    ObjectNode result = NODES.objectNode();
-    result.putArray("content").addObject().put("type", "text").put("text", outcome.text());
-    return result.put("isError", outcome.isError());
+    return tools.call(name, arguments.isObject() ? (ObjectNode) arguments : NODES.objectNode()).thenApply(outcome -> {
+      ObjectNode result = NODES.objectNode();
+      result.putArray("content").addObject().put("type", "text").put("text", outcome.text());
+      return result.put("isError", outcome.isError());
+    });
+  }
+
+  private static CompletionStage<JsonNode> done(JsonNode value) {
+    return CompletableFuture.completedFuture(value);
   }
 
   private static ObjectNode error(JsonNode id, int code, String message) {

@@ -286,6 +286,51 @@ class LeannRoutesTest {
     assertError(send("POST", "/admin/indexes/docs/rebalance", null), 401, "unauthorized", "Bearer");
   }
 
+  // ---- MCP over Streamable HTTP (tool semantics: McpServerTest) ----
+
+  private static final String MCP_INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+      + "\"params\":{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+
+  @Test
+  void mcpRequestsGetJsonAndNotificationsGetAccepted() throws Exception {
+    Reply init = send("POST", "/mcp", MCP_INITIALIZE);
+    assertEquals(200, init.status(), init.raw().body());
+    assertEquals("application/json", init.raw().headers().firstValue("Content-Type").orElseThrow());
+    assertEquals("2025-03-26", init.json().at("/result/protocolVersion").asText());
+
+    Reply initialized = send("POST", "/mcp", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+        Map.of("MCP-Protocol-Version", "2025-03-26"));
+    assertEquals(202, initialized.status());
+    assertEquals("", initialized.raw().body());
+
+    Reply search = send("POST", "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+        + "\"name\":\"leann_search\",\"arguments\":{\"index_name\":\"docs\",\"query\":\"rocket engines and orbit\","
+        + "\"top_k\":1}}}", Map.of("MCP-Protocol-Version", "2025-03-26", "Origin", "http://localhost:6274"));
+    assertEquals(200, search.status(), search.raw().body());
+    assertFalse(search.json().at("/result/isError").asBoolean());
+    assertTrue(search.json().at("/result/content/0/text").asText().contains("rockets.txt"), search.raw().body());
+
+    Reply unknownIndex = send("POST", "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+        + "\"name\":\"leann_search\",\"arguments\":{\"index_name\":\"nope\",\"query\":\"x\"}}}");
+    assertEquals(200, unknownIndex.status(), "a failed tool is a result, not an HTTP error");
+    assertTrue(unknownIndex.json().at("/result/isError").asBoolean());
+  }
+
+  @Test
+  void mcpRefusesMalformedMessagesOtherMethodsForeignOriginsAndUnknownVersions() throws Exception {
+    Reply garbage = send("POST", "/mcp", "{nope");
+    assertEquals(400, garbage.status());
+    assertEquals(-32700, garbage.json().at("/error/code").asInt());
+
+    Reply get = send("GET", "/mcp", null);
+    assertError(get, 405, "method_not_allowed", "POST only");
+    assertEquals("POST", get.raw().headers().firstValue("Allow").orElseThrow());
+    assertError(send("POST", "/mcp", MCP_INITIALIZE, Map.of("Origin", "https://evil.example")), 403, "forbidden",
+        "loopback origin");
+    assertError(send("POST", "/mcp", MCP_INITIALIZE, Map.of("MCP-Protocol-Version", "2030-01-01")), 400,
+        "bad_request", "2030-01-01");
+  }
+
   // ---- helpers ----
 
   private static JsonNode awaitJob(String id) throws Exception {

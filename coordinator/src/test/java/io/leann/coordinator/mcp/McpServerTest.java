@@ -128,32 +128,32 @@ class McpServerTest {
 
   @Test
   void jsonRpcErrorsFollowTheSpecification() throws Exception {
-    JsonNode parse = server.handleLine("{not json");
+    JsonNode parse = reply("{not json");
     assertEquals(McpServer.PARSE_ERROR, parse.at("/error/code").asInt());
     assertTrue(parse.get("id").isNull());
 
-    JsonNode noVersion = server.handleLine("{\"id\":7,\"method\":\"ping\"}");
+    JsonNode noVersion = reply("{\"id\":7,\"method\":\"ping\"}");
     assertEquals(McpServer.INVALID_REQUEST, noVersion.at("/error/code").asInt());
     assertEquals(7, noVersion.get("id").asInt());
     assertEquals(McpServer.INVALID_REQUEST,
-        server.handleLine("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}").at("/error/code").asInt());
-    assertEquals(McpServer.INVALID_REQUEST, server.handleLine("[]").at("/error/code").asInt());
+        reply("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}").at("/error/code").asInt());
+    assertEquals(McpServer.INVALID_REQUEST, reply("[]").at("/error/code").asInt());
 
-    JsonNode unknown = server.handleLine("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/list\"}");
+    JsonNode unknown = reply("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/list\"}");
     assertEquals(McpServer.METHOD_NOT_FOUND, unknown.at("/error/code").asInt());
     assertTrue(unknown.at("/error/message").asText().contains("resources/list"));
-    assertNull(server.handleLine("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{}}"));
-    assertNull(server.handleLine("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}"), "a client's reply needs none");
+    assertNull(reply("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{}}"));
+    assertNull(reply("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}"), "a client's reply needs none");
 
-    JsonNode noTool = server.handleLine(request(10, "tools/call", "{\"name\":\"rm_rf\",\"arguments\":{}}"));
+    JsonNode noTool = reply(request(10, "tools/call", "{\"name\":\"rm_rf\",\"arguments\":{}}"));
     assertEquals(McpServer.INVALID_PARAMS, noTool.at("/error/code").asInt());
     assertTrue(noTool.at("/error/message").asText().contains("Unknown tool: rm_rf"));
     assertEquals(McpServer.INVALID_PARAMS,
-        server.handleLine(request(11, "tools/call", "{\"arguments\":{}}")).at("/error/code").asInt());
-    assertEquals(McpServer.INVALID_PARAMS, server.handleLine(
+        reply(request(11, "tools/call", "{\"arguments\":{}}")).at("/error/code").asInt());
+    assertEquals(McpServer.INVALID_PARAMS, reply(
         request(12, "tools/call", "{\"name\":\"leann_list\",\"arguments\":[1]}")).at("/error/code").asInt());
 
-    JsonNode batch = server.handleLine("[" + request(13, "ping", "{}") + ","
+    JsonNode batch = reply("[" + request(13, "ping", "{}") + ","
         + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}," + request(14, "nope", "{}") + "]");
     assertEquals(2, batch.size());
     assertEquals(13, batch.get(0).get("id").asInt());
@@ -162,10 +162,10 @@ class McpServerTest {
 
   @Test
   void theProtocolVersionIsTheClientsWhenSpokenElseTheNewest() {
-    assertEquals("2024-11-05", server.handleLine(request(1, "initialize", "{\"protocolVersion\":\"2024-11-05\"}"))
+    assertEquals("2024-11-05", reply(request(1, "initialize", "{\"protocolVersion\":\"2024-11-05\"}"))
         .at("/result/protocolVersion").asText());
     assertEquals(McpServer.PROTOCOL_VERSIONS.getFirst(),
-        server.handleLine(request(2, "initialize", "{\"protocolVersion\":\"1999-01-01\"}"))
+        reply(request(2, "initialize", "{\"protocolVersion\":\"1999-01-01\"}"))
             .at("/result/protocolVersion").asText());
   }
 
@@ -176,7 +176,11 @@ class McpServerTest {
   }
 
   private static JsonNode call(String tool, String arguments) {
-    return server.handleLine(request(1, "tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}"));
+    return reply(request(1, "tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}"));
+  }
+
+  private static JsonNode reply(String message) {
+    return server.handle(message).toCompletableFuture().join();
   }
 
   private static String request(int id, String method, String params) {

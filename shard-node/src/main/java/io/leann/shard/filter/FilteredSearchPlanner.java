@@ -4,8 +4,8 @@ import io.leann.protocol.Recomputer;
 import io.leann.shard.hnsw.DistanceSource;
 import io.leann.shard.hnsw.NeighborQueue;
 import io.leann.shard.hnsw.SearchResult;
-import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.SearchStats;
+import io.leann.shard.hnsw.SearchableIndex;
 import java.util.BitSet;
 
 /**

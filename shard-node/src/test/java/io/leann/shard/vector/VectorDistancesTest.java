@@ -3,9 +3,9 @@ package io.leann.shard.vector;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.leann.protocol.index.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import io.leann.protocol.index.LittleEndian;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -3,6 +3,12 @@ error bodies to exceptions. Internal; the public classes wrap it.
 
 A :class:`Transport` holds only settings (each request opens its own connection), so one may be
 shared between threads.
+
+Retries: a request that is safe to repeat (GET, and searches, which change nothing) is sent again,
+``retries`` times at most with doubling pauses, when the connection is refused or reset or the
+server answers 503 ``unavailable`` (no shard or worker answered: a node restarting, a shard
+moving). A ``Retry-After`` header sets the pause, up to 10 s. Writes, chats and agent runs are
+never repeated, and neither is a request that timed out: the server may still be working on it.
 """
 
 from __future__ import annotations
@@ -11,19 +17,25 @@ import http.client
 import json
 import os
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
-from .errors import LeannConnectionError, api_error
+from .errors import LeannConnectionError, UnavailableError, api_error
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 #: Seconds to wait for a reply to an ordinary request; the server gives up after 20 s itself.
 DEFAULT_TIMEOUT = 60.0
 #: A non-streamed chat or agent run may take the server up to 5 minutes.
 GENERATION_TIMEOUT = 330.0
+#: Repeats of a request that is safe to repeat, and the first pause in seconds (then doubled).
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF = 0.25
+#: The longest pause a ``Retry-After`` header may ask for.
+MAX_RETRY_AFTER = 10.0
 
 
 def quote(segment: str) -> str:
@@ -102,22 +114,61 @@ class Transport:
         timeout: seconds to wait for each reply (streams: between two events or heartbeats)
         admin_token: sent as ``Authorization: Bearer`` on ``/admin`` routes only; default
             ``$LEANN_ADMIN_TOKEN``
+        retries: repeats of a request that is safe to repeat (see the module's documentation)
+        backoff: seconds before the first repeat, doubled for each further one
     """
 
     def __init__(self, url: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT,
-                 admin_token: Optional[str] = None) -> None:
+                 admin_token: Optional[str] = None, retries: int = DEFAULT_RETRIES,
+                 backoff: float = DEFAULT_BACKOFF) -> None:
         base = (url or os.environ.get("LEANN_URL") or DEFAULT_URL).rstrip("/")
         parts = urllib.parse.urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"url must be an http(s) URL such as {DEFAULT_URL}, got {base!r}")
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
+        if retries < 0 or backoff < 0:
+            raise ValueError(f"retries and backoff must not be negative, got {retries} and {backoff}")
         self.url = base
         self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
         self.admin_token = admin_token if admin_token is not None else os.environ.get("LEANN_ADMIN_TOKEN")
 
-    def json(self, method: str, path: str, body: Any = None, timeout: Optional[float] = None) -> Any:
-        """Sends ``body`` as JSON and returns the parsed JSON reply; errors raise."""
+    def json(self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
+             repeatable: Optional[bool] = None) -> Any:
+        """Sends ``body`` as JSON and returns the parsed JSON reply; errors raise.
+
+        ``repeatable`` says whether the request may be sent again after a refused connection or a
+        503 ``unavailable``; None means only for GET.
+        """
+        if repeatable is None:
+            repeatable = method == "GET"
+        attempt = 0
+        while True:
+            try:
+                return self._json_once(method, path, body, timeout)
+            except (LeannConnectionError, UnavailableError) as e:
+                pause = self._pause(e, attempt) if repeatable and attempt < self.retries else None
+                if pause is None:
+                    raise
+            time.sleep(pause)
+            attempt += 1
+
+    def _pause(self, error: Exception, attempt: int) -> Optional[float]:
+        """Seconds to wait before repeating after ``error``, or None if it is not worth repeating."""
+        if isinstance(error, UnavailableError):
+            if error.code != "unavailable":
+                return None  # a language model's 503: repeating costs a generation and rarely helps
+            if error.retry_after is not None:
+                return min(error.retry_after, MAX_RETRY_AFTER)
+            return self.backoff * 2 ** attempt
+        cause = error.__cause__
+        if isinstance(cause, (socket.timeout, TimeoutError)) or not isinstance(cause, (ConnectionError, urllib.error.URLError)):
+            return None
+        return self.backoff * 2 ** attempt
+
+    def _json_once(self, method: str, path: str, body: Any, timeout: Optional[float]) -> Any:
         with self._open(method, path, body, timeout, "application/json") as response:
             try:
                 text = response.read().decode("utf-8")
@@ -171,4 +222,8 @@ def _error(e: urllib.error.HTTPError) -> Exception:
         code, message = detail.get("code"), detail.get("message")
     except (ValueError, KeyError, TypeError, AttributeError):
         pass
-    return api_error(e.code, code, message)
+    error = api_error(e.code, code, message)
+    retry_after = e.headers.get("Retry-After") if e.headers is not None else None
+    if retry_after is not None and retry_after.strip().isdigit():
+        error.retry_after = float(retry_after.strip())
+    return error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional
 
-from ._transport import DEFAULT_TIMEOUT, Transport, quote
+from ._transport import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Transport, quote
 from .errors import JobFailedError, JobTimeoutError
 from .types import Health, IndexInfo, JobStatus, NodeInfo, ShardPlacement
 
@@ -21,11 +21,13 @@ class LeannAdmin:
         url: the server, default ``$LEANN_URL`` or http://127.0.0.1:8080
         timeout: seconds to wait for each reply
         admin_token: bearer token of the ``/admin`` routes
+        retries: repeats of a read (GET) after a refused connection or a 503 ``unavailable``
     """
 
     def __init__(self, url: Optional[str] = None, *, timeout: float = DEFAULT_TIMEOUT,
-                 admin_token: Optional[str] = None, transport: Optional[Transport] = None) -> None:
-        self._http = transport or Transport(url, timeout, admin_token)
+                 admin_token: Optional[str] = None, retries: int = DEFAULT_RETRIES,
+                 transport: Optional[Transport] = None) -> None:
+        self._http = transport or Transport(url, timeout, admin_token, retries)
 
     @property
     def url(self) -> str:

@@ -17,7 +17,7 @@ import sys
 from abc import abstractmethod
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
-from ._transport import DEFAULT_TIMEOUT, GENERATION_TIMEOUT, Event, EventStream, Transport, quote
+from ._transport import DEFAULT_RETRIES, DEFAULT_TIMEOUT, GENERATION_TIMEOUT, Event, EventStream, Transport, quote
 from .admin import LeannAdmin
 from .errors import LeannConnectionError, api_error
 from .types import (AgentAnswer, AgentRetry, AgentStep, AgentSynthesis, AgentToken, ChatAnswer, ChatSource,
@@ -100,13 +100,16 @@ class LeannSearcher:
         enable_warmup: run one search now, so the server loads the index's shards and embedding
             model before the first real query
         timeout: seconds to wait for each reply
+        retries: repeats of a search after a refused connection or a 503 ``unavailable`` (a node
+            restarting, a shard moving), with doubling pauses from 0.25 s
     """
 
     def __init__(self, index: str, url: Optional[str] = None, *, enable_warmup: bool = False,
-                 timeout: float = DEFAULT_TIMEOUT, transport: Optional[Transport] = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
+                 transport: Optional[Transport] = None) -> None:
         quote(index)
         self.index = index
-        self._http = transport or Transport(url, timeout)
+        self._http = transport or Transport(url, timeout, retries=retries)
         if enable_warmup:
             self.search("warm-up", top_k=1)
 
@@ -144,7 +147,7 @@ class LeannSearcher:
         body = _body(query=query, top_k=top_k, complexity=complexity, recompute=recompute_embeddings,
                      metadata_filters=metadata_filters, vector_weight=vector_weight,
                      recompute_budget=recompute_budget, prune_ratio=prune_ratio, batch_size=batch_size)
-        reply = self._http.json("POST", "/indexes/" + quote(self.index) + "/search", body)
+        reply = self._http.json("POST", "/indexes/" + quote(self.index) + "/search", body, repeatable=True)
         return SearchResults.from_json(reply)
 
     def cleanup(self) -> None:

@@ -47,7 +47,10 @@ class LeannApiError(LeannError):
         status: the HTTP status, or None for an error sent as an event inside a stream
         code: the server's stable error code, e.g. ``not_found``
         message: the server's explanation, for people
+        retry_after: seconds the server asked to wait before trying again (``Retry-After``), or None
     """
+
+    retry_after: Optional[float] = None
 
     def __init__(self, status: Optional[int], code: str, message: str) -> None:
         super().__init__(f"{message} ({code}{'' if status is None else ', HTTP ' + str(status)})")

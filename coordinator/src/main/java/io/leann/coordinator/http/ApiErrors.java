@@ -11,6 +11,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -35,13 +36,19 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiErrors {
   private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+  private static final String UNAVAILABLE = "unavailable";
 
   private ApiErrors() {}
 
-  /** A JSON error response. */
+  /**
+   * A JSON error response. A 503 {@code unavailable} (no shard or node answered in time: one
+   * loading, moving or restarting) says {@code Retry-After: 1}, so clients know it is worth
+   * another try and when; a language model's 503 does not, since it is rarely that brief.
+   */
   static HttpResponse response(int status, String code, String message) {
-    return HttpResponse.create().withStatus(status)
+    HttpResponse response = HttpResponse.create().withStatus(status)
         .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(ErrorResponse.of(code, message)));
+    return status == 503 && UNAVAILABLE.equals(code) ? response.addHeader(RetryAfter.create(1L)) : response;
   }
 
   static ExceptionHandler exceptionHandler() {

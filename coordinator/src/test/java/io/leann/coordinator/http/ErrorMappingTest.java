@@ -179,6 +179,10 @@ class ErrorMappingTest {
     HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
     assertEquals(status, response.statusCode(), response.body());
     assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
-    return Json.mapper().readTree(response.body()).path("error");
+    JsonNode error = Json.mapper().readTree(response.body()).path("error");
+    // A transient 503 tells clients when to try again; nothing else does.
+    boolean transientFailure = status == 503 && error.path("code").asText().equals("unavailable");
+    assertEquals(transientFailure ? "1" : null, response.headers().firstValue("Retry-After").orElse(null));
+    return error;
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.local.SmallIndex;
 import java.io.ByteArrayInputStream;
@@ -21,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,37 +36,22 @@ class LeannRoutesTest {
   private static final long MAX_BODY = 64 * 1024;
 
   @TempDir static Path root;
-  static ActorSystem<Void> system;
-  static LocalLeannService service;
-  static ServerBinding binding;
+  static LoopbackApi api;
   static HttpClient client;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    SmallIndex.build(root, "docs");
-    service = new LocalLeannService(Map.of("LEANN_INDEX_DIR", root.toString()));
-    // Reference config only: the application.conf of `leann serve` configures a cluster node.
-    system = ActorSystem.create(Behaviors.empty(), "leann-http-test",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.defaultReference()));
     HttpSettings settings = HttpSettings.defaults().withMaxBodyBytes(MAX_BODY).withAdminToken(TOKEN);
-    binding = HttpServer.start(system, service, "127.0.0.1", 0, settings)
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    api = LoopbackApi.start(root, (system, service) -> HttpServer.start(system, service, "127.0.0.1", 0, settings));
+    base = api.base();
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (binding != null) {
-      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    }
-    if (service != null) {
-      service.close();
+    if (api != null) {
+      api.close();
     }
   }
 

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.http.ChatRoutes;
-import io.leann.coordinator.http.HttpSettings;
-import io.leann.coordinator.http.LeannRoutes;
+import io.leann.coordinator.http.LoopbackApi;
 import io.leann.coordinator.local.LocalLeannService;
-import io.leann.coordinator.local.SmallIndex;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -27,10 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,42 +41,26 @@ class ChatRoutesTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path root;
-  static ActorSystem<Void> system;
-  static LocalLeannService service;
+  static LoopbackApi api;
   static FakeLlmServer llm;
   static ChatModels models;
-  static ServerBinding binding;
   static HttpClient client;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    SmallIndex.build(root, "docs");
-    service = new LocalLeannService(Map.of("LEANN_INDEX_DIR", root.toString()));
     llm = new FakeLlmServer();
     models = new ChatModels(Map.of("LEANN_LLM", "openai:gpt-4o-mini", "OPENAI_BASE_URL", llm.uri() + "/v1",
         "OPENAI_API_KEY", KEY), FakeLlmServer.FAST);
-    system = ActorSystem.create(Behaviors.empty(), "leann-chat-test",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.defaultReference()));
-    LeannRoutes routes = new LeannRoutes(service, HttpSettings.defaults(),
-        new ChatRoutes(service, models, Duration.ofMillis(100)));
-    binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    api = LoopbackApi.start(root, LoopbackApi.withChat(models));
+    base = api.base();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (binding != null) {
-      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    }
-    if (service != null) {
-      service.close();
+    if (api != null) {
+      api.close();
     }
     if (models != null) {
       models.close();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.http.ChatRoutes;
-import io.leann.coordinator.http.LoopbackApi;
 import io.leann.coordinator.local.LocalLeannService;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,36 +35,26 @@ import org.junit.jupiter.api.io.TempDir;
  * errors before and during the stream, heartbeats, and a client hanging up mid-answer.
  */
 class ChatRoutesTest {
-  static final String KEY = "sk-test-route-0123456789";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path root;
-  static LoopbackApi api;
+  static ChatApi chat;
   static FakeLlmServer llm;
-  static ChatModels models;
   static HttpClient client;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    llm = new FakeLlmServer();
-    models = new ChatModels(Map.of("LEANN_LLM", "openai:gpt-4o-mini", "OPENAI_BASE_URL", llm.uri() + "/v1",
-        "OPENAI_API_KEY", KEY), FakeLlmServer.FAST);
-    api = LoopbackApi.start(root, LoopbackApi.withChat(models));
-    base = api.base();
+    chat = ChatApi.start(root);
+    llm = chat.llm;
+    base = chat.base();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (api != null) {
-      api.close();
-    }
-    if (models != null) {
-      models.close();
-    }
-    if (llm != null) {
-      llm.close();
+    if (chat != null) {
+      chat.close();
     }
   }
 
@@ -153,7 +141,7 @@ class ChatRoutesTest {
     assertTrue(response.path("timing_ms").path("first_token").asDouble() > 0, response.toString());
 
     FakeLlmServer.Recorded upstream = llm.last();
-    assertEquals("Bearer " + KEY, upstream.header("Authorization"));
+    assertEquals("Bearer " + ChatApi.KEY, upstream.header("Authorization"));
     String prompt = upstream.body().path("messages").get(1).path("content").asText();
     assertTrue(prompt.contains("cats.txt (line 1)\nContent:\nCats are small domesticated felines."), prompt);
     assertTrue(prompt.contains("\n\n---\n\nSource: "), prompt);
@@ -208,19 +196,19 @@ class ChatRoutesTest {
 
   @Test
   void upstreamFailuresAreErrorsOrErrorEvents() throws Exception {
-    String badKey = "{\"error\": {\"message\": \"Incorrect API key provided: " + KEY + ".\", \"type\":"
+    String badKey = "{\"error\": {\"message\": \"Incorrect API key provided: " + ChatApi.KEY + ".\", \"type\":"
         + " \"invalid_request_error\", \"code\": \"invalid_api_key\"}}";
     llm.then(FakeLlmServer.json(401, badKey), FakeLlmServer.json(401, badKey));
     HttpResponse<String> r = send("{\"question\": \"cats?\"}");
     assertError(r, 502, "llm_auth_failed", "OPENAI_API_KEY");
-    assertFalse(r.body().contains(KEY), r.body());
+    assertFalse(r.body().contains(ChatApi.KEY), r.body());
 
     List<Event> events = stream("{\"question\": \"cats?\", \"stream\": true}").stream()
         .filter(e -> e.type() != null).toList();
     assertEquals(List.of("sources", "error"), events.stream().map(Event::type).toList());
     JsonNode error = events.getLast().json().path("error");
     assertEquals("llm_auth_failed", error.path("code").asText());
-    assertFalse(events.getLast().data().contains(KEY));
+    assertFalse(events.getLast().data().contains(ChatApi.KEY));
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leann.coordinator.http.LoopbackApi;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.rag.ChatRoutesTest.Event;
 import java.io.BufferedReader;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,32 +34,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReactRoutesTest {
   @TempDir static Path root;
-  static LoopbackApi api;
+  static ChatApi chat;
   static FakeLlmServer llm;
-  static ChatModels models;
   static HttpClient client;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    llm = new FakeLlmServer();
-    models = new ChatModels(Map.of("LEANN_LLM", "openai:gpt-4o-mini", "OPENAI_BASE_URL", llm.uri() + "/v1",
-        "OPENAI_API_KEY", ChatRoutesTest.KEY), FakeLlmServer.FAST);
-    api = LoopbackApi.start(root, LoopbackApi.withChat(models));
-    base = api.base();
+    chat = ChatApi.start(root);
+    llm = chat.llm;
+    base = chat.base();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (api != null) {
-      api.close();
-    }
-    if (models != null) {
-      models.close();
-    }
-    if (llm != null) {
-      llm.close();
+    if (chat != null) {
+      chat.close();
     }
   }
 

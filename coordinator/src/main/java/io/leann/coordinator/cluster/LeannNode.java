@@ -138,6 +138,7 @@ public final class LeannNode {
   public static LeannNode start(Config config, List<Address> seeds, Map<String, String> env,
       Supplier<Embedder> embedder, String embedEndpoint) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    NodeStartup startup = NodeStartup.get(system.classicSystem());
     try {
       Cluster cluster = Cluster.get(system);
       Set<String> roles = Set.copyOf(cluster.selfMember().getRoles().stream()
@@ -176,8 +177,10 @@ public final class LeannNode {
       }
       ClusterLeannService service = roles.contains(ClusterLeannService.ROLE)
           ? ClusterLeannService.start(system, env, directory) : null;
+      startup.finished();
       return new LeannNode(system, roles, service, endpoint);
     } catch (RuntimeException e) {
+      startup.failed();
       system.terminate();
       throw e;
     }

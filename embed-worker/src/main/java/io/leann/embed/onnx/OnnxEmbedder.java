@@ -17,12 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The local default embedder: all-MiniLM-L6-v2 (int8-quantised ONNX, 384 dimensions) run by ONNX
@@ -45,8 +50,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe: one {@link OrtSession} is shared (ONNX Runtime allows concurrent {@code run}
  * calls) and concurrent {@link #embed} calls share the pool, so the embedder never uses more
- * than {@link Options#threads()} x {@link Options#intraOpThreads()} cores. {@link #close()} must
- * not race with calls in flight.
+ * than {@link Options#threads()} x {@link Options#intraOpThreads()} cores. {@link #close()} may
+ * come while texts are being embedded (a node stopping under load): it lets the inferences
+ * already running finish before it frees the session, since freeing it under a running
+ * inference crashes the process in native code.
  */
 public final class OnnxEmbedder implements Embedder {
 
@@ -64,6 +71,8 @@ public final class OnnxEmbedder implements Embedder {
   private static final String ATTENTION_MASK = "attention_mask";
   private static final String TOKEN_TYPE_IDS = "token_type_ids";
   private static final String LAST_HIDDEN_STATE = "last_hidden_state";
+  /** How long {@link #close()} waits for inferences in flight (one takes milliseconds to a second). */
+  private static final long CLOSE_WAIT_SECONDS = 10;
 
   /**
    * @param threads texts embedded at the same time (the pool size)
@@ -103,6 +112,8 @@ public final class OnnxEmbedder implements Embedder {
   private final boolean feedsTokenTypes;
   private final int threads;
   private final ExecutorService pool;
+  /** Inferences hold it shared; {@link #close()} takes it exclusively to free the session. */
+  private final ReadWriteLock inferences = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   private OnnxEmbedder(OrtEnvironment env, OrtSession session, WordPieceTokenizer tokenizer,
@@ -232,15 +243,46 @@ public final class OnnxEmbedder implements Embedder {
       return;
     }
     closed = true;
-    pool.shutdownNow();
+    // Work not started yet is dropped; its callers learn that the embedder closed.
+    for (Runnable dropped : pool.shutdownNow()) {
+      if (dropped instanceof Future<?> f) {
+        f.cancel(false);
+      }
+    }
+    Lock exclusive = inferences.writeLock();
+    try {
+      if (!exclusive.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        // An inference still runs: leave the session to the process's end rather than crash it.
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     try {
       session.close();
     } catch (OrtException e) {
       throw new EmbeddingException("ONNX Runtime failed to release the model session", e);
+    } finally {
+      exclusive.unlock();
     }
   }
 
+  /** One text's embedding, unless the embedder is closed; holds off {@link #close()} meanwhile. */
   private float[] embedOne(String text) {
+    Lock shared = inferences.readLock();
+    shared.lock();
+    try {
+      if (closed) {
+        throw new EmbeddingException("the ONNX embedder is closed");
+      }
+      return infer(text);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  private float[] infer(String text) {
     int[] tokens = tokenizer.encode(text);
     long[] shape = {1, tokens.length};
     long[] ids = Arrays.stream(tokens).asLongStream().toArray();
@@ -276,6 +318,8 @@ public final class OnnxEmbedder implements Embedder {
       running.forEach(f -> f.cancel(false));
       Thread.currentThread().interrupt();
       throw new EmbeddingException("interrupted while embedding", e);
+    } catch (CancellationException e) {
+      throw new EmbeddingException("the ONNX embedder is closed", e);
     } catch (ExecutionException e) {
       running.forEach(f -> f.cancel(false));
       if (e.getCause() instanceof EmbeddingException cause) {

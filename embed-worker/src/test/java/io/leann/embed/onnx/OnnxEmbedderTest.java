@@ -148,6 +148,34 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void closingWhileTextsAreEmbeddedWaitsForTheRunningInferences() throws Exception {
+    OnnxEmbedder closing = OnnxEmbedder.create(2);
+    List<String> texts = Collections.nCopies(64, "A long passage about kittens and sofas. ".repeat(20));
+    ExecutorService callers = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<float[][]>> calls = new ArrayList<>();
+      calls.add(callers.submit(() -> closing.embed(texts)));
+      calls.add(callers.submit(() -> closing.embed(List.of(texts.getFirst()))));
+      calls.add(callers.submit(() -> closing.embed(texts.subList(0, 8))));
+      Thread.sleep(50);
+      closing.close();
+      // Every call either finished with real vectors or was refused as closed; none crashed the JVM.
+      for (Future<float[][]> call : calls) {
+        try {
+          for (float[] v : call.get()) {
+            assertEquals(OnnxEmbedder.DIMENSIONS, v.length);
+          }
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertTrue(e.getCause() instanceof EmbeddingException, e.getCause().toString());
+        }
+      }
+      assertThrows(EmbeddingException.class, () -> closing.embed(List.of("after close")));
+    } finally {
+      callers.shutdown();
+    }
+  }
+
+  @Test
   void rejectsImpossibleOptions() {
     assertThrows(IllegalArgumentException.class, () -> new OnnxEmbedder.Options(0, 1, 256));
     assertThrows(IllegalArgumentException.class, () -> new OnnxEmbedder.Options(1, 1, 513));

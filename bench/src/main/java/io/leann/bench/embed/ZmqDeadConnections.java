@@ -117,7 +117,7 @@ public final class ZmqDeadConnections {
         slowest = Math.max(slowest, System.nanoTime() - t0);
       }
       System.out.printf(Locale.ROOT, "ZmqRecomputer (handshake %d ms): %d of %d calls failed, %d dead connections"
-          + " replaced, %d requests retried, slowest call %.0f ms%n", options.handshakeTimeout().toMillis(),
+          + " (unanswered PINGs), %d requests retried, slowest call %.0f ms%n", options.handshakeTimeout().toMillis(),
           failed, n, replaced, retried, slowest / 1e6);
     }
   }

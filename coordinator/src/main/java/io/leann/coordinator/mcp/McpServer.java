@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leann.coordinator.http.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
@@ -49,7 +50,7 @@ public final class McpServer {
 
   private final LeannTools tools;
   private final String version;
-  private final ObjectMapper mapper = new ObjectMapper();
+  private final ObjectMapper mapper = Json.mapper();
 
   /** A JSON-RPC error to answer with. */
   static final class RpcError extends Exception {

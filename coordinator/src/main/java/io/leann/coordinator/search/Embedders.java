@@ -1,6 +1,7 @@
 package io.leann.coordinator.search;
 
 import io.leann.embed.Embedder;
+import io.leann.embed.EmbedderFactory;
 import io.leann.protocol.index.IndexMeta;
 import java.util.Map;
 
@@ -9,7 +10,7 @@ public final class Embedders {
   private Embedders() {}
 
   public static Embedder forIndex(IndexMeta meta, Map<String, String> env) {
-    Embedder e = io.leann.embed.EmbedderFactory.create(meta.embeddingMode(), meta.embeddingModel(), env,
+    Embedder e = EmbedderFactory.create(meta.embeddingMode(), meta.embeddingModel(), env,
         meta.embeddingOptions());
     if (e.dimensions() != meta.dimensions()) {
       e.close();
@@ -20,6 +21,6 @@ public final class Embedders {
   }
 
   public static Embedder create(String mode, String model, Map<String, String> env) {
-    return io.leann.embed.EmbedderFactory.create(mode, model, env);
+    return EmbedderFactory.create(mode, model, env);
   }
 }

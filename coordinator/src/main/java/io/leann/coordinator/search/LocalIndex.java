@@ -186,7 +186,6 @@ public final class LocalIndex implements AutoCloseable {
     return shards.stream().allMatch(s -> s.graph().searchableWithoutRecompute());
   }
 
-
   /** The passage at {@code row} as a hit with {@code score}. */
   public SearchHit hit(long row, float score) throws IOException {
     Passage p = passages.get(row);

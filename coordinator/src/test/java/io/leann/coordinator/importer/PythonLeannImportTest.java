@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code leann import} on the indexes the Python LEANN's own tools wrote
- * (shared/fixtures/leann-python): registered in place and converted, searched with the given query
+ * (testdata/leann-python): registered in place and converted, searched with the given query
  * embeddings in stored-vector mode (full index) and in recompute mode through the local ONNX model
  * (pruned index), each returning expected.json's exact top 10.
  */

@@ -36,7 +36,6 @@ public final class LeannServerEmbedder implements Embedder {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   /** A model query is answered at once by a live server. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-  private static final int PROBES = 3;
   /** The Python server truncates to the model's own limit; ours is only a hint for chunking. */
   private static final int MAX_TOKENS = 512;
 
@@ -137,31 +136,27 @@ public final class LeannServerEmbedder implements Embedder {
   }
 
   /**
-   * An idle socket, or a fresh one that has answered a model query: JeroMQ 0.6 occasionally stalls
-   * the ZMTP handshake of a new TCP connection, so nothing sent on it moves until the handshake
-   * times out (cut here to a quarter of the probe's wait, after which it reconnects); a fresh
-   * socket is the last resort, and the cheap probe finds out before a real request is at stake.
+   * An idle socket, or a fresh one that has answered a model query: the cheap probe finds a dead
+   * server before a real request is at stake. JeroMQ 0.6 occasionally stalls the ZMTP handshake
+   * of a new connection, and nothing sent on it moves until the handshake times out; that timeout
+   * is cut to a quarter of the probe's wait, so JeroMQ remakes a stalled connection within it.
    */
   private ZMQ.Socket borrow() {
     ZMQ.Socket pooled = idle.pollFirst();
     if (pooled != null) {
       return pooled;
     }
-    byte[] probe = LeannMsgpack.encode(new LeannRequest.QueryModel());
     Duration wait = timeout.compareTo(PROBE_TIMEOUT) < 0 ? timeout : PROBE_TIMEOUT;
-    for (int attempt = 0; attempt < PROBES; attempt++) {
-      ZMQ.Socket socket = context.createSocket(SocketType.REQ);
-      socket.setLinger(0);
-      socket.setHandshakeIvl((int) Math.max(1, wait.toMillis() / 4));
-      socket.connect(endpoint);
-      if (exchange(socket, probe, wait) != null) {
-        return socket;
-      }
-      socket.close();
+    ZMQ.Socket socket = context.createSocket(SocketType.REQ);
+    socket.setLinger(0);
+    socket.setHandshakeIvl((int) Math.max(1, wait.toMillis() / 4));
+    socket.connect(endpoint);
+    if (exchange(socket, LeannMsgpack.encode(new LeannRequest.QueryModel()), wait) != null) {
+      return socket;
     }
-    throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " ("
-        + PROBES + " connection attempts of " + wait.toMillis() + " ms; is it running? start one,"
-        + " or set " + ENDPOINT_VARIABLE + ")");
+    socket.close();
+    throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " within "
+        + wait.toMillis() + " ms (is it running? start one, or set " + ENDPOINT_VARIABLE + ")");
   }
 
   /** Sends and waits up to {@code wait} for the reply; null if none came. */

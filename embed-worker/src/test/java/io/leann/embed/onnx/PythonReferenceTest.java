@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Our tokenizer + model + pooling against vectors the Python side computed with the same int8
- * model (shared/fixtures/leann-python): the 10 queries of expected.json and the passage
+ * model (testdata/leann-python): the 10 queries of expected.json and the passage
  * embeddings stored at the end of the full FAISS index. That index was built with the shipped
  * tokenizer.json's 128-token truncation, so the passages are compared at that setting.
  */

@@ -1,11 +1,7 @@
 package io.leann.protocol.index;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.leann.protocol.Metric;
+import io.leann.protocol.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,25 +9,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IndexMetaTest {
   @TempDir Path dir;
 
-  private static Path fixtures() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      for (Path c : new Path[] {p.resolve("shared/fixtures"), p.resolveSibling("shared").resolve("fixtures")}) {
-        if (Files.isDirectory(c)) {
-          return c;
-        }
-      }
-    }
-    throw new IllegalStateException("shared/fixtures not found");
-  }
-
   @Test
   void readsMetaWrittenByThePythonLeann() throws IOException {
     IndexMeta meta = IndexMeta.read(
-        fixtures().resolve("leann-python/leann-python-pruned/documents.leann.meta.json"));
+        Fixtures.leannPython().resolve("leann-python-pruned/documents.leann.meta.json"));
     assertEquals("hnsw", meta.backendName());
     assertEquals("sentence-transformers/all-MiniLM-L6-v2", meta.embeddingModel());
     assertEquals(384, meta.dimensions());

@@ -41,7 +41,7 @@ public final class PqCodes {
     this.size = size;
     this.m = quantizer.codeBytes();
     this.centroids = quantizer.centroids();
-    this.rowOffsets = new int[m + LANES];
+    this.rowOffsets = new int[m];
     for (int j = 0; j < m; j++) {
       rowOffsets[j] = j * centroids;
     }

@@ -45,9 +45,9 @@ import org.zeromq.ZMsg;
  * dropped and made again, and what was queued goes out on the new one (bench
  * {@code ZmqDeadConnections}, PERFORMANCE.md section 5: 31 of 3,000 fresh connections never
  * delivered with the default, none lost at 250 ms, the slowest answered in 448 ms). And a socket is used
- * only after it has answered a {@code PING} within {@link Options#handshakeTimeout()}; a silent one
- * is replaced, {@link #HANDSHAKES} times at most, after which the worker counts as unreachable for
- * its cooldown, so a dead worker costs seconds, not a request {@link Options#timeout()} per chunk.
+ * only after it has answered a {@code PING} within {@link Options#handshakeTimeout()}; a worker
+ * whose new connection stays silent counts as unreachable for its cooldown, so a dead worker costs
+ * a second, not a request {@link Options#timeout()} per chunk.
  *
  * <p>{@link #embeddings} sends {@code EMBED} frames instead, for callers that rank with the vectors
  * themselves and keep them across queries (the two-level search); the set is cut evenly across the
@@ -109,6 +109,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
    * @param retries chunks sent again after a worker failed them
    * @param staleReplies replies dropped because no pending request had their id
    * @param deadConnections new connections dropped because they did not answer their {@code PING}
+   *     (each one puts its worker out of use for the cooldown)
    */
   public record Stats(long nodesRecomputed, long cacheHits, long requests, long retries,
       long staleReplies, long deadConnections) {}
@@ -130,26 +131,22 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
 
     /**
      * The connected socket, proven by an answered {@code PING}; null while the worker is
-     * unreachable: {@link #HANDSHAKES} fresh connections in a row stayed silent.
+     * unreachable: a new connection stayed silent for {@link Options#handshakeTimeout()}, within
+     * which JeroMQ has already remade a connection whose handshake stalled (see the class comment).
      */
     ZMQ.Socket socket() {
       if (socket == null && unreachableUntilNanos - System.nanoTime() <= 0) {
-        for (int attempt = 0; attempt < HANDSHAKES && socket == null; attempt++) {
-          ZMQ.Socket fresh = context.createSocket(SocketType.DEALER);
-          fresh.setLinger(0);
-          fresh.setSendTimeOut(0);
-          fresh.setHandshakeIvl((int) Math.max(1, options.handshakeTimeout().toMillis() / 4));
-          fresh.connect(endpoint);
-          if (handshake(fresh)) {
-            socket = fresh;
-          } else {
-            fresh.close();
-            deadConnections++;
-          }
-        }
-        if (socket == null) {
-          lastFailure = "no answer to a PING on " + HANDSHAKES + " new connections ("
-              + options.handshakeTimeout().toMillis() + " ms each)";
+        ZMQ.Socket fresh = context.createSocket(SocketType.DEALER);
+        fresh.setLinger(0);
+        fresh.setSendTimeOut(0);
+        fresh.setHandshakeIvl((int) Math.max(1, options.handshakeTimeout().toMillis() / 4));
+        fresh.connect(endpoint);
+        if (handshake(fresh)) {
+          socket = fresh;
+        } else {
+          fresh.close();
+          deadConnections++;
+          lastFailure = "no answer to a PING within " + options.handshakeTimeout().toMillis() + " ms";
           unreachableUntilNanos = System.nanoTime() + options.cooldown().toNanos();
           coolUntilNanos = unreachableUntilNanos;
         }
@@ -187,9 +184,6 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
 
   /** Sends of one chunk to one worker at most: the second goes out on a fresh socket. */
   private static final int ATTEMPTS_PER_WORKER = 2;
-
-  /** New connections tried in a row before a worker counts as unreachable. */
-  static final int HANDSHAKES = 3;
 
   /** A slice {@code [from, to)} of one call's uncached nodes, and where it was last sent. */
   private static final class Chunk {

@@ -38,17 +38,15 @@ public final class ShardSearch {
       float[] query, int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache,
       TwoLevelOptions twoLevel) {
     TwoLevelOptions options = twoLevel != null ? twoLevel : TwoLevelOptions.defaults();
+    if (matches != null && matches.isEmpty()) {
+      return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
+    }
     if (recomputer != null && index instanceof HnswIndex h && h.hasPq()) {
-      if (matches != null && matches.isEmpty()) {
-        return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
-      }
       return h.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache, options);
     }
     if (recomputer == null && !index.hasVectors() && index instanceof HnswIndex h && h.hasPq()) {
-      return matches != null && matches.isEmpty()
-          ? new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0))
-          : h.searchApproximate(query, k, Math.max(ef, options.approximateBeam()),
-              matches == null ? null : matches::get);
+      return h.searchApproximate(query, k, Math.max(ef, options.approximateBeam()),
+          matches == null ? null : matches::get);
     }
     if (recomputer == null) {
       return matches == null

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FAISS graphs written by the Python LEANN's own tools (shared/fixtures/leann-python): both layouts
+ * FAISS graphs written by the Python LEANN's own tools (testdata/leann-python): both layouts
  * load and are searched in place by our engine; searches return expected.json's exact top 10;
  * conversion to our format keeps the graph; damaged files fail with the reader's own error.
  */

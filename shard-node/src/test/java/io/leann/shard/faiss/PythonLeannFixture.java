@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * shared/fixtures/leann-python: the two indexes, the 10 query embeddings and the exact top-10 ids
+ * testdata/leann-python: the two indexes, the 10 query embeddings and the exact top-10 ids
  * and inner-product scores of expected.json.
  */
 record PythonLeannFixture(Path full, Path pruned, float[][] queries, List<List<String>> exactIds,

@@ -1,16 +1,11 @@
 package io.leann.shard.hnsw;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.GraphFile;
 import io.leann.protocol.index.GraphHeader;
 import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexFormatException;
+import io.leann.protocol.testing.Fixtures;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GraphFileTest {
   private static final float[][] DATA = TestData.clustered(1200, 20, 8, 77);
@@ -163,7 +163,7 @@ class GraphFileTest {
     Files.write(v, version);
     assertRejected(v, "unsupported graph format version 2");
 
-    Path faiss = TestData.fixtures().resolve("leann-python/leann-python-full/documents.index");
+    Path faiss = Fixtures.leannPython().resolve("leann-python-full/documents.index");
     IndexFormatException e = assertThrows(IndexFormatException.class, () -> HnswIndex.load(faiss));
     assertTrue(e.getMessage().contains("bad magic"));
   }

@@ -1,6 +1,7 @@
 package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
+import io.leann.protocol.testing.Fixtures;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
@@ -44,7 +45,7 @@ final class TestData {
    * LEANN fixture's full index: the FAISS flat storage ends the file with the raw float rows.
    */
   static float[][] leannFixtureVectors() throws IOException {
-    Path index = fixtures().resolve("leann-python/leann-python-full/documents.index");
+    Path index = Fixtures.leannPython().resolve("leann-python-full/documents.index");
     byte[] bytes = Files.readAllBytes(index);
     int n = 400, dims = 384;
     ByteBuffer b = ByteBuffer.wrap(bytes, bytes.length - n * dims * 4, n * dims * 4)
@@ -55,20 +56,6 @@ final class TestData {
       b.position(b.position() + dims * 4);
     }
     return out;
-  }
-
-  static Path fixtures() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/fixtures");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-      Path sibling = p.resolveSibling("shared").resolve("fixtures");
-      if (Files.isDirectory(sibling)) {
-        return sibling;
-      }
-    }
-    throw new IllegalStateException("shared/fixtures not found above " + Path.of("").toAbsolutePath());
   }
 
   /** Mean recall@k of {@code index} at {@code ef} against exact search over {@code vectors}. */

@@ -6,7 +6,6 @@ import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
 import io.leann.protocol.wire.NativeMessage;
 import io.leann.shard.vector.VectorDistances;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +32,6 @@ final class StubWorker implements AutoCloseable {
     FAILING,
     /** Sends a reply with an unknown request id before each correct reply. */
     STALE_FIRST,
-    /** Ignores everything from the first connection, as JeroMQ's rare dead connection does; normal otherwise. */
-    DEAF_TO_FIRST_CONNECTION,
     /** Answers nothing, not even a PING: no connection reaches it. */
     UNREACHABLE
   }
@@ -47,8 +44,6 @@ final class StubWorker implements AutoCloseable {
   private final CompletableFuture<String> bound = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
-  /** The routing id of the first connection, for {@link Mode#DEAF_TO_FIRST_CONNECTION}; socket thread only. */
-  private byte[] firstPeer;
 
   private StubWorker(Mode mode, int dieAfter) {
     this.mode = mode;
@@ -126,12 +121,7 @@ final class StubWorker implements AutoCloseable {
     } catch (MalformedFrameException e) {
       throw new AssertionError("recomputer sent a malformed frame", e);
     }
-    byte[] peer = msg.getFirst().getData();
-    if (mode == Mode.DEAF_TO_FIRST_CONNECTION && firstPeer == null) {
-      firstPeer = peer;
-    }
-    boolean deaf = mode == Mode.UNREACHABLE
-        || mode == Mode.DEAF_TO_FIRST_CONNECTION && Arrays.equals(firstPeer, peer);
+    boolean deaf = mode == Mode.UNREACHABLE;
     if (frame.message() instanceof NativeMessage.Ping) {
       pings.incrementAndGet();
       if (deaf) {

@@ -152,11 +152,12 @@ class ZmqRecomputerTest {
   void whenEveryWorkerFailsTheMessageNamesEachEndpoint() {
     StubWorker silent = worker(StubWorker.Mode.SILENT);
     StubWorker failing = worker(StubWorker.Mode.FAILING);
-    ZmqRecomputer r = recomputer(Metric.L2, FAST, silent, failing);
+    // The failing worker must answer within the timeout, so not FAST's 300 ms on a busy machine.
+    ZmqRecomputer r = recomputer(Metric.L2, FAST.withTimeout(Duration.ofSeconds(1)), silent, failing);
     RecomputeException e = assertThrows(RecomputeException.class,
         () -> r.distances(TextVectors.vector("q"), new int[] {7}, 1, new float[1]));
     assertTrue(e.getMessage().startsWith("all 2 embed workers failed to recompute a batch of 1 nodes"), e.getMessage());
-    assertTrue(e.getMessage().contains(silent.endpoint() + ": timed out after 300 ms"), e.getMessage());
+    assertTrue(e.getMessage().contains(silent.endpoint() + ": timed out after 1000 ms"), e.getMessage());
     assertTrue(e.getMessage().contains(failing.endpoint() + ": error EMBEDDING_FAILED: stub model is broken"),
         e.getMessage());
   }
@@ -230,8 +231,8 @@ class ZmqRecomputerTest {
   void aWorkerNoConnectionReachesIsSkippedAndNamed() {
     StubWorker unreachable = worker(StubWorker.Mode.UNREACHABLE);
     StubWorker good = worker(StubWorker.Mode.NORMAL);
-    ZmqRecomputer.Options options = PATIENT.withHandshakeTimeout(Duration.ofMillis(100))
-        .withCooldown(Duration.ofMinutes(1));
+    // The default PING wait (1 s): a shorter one could also give up on the good worker on a busy machine.
+    ZmqRecomputer.Options options = PATIENT.withCooldown(Duration.ofMinutes(1));
     ZmqRecomputer r = recomputer(Metric.L2, options, unreachable, good);
     float[] query = TextVectors.vector("who answers");
     for (int round = 0; round < 3; round++) {
@@ -240,15 +241,16 @@ class ZmqRecomputerTest {
       r.distances(query, ids, ids.length, out);
       assertArrayEquals(expected(Metric.L2, query, ids), out);
     }
-    assertEquals(1, unreachable.pings(), "an unreachable worker is not tried again during its cooldown");
-    assertEquals(1, r.stats().deadConnections());
+    // The recomputer counts what it gave up on; the stub may get that one PING after the test looks.
+    assertEquals(1, r.stats().deadConnections(), "an unreachable worker is not tried again during its cooldown");
+    assertTrue(unreachable.pings() <= 1, "at most one PING reached the unreachable worker");
     assertEquals(0, unreachable.requests());
     assertEquals(3, good.requests());
 
     ZmqRecomputer alone = recomputer(Metric.L2, options, unreachable);
     RecomputeException e = assertThrows(RecomputeException.class,
         () -> alone.distances(query, new int[] {1}, 1, new float[1]));
-    assertTrue(e.getMessage().contains(unreachable.endpoint() + ": no answer to a PING within 100 ms"),
+    assertTrue(e.getMessage().contains(unreachable.endpoint() + ": no answer to a PING within 1000 ms"),
         e.getMessage());
     assertEquals(0, alone.stats().requests());
   }

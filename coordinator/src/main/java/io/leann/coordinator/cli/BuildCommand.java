@@ -7,8 +7,8 @@ import io.leann.coordinator.build.Progress;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.ingest.FileTypeFilter;
 import io.leann.coordinator.ingest.LoaderOptions;
-import io.leann.coordinator.search.Embedders;
 import io.leann.embed.Embedder;
+import io.leann.embed.EmbedderFactory;
 import io.leann.protocol.Metric;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,7 +120,7 @@ final class BuildCommand implements Callable<Integer> {
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
         shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100);
     Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
-    try (Embedder embedder = Embedders.create(embeddingMode, embeddingModel, cli.env())) {
+    try (Embedder embedder = EmbedderFactory.create(embeddingMode, embeddingModel, cli.env())) {
       BuildOutcome outcome = new IndexBuilder(embedder, progress).build(request);
       var out = spec.commandLine().getOut();
       if (outcome.unchanged()) {

@@ -1,7 +1,7 @@
 package io.leann.coordinator.cluster;
 
-import io.leann.coordinator.search.Embedders;
 import io.leann.embed.Embedder;
+import io.leann.embed.EmbedderFactory;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.cluster.Vectors;
@@ -111,7 +111,7 @@ final class PoolEmbedder implements AutoCloseable {
       return CompletableFuture.failedStage(ApiException.unavailable(why));
     }
     return CompletableFuture.supplyAsync(() -> {
-      Embedder embedder = locals.computeIfAbsent(mode + "\n" + model, key -> Embedders.create(mode, model, env));
+      Embedder embedder = locals.computeIfAbsent(mode + "\n" + model, key -> EmbedderFactory.create(mode, model, env));
       if (!embedder.modelId().equals(model)) {
         throw ApiException.unavailable(why + ", and the local " + mode + " embedder runs "
             + embedder.modelId());

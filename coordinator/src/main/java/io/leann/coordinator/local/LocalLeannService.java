@@ -9,11 +9,11 @@ import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.ingest.FileTypeFilter;
 import io.leann.coordinator.ingest.LoaderOptions;
-import io.leann.coordinator.search.Embedders;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.embed.Embedder;
+import io.leann.embed.EmbedderFactory;
 import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
 import io.leann.protocol.api.ApiException;
@@ -370,7 +370,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
 
   private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
     job.running();
-    try (Embedder embedder = Embedders.create(s.embeddingMode(), s.model(), env)) {
+    try (Embedder embedder = EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
       BuildRequest request = new BuildRequest(layout, List.of(ApiIndexFiles.inbox(layout)),
           // Only finished documents (temp files have no .txt), and no .gitignore of whatever repository holds the root.
           LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
@@ -411,7 +411,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     if (degree < 2 || degree > 128) {
       throw ApiException.badRequest("graph_degree", "must be in [2, 128]");
     }
-    try (Embedder embedder = Embedders.create(mode, in.model(), env)) {
+    try (Embedder embedder = EmbedderFactory.create(mode, in.model(), env)) {
       return new ApiIndexFiles.Settings(mode, embedder.modelId(), metric, shards,
           in.compact() == null || in.compact(), in.recompute() == null || in.recompute(), degree,
           embedder.dimensions());

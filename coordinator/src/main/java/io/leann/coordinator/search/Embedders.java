@@ -19,8 +19,4 @@ public final class Embedders {
     }
     return e;
   }
-
-  public static Embedder create(String mode, String model, Map<String, String> env) {
-    return EmbedderFactory.create(mode, model, env);
-  }
 }

@@ -2,6 +2,7 @@ package io.leann.coordinator.cluster;
 
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.protocol.concurrent.ReferenceCount;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.PassageStore;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sparse side of hybrid search, on the coordinator: per index, the BM25 index and passage
@@ -33,13 +33,14 @@ final class TextIndexes implements AutoCloseable {
     private final String generation;
     private final PassageStore passages;
     private final Bm25Index bm25;
-    private final AtomicInteger references = new AtomicInteger(1);
+    private final ReferenceCount references;
     private MetadataColumns columns;
 
     private Text(String generation, PassageStore passages, Bm25Index bm25) {
       this.generation = generation;
       this.passages = passages;
       this.bm25 = bm25;
+      this.references = new ReferenceCount(passages::close);
     }
 
     PassageStore passages() {
@@ -59,22 +60,12 @@ final class TextIndexes implements AutoCloseable {
     }
 
     private boolean acquire() {
-      while (true) {
-        int n = references.get();
-        if (n == 0) {
-          return false;
-        }
-        if (references.compareAndSet(n, n + 1)) {
-          return true;
-        }
-      }
+      return references.acquire();
     }
 
     /** Gives back the reference {@link TextIndexes#acquire} took. */
     void release() {
-      if (references.decrementAndGet() == 0) {
-        passages.close();
-      }
+      references.release();
     }
   }
 

@@ -5,6 +5,7 @@ import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.cluster.ShardHit;
+import io.leann.protocol.concurrent.ReferenceCount;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One shard of one index generation, opened from the index directory: its graph, the index's
@@ -56,7 +56,7 @@ final class LoadedShard {
   private final PassageStore passages;
   private final SearchableIndex graph;
   private final long firstRow;
-  private final AtomicInteger references = new AtomicInteger(1);
+  private final ReferenceCount references;
   /** Recomputed embeddings kept across searches; the two-level search's free exact distances. */
   private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES);
   private MetadataColumns columns;
@@ -70,6 +70,10 @@ final class LoadedShard {
     this.passages = passages;
     this.graph = graph;
     this.firstRow = firstRow;
+    this.references = new ReferenceCount(() -> {
+      graph.close();
+      passages.close();
+    });
   }
 
   /**
@@ -188,23 +192,12 @@ final class LoadedShard {
 
   /** Takes a reference for one search; false once the shard has been closed. */
   boolean acquire() {
-    while (true) {
-      int n = references.get();
-      if (n == 0) {
-        return false;
-      }
-      if (references.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
+    return references.acquire();
   }
 
   /** Gives back a reference; the last one closes the files. */
   void release() {
-    if (references.decrementAndGet() == 0) {
-      graph.close();
-      passages.close();
-    }
+    references.release();
   }
 
   /** Gives up the owner's reference: the shard closes once its running searches finish. */

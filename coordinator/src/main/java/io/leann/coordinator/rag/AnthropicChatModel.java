@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.embed.remote.HttpOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -44,12 +43,7 @@ final class AnthropicChatModel extends StreamingChatModel {
   String generate(LlmRequest request, Consumer<String> onToken) {
     StringBuilder answer = new StringBuilder();
     SseParser events = new SseParser((event, data) -> {
-      JsonNode payload;
-      try {
-        payload = StreamingHttp.JSON.readTree(data);
-      } catch (IOException e) {
-        throw http.malformed("an event that is not JSON: " + http.redact(data), e);
-      }
+      JsonNode payload = http.parseJson(data, "an event");
       String type = payload.path("type").asText(event);
       if (type.equals("error")) {
         JsonNode error = payload.path("error");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.embed.remote.HttpOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -45,12 +44,7 @@ final class GeminiChatModel extends StreamingChatModel {
   String generate(LlmRequest request, Consumer<String> onToken) {
     StringBuilder answer = new StringBuilder();
     SseParser events = new SseParser((event, data) -> {
-      JsonNode chunk;
-      try {
-        chunk = StreamingHttp.JSON.readTree(data);
-      } catch (IOException e) {
-        throw http.malformed("an event that is not JSON: " + http.redact(data), e);
-      }
+      JsonNode chunk = http.parseJson(data, "an event");
       if (chunk.has("error")) {
         throw new LlmException(LlmException.Kind.UNAVAILABLE, "Gemini failed in the middle of an answer: "
             + http.message(chunk.toString()));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.coordinator.chunk.ApproximateTokenCounter;
 import io.leann.embed.remote.HttpOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,12 +53,7 @@ final class OllamaChatModel extends StreamingChatModel {
       if (line.isBlank()) {
         return;
       }
-      JsonNode chunk;
-      try {
-        chunk = StreamingHttp.JSON.readTree(line);
-      } catch (IOException e) {
-        throw http.malformed("a line that is not JSON: " + http.redact(line), e);
-      }
+      JsonNode chunk = http.parseJson(line, "a line");
       if (chunk.path("error").isTextual()) {
         throw new LlmException(LlmException.Kind.UNAVAILABLE,
             "Ollama failed in the middle of an answer: " + http.redact(chunk.path("error").asText()));

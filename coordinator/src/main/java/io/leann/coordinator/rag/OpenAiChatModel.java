@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.embed.remote.HttpOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -57,12 +56,7 @@ final class OpenAiChatModel extends StreamingChatModel {
       if (data.strip().equals("[DONE]")) {
         return;
       }
-      JsonNode chunk;
-      try {
-        chunk = StreamingHttp.JSON.readTree(data);
-      } catch (IOException e) {
-        throw http.malformed("an event that is not JSON: " + http.redact(data), e);
-      }
+      JsonNode chunk = http.parseJson(data, "an event");
       if (chunk.has("error")) {
         throw new LlmException(LlmException.Kind.UNAVAILABLE, "OpenAI failed in the middle of an answer: "
             + http.message(chunk.toString()));

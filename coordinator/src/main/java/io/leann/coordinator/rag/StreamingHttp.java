@@ -209,6 +209,20 @@ final class StreamingHttp implements AutoCloseable {
     return new LlmException(LlmException.Kind.PROTOCOL, provider.displayName() + " sent " + what, cause);
   }
 
+  /**
+   * Parses one event or line of a stream.
+   *
+   * @param unit what {@code text} is, for the error ("an event", "a line")
+   * @throws LlmException of kind PROTOCOL, quoting the text with keys redacted
+   */
+  JsonNode parseJson(String text, String unit) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw malformed(unit + " that is not JSON: " + redact(text), e);
+    }
+  }
+
   @Override
   public void close() {
     client.close();

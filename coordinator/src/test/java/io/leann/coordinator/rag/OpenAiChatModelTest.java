@@ -174,6 +174,19 @@ class OpenAiChatModelTest {
   }
 
   @Test
+  void anEventThatIsNotJsonIsAProtocolErrorThatHidesKeys() {
+    List<String> events = new ArrayList<>(chunks("partial").subList(0, 2));
+    events.add("data: {\"choices\": [ sk-proj-abcdefghijkl");
+    server.then(server.sse(Duration.ZERO, events));
+    try (OpenAiChatModel model = model("gpt-4o")) {
+      LlmException e = assertThrows(LlmException.class, () -> model.complete(request()));
+      assertEquals(LlmException.Kind.PROTOCOL, e.kind());
+      assertTrue(e.getMessage().contains("sent an event that is not JSON: {\"choices\": [ [redacted]"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void cancellingTheFutureClosesTheUpstreamConnection() throws Exception {
     String[] many = new String[400];
     Arrays.fill(many, " word");

@@ -75,7 +75,7 @@ report="$work/report.txt"
 stop_node() {
   local pid=$1 port=$2 i
   [ -n "$pid" ] || return 0
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- " serve .*--port $port "; then
+  if grep -q -- " serve .*--port $port " <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"; then
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 30; i++)); do
       kill -0 "$pid" 2>/dev/null || return 0
@@ -130,9 +130,10 @@ wait_for() {
 }
 
 searchable() { # URL: a stored-vector search answers 200, complete
-  curl -sf --max-time 30 -X POST -H 'Content-Type: application/json' \
-    -d '{"query": "warranty", "top_k": 10, "recompute": false}' "$1/indexes/$index/search" 2>/dev/null \
-    | grep -q '"partial":false'
+  local body
+  body=$(curl -sf --max-time 30 -X POST -H 'Content-Type: application/json' \
+    -d '{"query": "warranty", "top_k": 10, "recompute": false}' "$1/indexes/$index/search" 2>/dev/null) || return 1
+  grep -q '"partial":false' <<<"$body"
 }
 
 # wrk_run LABEL URL THREADS CONNECTIONS SECONDS RECOMPUTE: runs wrk, appends its output to the

@@ -229,7 +229,7 @@ request_id_and_metrics() {
     || fail "no shard work counted for $index"
   grep -q '^leann_http_server_requests_seconds_count{method="POST",.*route="/indexes/{name}/search",status="200"}' "$m" \
     || fail "no HTTP status count for searches"
-  echo "$(grep -c '^leann_' "$m") leann_* samples; $(grep "^leann_search_seconds_count{index=\"$index\"" "$m" | head -n 1)"
+  echo "$(grep -c '^leann_' "$m") leann_* samples; $(grep -m 1 "^leann_search_seconds_count{index=\"$index\"" "$m")"
 }
 
 search_relevant() {
@@ -283,7 +283,7 @@ move_shard() {
   from=$(placement 1)
   [ -n "$from" ] || fail "shard 1 has no actual node: $(cat "$work/resp.json")"
   shard_nodes=$(awk '$1 == "shard" { print $5 }' "$pids_file")
-  to=$(grep -vxF "$from" <<<"$shard_nodes" | head -n 1)
+  to=$(grep -m 1 -vxF "$from" <<<"$shard_nodes")
   [ -n "$to" ] || fail "no other shard node than $from"
   http PUT "/admin/indexes/$index/shards/1" -d "{\"node\": \"$to\"}"
   [ "$code" = 200 ] || fail "move answered $code: $(cat "$work/resp.json")"
@@ -316,7 +316,7 @@ kill_shard_node() {
   shard1=$(placement 1)
   if [ "$shard0" = "$shard1" ]; then
     # Both on one node: move shard 1 to the other, so that killing one node leaves a shard alive.
-    other=$(awk '$1 == "shard" { print $5 }' "$pids_file" | grep -vxF "$shard0" | head -n 1)
+    other=$(awk -v taken="$shard0" '$1 == "shard" && $5 != taken { print $5; exit }' "$pids_file")
     http PUT "/admin/indexes/$index/shards/1" -d "{\"node\": \"$other\"}"
     deadline=$((SECONDS + 60))
     while [ "$(placement 1)" != "$other" ]; do

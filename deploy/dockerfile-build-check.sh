@@ -122,8 +122,14 @@ while IFS=$'\t' read -r stage line; do
     [ "$dst" = /opt/leann/leann.jar ] && jar="$root$src"
   fi
 done < <(instructions)
-if [ -n "$jar" ] && [ -f "$jar" ] && "$JAVA_HOME/bin/jar" tf "$jar" | grep -q '\.onnx$'; then
-  pass "the image's jar holds the ONNX model ($("$JAVA_HOME/bin/jar" tf "$jar" | grep '\.onnx$' | head -n 1))"
+# Listings are read whole before grep: under pipefail, `grep -q` quitting at its first match would
+# fail the writer with SIGPIPE and so the check.
+model=
+if [ -n "$jar" ] && [ -f "$jar" ]; then
+  model=$(grep -m 1 '\.onnx$' <<<"$("$JAVA_HOME/bin/jar" tf "$jar")" || true)
+fi
+if [ -n "$model" ]; then
+  pass "the image's jar holds the ONNX model ($model)"
 else
   fail "the image's jar holds the ONNX model"
 fi
@@ -163,7 +169,8 @@ else
   done
   if [ "$healthy" = 1 ]; then pass "CMD node answers its HEALTHCHECK ($health)"; else
     fail "CMD node answers its HEALTHCHECK ($health)"; tail -n 20 "$work/node.err" >&2; fi
-  if curl -fsS "http://127.0.0.1:7626/metrics" | grep -q '^jvm_memory_used_bytes'; then
+  metrics=$(curl -fsS "http://127.0.0.1:7626/metrics" || true)
+  if grep -q '^jvm_memory_used_bytes' <<<"$metrics"; then
     pass "GET /metrics on the management port"; else fail "GET /metrics on the management port"; fi
   kill -TERM "$node_pid" 2>/dev/null || true
   status=0

@@ -64,6 +64,7 @@ public final class IndexBuilder {
 
   public BuildOutcome build(BuildRequest req) throws IOException {
     IndexLayout layout = req.layout();
+    boolean firstBuild = !Files.exists(layout.dir());
     Files.createDirectories(layout.dir());
     try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -71,7 +72,19 @@ public final class IndexBuilder {
       if (lock == null) {
         throw new IOException("another build of index '" + layout.name() + "' is running");
       }
-      return buildLocked(req);
+      try {
+        return buildLocked(req);
+      } catch (IOException | RuntimeException e) {
+        // A failed first build leaves no directory behind. Only the lock holder may delete it.
+        if (firstBuild) {
+          try {
+            IndexRegistry.deleteTree(layout.dir());
+          } catch (IOException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+        }
+        throw e;
+      }
     }
   }
 

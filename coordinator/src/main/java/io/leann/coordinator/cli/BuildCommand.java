@@ -6,10 +6,13 @@ import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.build.Progress;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.ingest.FileTypeFilter;
+import io.leann.coordinator.ingest.LoadReport;
 import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.embed.Embedder;
 import io.leann.embed.EmbedderFactory;
 import io.leann.protocol.Metric;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -102,8 +106,17 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--embed-batch", defaultValue = "64", description = "Texts per embedding call (default ${DEFAULT-VALUE}).")
   int embedBatch;
 
+  /** Unreadable files listed by name after a build; more are counted. */
+  private static final int FAILURES_LISTED = 20;
+
   @Override
   public Integer call() throws Exception {
+    // A path named on the command line that is not there is a typo, not a file to skip.
+    List<String> missing = docs.stream().filter(p -> !Files.exists(p)).map(Path::toString).toList();
+    if (!missing.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--docs: no such file or directory: " + String.join(", ", missing));
+    }
     LoaderOptions loader = LoaderOptions.defaults()
         .withIncludeHidden(includeHidden)
         .withRespectGitignore(!noGitignore);
@@ -130,8 +143,24 @@ final class BuildCommand implements Callable<Integer> {
             outcome.passages(), outcome.files(), outcome.embedded(), outcome.reused(),
             request.layout().dir());
       }
+      reportFailures(outcome.load());
     }
     return 0;
+  }
+
+  private void reportFailures(LoadReport load) {
+    if (load.failed() == 0) {
+      return;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("%d %s could not be read and %s not in the index:%n", load.failed(),
+        load.failed() == 1 ? "file" : "files", load.failed() == 1 ? "is" : "are");
+    load.failures().stream().limit(FAILURES_LISTED)
+        .forEach(f -> err.printf("  %s: %s%n", f.path(), f.reason()));
+    if (load.failed() > FAILURES_LISTED) {
+      err.printf("  ... and %d more%n", load.failed() - FAILURES_LISTED);
+    }
+    err.flush();
   }
 
   /** The options of this build, with absolute paths and without --force, for {@code leann watch}. */

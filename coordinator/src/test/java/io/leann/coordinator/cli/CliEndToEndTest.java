@@ -207,9 +207,35 @@ class CliEndToEndTest {
     assertEquals(2, leann("build", "x").code(), "missing --docs is a usage error");
     assertEquals(1, leann("build", "../escape", "--docs", docs.toString()).code());
 
+    Path typo = work.resolve("no-such-folder");
+    Run missing = leann("build", "typo", "--docs", docs.toString(), typo.toString());
+    assertEquals(2, missing.code(), "a --docs path that is not there is a usage error");
+    assertTrue(missing.err().contains("--docs: no such file or directory: " + typo), missing.err());
+    assertFalse(Files.exists(work.resolve("indexes/typo")));
+
+    Path empty = Files.createDirectories(work.resolve("empty"));
+    Run nothing = leann("build", "nothing", "--docs", empty.toString());
+    assertEquals(1, nothing.code());
+    assertTrue(nothing.err().contains("no text found to index"), nothing.err());
+    assertFalse(Files.exists(work.resolve("indexes/nothing")), "a failed first build leaves no directory");
+    assertFalse(leann("list").out().contains("nothing"));
+
     Run removed = leann("remove", "docs", "--force");
     assertEquals(0, removed.code(), removed.err());
     assertFalse(Files.exists(work.resolve("indexes/docs")));
     assertTrue(leann("list").out().contains("No indexes"));
+  }
+
+  @Test
+  @Order(7)
+  void filesThatCannotBeReadAreNamedAfterTheBuild() throws IOException {
+    Path mixed = Files.createDirectories(work.resolve("mixed"));
+    Files.copy(Path.of("/usr/share/common-licenses/MPL-2.0"), mixed.resolve("mpl.txt"));
+    Files.writeString(mixed.resolve("broken.pdf"), "this is not a PDF");
+    Run build = leann("build", "mixed", "--docs", mixed.toString(), "--num-threads", "2");
+    assertEquals(0, build.code(), build.err());
+    assertTrue(build.out().contains("from 1 files"), build.out());
+    assertTrue(build.err().contains("1 file could not be read and is not in the index:\n  "
+        + mixed.resolve("broken.pdf") + ": could not read PDF"), build.err());
   }
 }

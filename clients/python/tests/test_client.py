@@ -105,6 +105,19 @@ class BuildTest(unittest.TestCase):
         with self.assertRaises(NotFoundError):
             missing.update_index("no-such-index")
 
+        job = admin.delete_documents("notes", {"topic": {"in": ["sea", "bread"]}})
+        self.assertEqual("done", admin.wait_for_job(job.id, timeout=120).state)
+        self.assertEqual(1, admin.index("notes").passages)
+        self.assertEqual(["space"], [h.metadata["topic"] for h in
+                                     LeannSearcher("notes", url()).search("the lighthouse keeper", top_k=3)])
+        with self.assertRaises(JobFailedError) as everything:
+            admin.wait_for_job(admin.delete_documents("notes", {"topic": {"==": "space"}}).id, timeout=120)
+        self.assertIn("delete the index instead", str(everything.exception))
+        with self.assertRaises(BadRequestError):
+            admin.delete_documents("notes", {"topic": "space"})
+        with self.assertRaises(ValueError):
+            admin.delete_documents("notes", {})
+
         admin.delete_index("notes")
         with self.assertRaises(NotFoundError) as gone:
             admin.index("notes")

@@ -67,6 +67,16 @@ class LeannAdmin:
         see :meth:`wait_for_job`. :class:`~leann_client.LeannBuilder` batches and waits for you."""
         return JobStatus.from_json(self._http.json("POST", "/indexes/" + quote(name) + "/documents", documents))
 
+    def delete_documents(self, name: str, metadata_filters: Dict[str, Any]) -> JobStatus:
+        """Starts a job that deletes the documents whose own metadata passes ``metadata_filters``
+        (LEANN's filter shape, e.g. ``{"doc_id": {"in": ["a", "b"]}}``), all of their passages;
+        returns at once, see :meth:`wait_for_job`. A filter that matches every document fails the
+        job (delete the index instead); one that matches none changes nothing."""
+        if not metadata_filters:
+            raise ValueError("metadata_filters must select the documents to delete")
+        return JobStatus.from_json(self._http.json(
+            "POST", "/indexes/" + quote(name) + "/documents/delete", {"metadata_filters": metadata_filters}))
+
     def job(self, job_id: str) -> JobStatus:
         return JobStatus.from_json(self._http.json("GET", "/jobs/" + quote(job_id)))
 

@@ -3,22 +3,22 @@ package io.leann.coordinator.build;
 import java.util.Arrays;
 
 /** A growable list of primitive longs (one per passage row, so no boxing). Not thread-safe. */
-final class LongList {
+public final class LongList {
   private long[] values = new long[1024];
   private int size;
 
-  void add(long v) {
+  public void add(long v) {
     if (size == values.length) {
       values = Arrays.copyOf(values, size * 2);
     }
     values[size++] = v;
   }
 
-  long get(int i) {
+  public long get(int i) {
     return values[i];
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 }

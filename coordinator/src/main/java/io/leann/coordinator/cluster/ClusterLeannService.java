@@ -9,6 +9,7 @@ import io.leann.coordinator.observability.SearchMetrics;
 import io.leann.protocol.Metric;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
 import io.leann.protocol.api.IndexSettings;
@@ -440,6 +441,25 @@ public final class ClusterLeannService implements LeannService {
     List<DocumentIn> batch = List.copyOf(documents);
     return jobs.put(job.id(), job).thenApply(done -> {
       ingest.submit(job, batch);
+      return job.toStatus();
+    });
+  }
+
+  @Override
+  public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
+    JobEntry job;
+    MetadataFilter filter;
+    try {
+      entry(name);
+      filter = filter(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      long now = System.currentTimeMillis();
+      job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, 0, null, now);
+      expireJobs(now);
+    } catch (ApiException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return jobs.put(job.id(), job).thenApply(done -> {
+      ingest.submitDelete(job, filter);
       return job.toStatus();
     });
   }

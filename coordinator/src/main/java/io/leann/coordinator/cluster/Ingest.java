@@ -2,6 +2,7 @@ package io.leann.coordinator.cluster;
 
 import io.leann.coordinator.build.EmbeddingSpool;
 import io.leann.coordinator.build.IndexBuilder;
+import io.leann.coordinator.build.LongList;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.Chunker;
 import io.leann.coordinator.chunk.ChunkingOptions;
@@ -18,6 +19,7 @@ import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
+import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -59,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * search names it) they keep serving the old one, whose directory is kept until the following
  * publication. A failed job deletes its generation and leaves the index as it was.
  *
+ * <p>Deletion ({@link #submitDelete}) is the same job with nothing added: the passages whose
+ * metadata passes the filter are left out of the new generation, the kept ones keep their ids and
+ * embeddings (copied, not embedded again), and every shard's graph is built anew. A filter that
+ * matches nothing writes no generation; one that matches everything is refused.
+ *
  * <p>Passages: existing passages keep their ids and rows; new passages get their row number as
  * id, as the CLI build does. A document longer than one chunk becomes several passages with the
  * document's metadata plus {@code chunk_index} and {@code chunk_count}. Embeddings of existing
@@ -98,31 +105,53 @@ final class Ingest {
     this.executor = executor;
   }
 
+  /**
+   * What one job changes: passages whose metadata passes {@code removed} are dropped (none when it
+   * is null), then {@code added} documents are appended.
+   */
+  private record Change(List<DocumentIn> added, MetadataFilter removed) {}
+
   /** Queues {@code job}; it starts when the jobs queued before it for the same index have ended. */
   void submit(JobEntry job, List<DocumentIn> documents) {
-    queues.compute(job.index(), (index, queue) -> (queue == null ? CompletableFuture.<Void>completedFuture(null)
-        : queue).thenRunAsync(() -> run(job, documents), executor));
+    enqueue(job, new Change(documents, null));
   }
 
-  private void run(JobEntry job, List<DocumentIn> documents) {
+  /** Queues a job that deletes the passages whose metadata passes {@code filter}. */
+  void submitDelete(JobEntry job, MetadataFilter filter) {
+    enqueue(job, new Change(List.of(), filter));
+  }
+
+  private void enqueue(JobEntry job, Change change) {
+    queues.compute(job.index(), (index, queue) -> (queue == null ? CompletableFuture.<Void>completedFuture(null)
+        : queue).thenRunAsync(() -> run(job, change), executor));
+  }
+
+  private void run(JobEntry job, Change change) {
     String name = job.index();
     Progress progress = new Progress(job);
     try {
-      progress.stage("chunk", documents.size());
+      progress.stage("chunk", change.added().size());
       IndexLayout layout = disk.layout(name);
       Files.createDirectories(layout.dir());
+      IndexEntry before;
       IndexEntry published;
       try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
               StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = lockFile.lock()) {
         // Read under the lock: a build that held it may just have published.
-        IndexEntry entry = indexes.get(name);
-        if (entry == null) {
+        before = indexes.get(name);
+        if (before == null) {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
         indexes.update(name, e -> e == null ? null : e.withStatus(IndexEntry.BUILDING, null))
             .toCompletableFuture().join();
-        published = build(entry, layout, documents, progress);
+        published = build(before, layout, change, progress);
+      }
+      if (published == null) {
+        indexes.put(name, before).toCompletableFuture().join();
+        jobs.put(job.id(), progress.current.finish(null)).toCompletableFuture().join();
+        log.info("job {} matched no passage of index '{}': nothing to change", job.id(), name);
+        return;
       }
       indexes.put(name, published).toCompletableFuture().join();
       jobs.put(job.id(), progress.current.finish(null)).toCompletableFuture().join();
@@ -137,9 +166,14 @@ final class Ingest {
     }
   }
 
-  /** Writes, builds and commits the next generation; returns the entry that describes it. */
-  private IndexEntry build(IndexEntry entry, IndexLayout layout, List<DocumentIn> documents,
-      Progress progress) throws IOException {
+  /**
+   * Writes, builds and commits the next generation.
+   *
+   * @return the entry that describes it, or null when the change changes nothing (a deletion that
+   *     matched no passage), and no generation was written
+   */
+  private IndexEntry build(IndexEntry entry, IndexLayout layout, Change change, Progress progress)
+      throws IOException {
     IndexMeta old = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
     Path oldGenDir = old == null ? null : layout.resolve(old.passageSources().get(0).path()).getParent();
     int gen = nextGeneration(layout);
@@ -151,12 +185,19 @@ final class Ingest {
         layout.resolve(old.passageSources().get(0).path()),
         layout.resolve(old.passageSources().get(0).indexPath()))) {
       long oldRows = oldPassages == null ? 0 : oldPassages.size();
-      writePassages(layout, genDir, oldPassages, documents, progress);
+      LongList kept = writePassages(layout, genDir, oldPassages, change, progress);
+      if (change.added().isEmpty() && kept.size() == oldRows) {
+        return null;
+      }
+      if (change.added().isEmpty() && kept.size() == 0) {
+        throw new IllegalStateException("the filter matches all " + oldRows + " passages of index '"
+            + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
+      }
       try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
           genDir.resolve(IndexLayout.PASSAGE_INDEX))) {
         long n = passages.size();
         Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
-        int dims = embed(entry, passages, oldRows, old, oldGenDir, cache, progress);
+        int dims = embed(entry, passages, kept, oldRows, old, oldGenDir, cache, progress);
         int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
         List<IndexMeta.Shard> shards = buildGraphs(entry, layout.name(), gen, n, dims, shardCount, progress);
         progress.stage("publish", 1);
@@ -179,13 +220,25 @@ final class Ingest {
     }
   }
 
-  private void writePassages(IndexLayout layout, Path genDir, PassageStore oldPassages,
-      List<DocumentIn> documents, Progress progress) throws IOException {
+  /**
+   * Writes the new generation's passages: the previous ones the change keeps, with their ids, then
+   * the added documents' chunks.
+   *
+   * @return the previous rows kept, in order; new row {@code i < size} was previous row {@code get(i)}
+   */
+  private LongList writePassages(IndexLayout layout, Path genDir, PassageStore oldPassages, Change change,
+      Progress progress) throws IOException {
+    List<DocumentIn> documents = change.added();
+    LongList kept = new LongList();
     try (PassageWriter writer = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
         genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
       if (oldPassages != null) {
         for (long r = 0; r < oldPassages.size(); r++) {
-          writer.append(oldPassages.get(r));
+          Passage p = oldPassages.get(r);
+          if (change.removed() == null || !change.removed().test(p)) {
+            writer.append(p);
+            kept.add(r);
+          }
         }
       }
       for (int i = 0; i < documents.size(); i++) {
@@ -208,6 +261,7 @@ final class Ingest {
       }
       writer.commit();
     }
+    return kept;
   }
 
   /** An API document as the chunker sees it: a plain text file of no particular origin. */
@@ -219,24 +273,32 @@ final class Ingest {
   }
 
   /**
-   * Writes the embeddings of every passage to {@code cache}, in row order: rows of the previous
-   * generation from its cache when it is complete, the rest through the embed pool, several
-   * requests at a time.
+   * Writes the embeddings of every passage to {@code cache}, in row order: the kept rows of the
+   * previous generation from its cache when it is complete, the rest through the embed pool,
+   * several requests at a time.
    *
+   * @param kept the previous rows the new generation starts with ({@link #writePassages})
+   * @param oldRows how many rows the previous generation has
    * @return the dimensions of the embeddings
    */
-  private int embed(IndexEntry entry, PassageStore passages, long oldRows, IndexMeta old, Path oldGenDir,
-      Path cache, Progress progress) throws IOException {
+  private int embed(IndexEntry entry, PassageStore passages, LongList kept, long oldRows, IndexMeta old,
+      Path oldGenDir, Path cache, Progress progress) throws IOException {
     long n = passages.size();
     try (Arena arena = Arena.ofShared()) {
-      MemorySegment reuse = previousEmbeddings(old, oldGenDir, oldRows, arena);
-      long from = reuse == null ? 0 : oldRows;
+      MemorySegment reuse = old == null ? null : previousEmbeddings(old, oldGenDir, oldRows, arena);
+      long from = reuse == null ? 0 : kept.size();
       progress.stage("embed", n - from);
       ArrayDeque<CompletableFuture<float[][]>> window = new ArrayDeque<>();
       long next = from;
       EmbeddingSpool spool = null;
       long done = 0;
       try {
+        if (reuse != null) {
+          spool = new EmbeddingSpool(cache, old.dimensions());
+          for (int i = 0; i < kept.size(); i++) {
+            spool.appendFrom(reuse, kept.get(i), 1);
+          }
+        }
         while (next < n || !window.isEmpty()) {
           while (next < n && window.size() < settings.embedParallelism()) {
             List<String> texts = new ArrayList<>();
@@ -255,9 +317,6 @@ final class Ingest {
                   + entry.name() + "' has " + entry.dimensions());
             }
             spool = new EmbeddingSpool(cache, dims);
-            if (reuse != null) {
-              spool.appendFrom(reuse, 0, oldRows);
-            }
           }
           for (float[] v : vectors) {
             spool.append(v);
@@ -280,9 +339,6 @@ final class Ingest {
   /** The previous generation's embeddings if its cache covers all its rows, else null. */
   private static MemorySegment previousEmbeddings(IndexMeta old, Path oldGenDir, long oldRows, Arena arena)
       throws IOException {
-    if (old == null) {
-      return null;
-    }
     Path file = oldGenDir.resolve(IndexLayout.EMBEDDING_CACHE);
     if (!Files.isRegularFile(file)
         || Files.size(file) != oldRows * old.dimensions() * (long) Float.BYTES) {

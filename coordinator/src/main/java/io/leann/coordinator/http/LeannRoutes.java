@@ -8,7 +8,9 @@ import io.leann.coordinator.rag.ChatModels;
 import io.leann.protocol.LeannVersion;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
+import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.IndexInfo;
 import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.LeannService;
@@ -146,8 +148,16 @@ public final class LeannRoutes extends AllDirectives {
             path("chat", () -> post(() -> chat.route(name))),
             path("react", () -> post(() -> react.route(name))),
             path("documents", () -> post(() -> documents(docs ->
-                call(() -> service.addDocuments(name, docs), job -> complete(StatusCodes.ACCEPTED,
-                    List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job, Json.marshaller()))))))));
+                call(() -> service.addDocuments(name, docs), this::accepted)))),
+            path(PathMatchers.segment("documents").slash(PathMatchers.segment("delete")), () -> post(() ->
+                body(DeleteRequest.class, request -> call(
+                    () -> service.deleteDocuments(name, request.validated().metadataFilters()), this::accepted)))))));
+  }
+
+  /** 202 with the job and where to follow it. */
+  private Route accepted(JobStatus job) {
+    return complete(StatusCodes.ACCEPTED, List.<HttpHeader>of(Location.create("/jobs/" + job.id())), job,
+        Json.marshaller());
   }
 
   private Route job(String id) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.index.AtomicFiles;
+import io.leann.protocol.passages.Passage;
+import io.leann.shard.filter.MetadataFilter;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -12,10 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -146,6 +151,67 @@ final class ApiIndexFiles {
       }
     }
     return byFile;
+  }
+
+  /**
+   * Deletes the documents whose own metadata passes {@code filter}: their text files, then their
+   * metadata lines (the reverse of {@link #addDocuments}, so a build never reads a document whose
+   * metadata is gone). The next build drops their passages.
+   *
+   * @return how many documents were deleted
+   * @throws IllegalStateException if the filter matches every document, before anything is deleted
+   */
+  static int deleteDocuments(IndexLayout layout, MetadataFilter filter) throws IOException {
+    Path inbox = inbox(layout);
+    List<String> documents;
+    try (Stream<Path> files = Files.list(inbox)) {
+      documents = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList();
+    }
+    Map<String, Map<String, Object>> metadata = readMetadata(layout);
+    Set<String> doomed = new HashSet<>();
+    for (String name : documents) {
+      if (filter.test(new Passage(name, "", metadata.getOrDefault(name, Map.of())))) {
+        doomed.add(name);
+      }
+    }
+    if (!documents.isEmpty() && doomed.size() == documents.size()) {
+      throw new IllegalStateException("the filter matches all " + documents.size() + " documents of index '"
+          + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
+    }
+    for (String name : doomed) {
+      Files.delete(inbox.resolve(name));
+    }
+    AtomicFiles.syncDirectory(inbox);
+    if (!doomed.isEmpty()) {
+      dropMetadata(layout, doomed);
+    }
+    return doomed.size();
+  }
+
+  /** Rewrites the metadata files that mention {@code files}, without those lines. */
+  private static void dropMetadata(IndexLayout layout, Set<String> files) throws IOException {
+    Path dir = metadataDir(layout);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> batches;
+    try (Stream<Path> list = Files.list(dir)) {
+      batches = list.filter(p -> p.getFileName().toString().endsWith(".jsonl")).toList();
+    }
+    for (Path batch : batches) {
+      List<String> lines = Files.readAllLines(batch, StandardCharsets.UTF_8);
+      List<String> kept = new ArrayList<>(lines.size());
+      for (String line : lines) {
+        if (!line.isBlank() && !files.contains(JSON.readValue(line, MetadataLine.class).file())) {
+          kept.add(line);
+        }
+      }
+      if (kept.isEmpty()) {
+        Files.delete(batch);
+      } else if (kept.size() < lines.size()) {
+        AtomicFiles.write(batch, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
   }
 
   private static String fileName(String batch, int i) {

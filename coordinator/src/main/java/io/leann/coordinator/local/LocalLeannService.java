@@ -17,6 +17,7 @@ import io.leann.embed.EmbedderFactory;
 import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
 import io.leann.protocol.api.IndexSettings;
@@ -171,15 +172,9 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       IndexLayout layout = existing(name);
       IngestJob job;
       synchronized (lock) {
-        ApiIndexFiles.Settings settings = ApiIndexFiles.readSettings(layout);
-        if (settings == null) {
-          throw new ApiException(409, "conflict", "index '" + name + "' was built from files by `leann build`;"
-              + " add the documents to its sources and run `leann build` again, or create an index with"
-              + " PUT /indexes/{name} to add documents through the API");
-        }
-        // Millisecond time first: batch names, and so passages, sort in arrival order across restarts.
-        String id = String.format(Locale.ROOT, "job-%d-%d", System.currentTimeMillis(),
-            jobSequence.incrementAndGet());
+        ApiIndexFiles.Settings settings = apiSettings(layout, "add the documents to its sources and run"
+            + " `leann build` again, or create an index with PUT /indexes/{name} to add documents through the API");
+        String id = newJobId();
         ApiIndexFiles.addDocuments(layout, id, documents);
         job = new IngestJob(id, name);
         remember(job);
@@ -188,6 +183,44 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       LOG.info("ingest {}: {} documents queued for index '{}'", job.id(), documents.size(), name);
       return job.status();
     });
+  }
+
+  @Override
+  public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
+    return async(() -> {
+      MetadataFilter filter;
+      try {
+        filter = MetadataFilter.of(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("metadata_filters", "is not a valid filter: " + e.getMessage());
+      }
+      IndexLayout layout = existing(name);
+      IngestJob job;
+      synchronized (lock) {
+        ApiIndexFiles.Settings settings = apiSettings(layout,
+            "remove the files from its sources and run `leann build` again");
+        job = new IngestJob(newJobId(), name);
+        remember(job);
+        ingest.execute(() -> runDelete(job, layout, settings, filter));
+      }
+      LOG.info("ingest {}: deleting the documents of index '{}' that match {}", job.id(), name, filter);
+      return job.status();
+    });
+  }
+
+  /** The settings of an index created through the API; for one built from files, a 409 that says what to do. */
+  private static ApiIndexFiles.Settings apiSettings(IndexLayout layout, String instead) throws IOException {
+    ApiIndexFiles.Settings settings = ApiIndexFiles.readSettings(layout);
+    if (settings == null) {
+      throw new ApiException(409, "conflict", "index '" + layout.name() + "' was built from files by `leann build`; "
+          + instead);
+    }
+    return settings;
+  }
+
+  /** Millisecond time first: batch names, and so passages, sort in arrival order across restarts. */
+  private String newJobId() {
+    return String.format(Locale.ROOT, "job-%d-%d", System.currentTimeMillis(), jobSequence.incrementAndGet());
   }
 
   @Override
@@ -390,6 +423,19 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
         throw e;
       }
     }
+  }
+
+  private void runDelete(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, MetadataFilter filter) {
+    job.running();
+    try {
+      int deleted = ApiIndexFiles.deleteDocuments(layout, filter);
+      LOG.info("ingest {}: {} documents deleted from index '{}'", job.id(), deleted, layout.name());
+    } catch (IOException | RuntimeException e) {
+      LOG.error("ingest {}: deleting from index '{}' failed", job.id(), layout.name(), e);
+      job.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      return;
+    }
+    runJob(job, layout, s);
   }
 
   /** Settings with defaults filled in and checked; loads the model once to learn its dimensions. */

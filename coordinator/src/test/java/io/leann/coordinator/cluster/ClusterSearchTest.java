@@ -1,5 +1,6 @@
 package io.leann.coordinator.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,6 +23,7 @@ import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.filter.MetadataFilter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -186,6 +188,44 @@ class ClusterSearchTest {
 
   @Test
   @Order(2)
+  void documentsDeletedByMetadataLeaveANewGenerationWithoutThem() throws Exception {
+    service.createIndex("trim", new IndexSettings(null, null, "cosine", 2, true, false, 16)).toCompletableFuture()
+        .join();
+    awaitDone(service.addDocuments("trim", documents(0, 24)));
+    Map<String, Object> music = Map.of("topic", Map.of("==", "music"));
+    assertEquals(400, status(service.deleteDocuments("trim", Map.of())));
+    assertEquals(400, status(service.deleteDocuments("trim", Map.of("topic", "music"))));
+    assertEquals(404, status(service.deleteDocuments("nope", music)));
+
+    awaitDone(service.deleteDocuments("trim", music));
+    assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
+    Path meta = root.resolve("trim").resolve("documents.leann.meta.json");
+    String query = "the quartet rehearsed before the evening concert";
+    SearchResponse after = service.search("trim", request(query, null, null)).toCompletableFuture().join();
+    assertTrue(after.results().stream().noneMatch(h -> "music".equals(h.metadata().get("topic"))), after.toString());
+    try (IndexSearcher local = IndexSearcher.open(new IndexRegistry(root).layout("trim"), env)) {
+      assertSame(local.search(query, 5, 64, false, null), after);
+    }
+
+    byte[] published = Files.readAllBytes(meta);
+    awaitDone(service.deleteDocuments("trim", Map.of("topic", Map.of("==", "weather"))));
+    assertArrayEquals(published, Files.readAllBytes(meta), "a filter that matches nothing publishes nothing");
+    assertEquals("ready", service.index("trim").toCompletableFuture().join().status());
+
+    String all = service.deleteDocuments("trim", Map.of("n", Map.of(">=", 0))).toCompletableFuture().join().id();
+    JobStatus refused = probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(200), () -> {
+      JobStatus s = service.job(all).toCompletableFuture().join();
+      assertEquals("failed", s.state(), s.toString());
+      return s;
+    });
+    assertTrue(refused.error().contains("delete the index instead"), refused.error());
+    assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
+    assertArrayEquals(published, Files.readAllBytes(meta));
+    service.deleteIndex("trim").toCompletableFuture().join();
+  }
+
+  @Test
+  @Order(3)
   void shardsRunWhereTheAdminApiSaysAndMoveWhenTold() {
     Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
     ShardPlacement first = placements.get("docs/0");
@@ -221,7 +261,7 @@ class ClusterSearchTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aShardNodeThatDiesMakesSearchesPartialUntilItsShardsMove() throws Exception {
     Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
     List<Integer> lost = new ArrayList<>();

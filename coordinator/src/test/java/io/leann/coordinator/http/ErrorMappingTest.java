@@ -76,6 +76,11 @@ class ErrorMappingTest {
     }
 
     @Override
+    public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public CompletionStage<JobStatus> job(String id) {
       throw new UnsupportedOperationException();
     }

@@ -165,6 +165,43 @@ class LeannRoutesTest {
   }
 
   @Test
+  void documentsAreDeletedByTheirMetadata() throws Exception {
+    assertEquals(201, send("PUT", "/indexes/shelf", "{\"shards\": 1}").status());
+    String added = send("POST", "/indexes/shelf/documents", """
+        [{"text": "The lighthouse keeper climbed the tower every night to light the lamp.", "metadata": {"doc": "a"}},
+         {"text": "Tomatoes ripen faster on the vine when the summer nights are warm.", "metadata": {"doc": "b"}},
+         {"text": "A sourdough starter needs flour and water every day.", "metadata": {"doc": "c"}}]""")
+        .json().path("id").asText();
+    assertEquals("done", awaitJob(added).path("state").asText());
+
+    assertError(send("POST", "/indexes/shelf/documents/delete", "{}"), 400, "bad_request", "'metadata_filters'");
+    assertError(send("POST", "/indexes/shelf/documents/delete", "{\"metadata_filters\": {\"doc\": 1}}"),
+        400, "bad_request", "'metadata_filters'");
+    assertError(send("POST", "/indexes/docs/documents/delete", "{\"metadata_filters\": {\"doc\": {\"==\": \"a\"}}}"),
+        409, "conflict", "leann build");
+    assertError(send("POST", "/indexes/missing/documents/delete", "{\"metadata_filters\": {\"doc\": {\"==\": \"a\"}}}"),
+        404, "not_found", "missing");
+
+    Reply accepted = send("POST", "/indexes/shelf/documents/delete",
+        "{\"metadata_filters\": {\"doc\": {\"in\": [\"a\", \"c\"]}}}");
+    assertEquals(202, accepted.status(), accepted.raw().body());
+    JsonNode status = awaitJob(accepted.json().path("id").asText());
+    assertEquals("done", status.path("state").asText(), status.toString());
+    assertEquals(1, send("GET", "/indexes/shelf", null).json().path("passages").asInt());
+    JsonNode hits = send("POST", "/indexes/shelf/search", "{\"query\": \"who lights the lamp?\", \"top_k\": 3}")
+        .json().path("results");
+    assertEquals(1, hits.size(), hits.toString());
+    assertEquals("b", hits.get(0).path("metadata").path("doc").asText());
+
+    JsonNode everything = awaitJob(send("POST", "/indexes/shelf/documents/delete",
+        "{\"metadata_filters\": {\"doc\": {\"==\": \"b\"}}}").json().path("id").asText());
+    assertEquals("failed", everything.path("state").asText());
+    assertTrue(everything.path("error").asText().contains("delete the index instead"), everything.toString());
+    assertEquals(1, send("GET", "/indexes/shelf", null).json().path("passages").asInt(), "nothing was deleted");
+    assertEquals(200, send("DELETE", "/indexes/shelf", null).status());
+  }
+
+  @Test
   void documentsAreValidated() throws Exception {
     assertError(send("POST", "/indexes/docs/documents", "[]"), 400, "bad_request", "'documents'");
     assertError(send("POST", "/indexes/docs/documents", "[{\"text\": \"ok\"}, {\"text\": \"  \"}]"),

@@ -1,6 +1,7 @@
 package io.leann.protocol.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -19,6 +20,13 @@ public interface LeannService {
   CompletionStage<IndexInfo> createIndex(String name, IndexSettings settings);
 
   CompletionStage<JobStatus> addDocuments(String name, List<DocumentIn> documents);
+
+  /**
+   * Deletes, as a job like {@link #addDocuments}, the documents whose own metadata passes
+   * {@code metadataFilters}. A filter that matches every document is refused (delete the index
+   * instead); one that matches none ends the job without a new version of the index.
+   */
+  CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters);
 
   CompletionStage<JobStatus> job(String id);
 

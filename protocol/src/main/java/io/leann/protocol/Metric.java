@@ -1,5 +1,7 @@
 package io.leann.protocol;
 
+import java.util.Locale;
+
 /**
  * Distance metric of an index. The engine always works with a distance where lower is closer:
  * squared L2 for {@link #L2}, and the negated dot product for {@link #INNER_PRODUCT} and
@@ -51,7 +53,7 @@ public enum Metric {
 
   /** Accepts LEANN's names ({@code l2}, {@code mips}, {@code cosine}) and ours, case-insensitively. */
   public static Metric parse(String name) {
-    String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+    String n = name.trim().toLowerCase(Locale.ROOT);
     return switch (n) {
       case "l2", "euclidean" -> L2;
       case "mips", "ip", "inner_product", "dot" -> INNER_PRODUCT;

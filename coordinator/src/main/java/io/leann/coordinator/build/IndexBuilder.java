@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -282,7 +283,7 @@ public final class IndexBuilder {
   /** Settings that change passages or their vectors: reusing across a change would be wrong. */
   private String fingerprint(BuildRequest req) {
     // Set.toString order differs between JVM runs, so the file types are sorted explicitly.
-    String types = String.join(",", new java.util.TreeSet<>(req.loader().fileTypes().extensions()));
+    String types = String.join(",", new TreeSet<>(req.loader().fileTypes().extensions()));
     return String.join("|", embedder.modelId(), String.valueOf(embedder.dimensions()),
         req.chunking().toString(), types, String.valueOf(req.loader().includeHidden()),
         String.valueOf(req.loader().respectGitignore()), String.valueOf(req.loader().maxFileBytes()));

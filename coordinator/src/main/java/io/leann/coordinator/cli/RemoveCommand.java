@@ -3,6 +3,7 @@ package io.leann.coordinator.cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +32,7 @@ final class RemoveCommand implements Callable<Integer> {
       spec.commandLine().getOut().print("Remove index '" + name + "' under " + registry.root() + "? [y/N] ");
       spec.commandLine().getOut().flush();
       String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+      if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).startsWith("y")) {
         spec.commandLine().getOut().println("Kept '" + name + "'.");
         return 1;
       }

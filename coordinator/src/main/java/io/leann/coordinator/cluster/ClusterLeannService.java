@@ -42,6 +42,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -529,7 +530,7 @@ public final class ClusterLeannService implements LeannService {
     for (Member m : state.getMembers()) {
       List<String> roles = m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
       String status = state.getUnreachable().contains(m) ? "unreachable"
-          : m.status().toString().toLowerCase(java.util.Locale.ROOT);
+          : m.status().toString().toLowerCase(Locale.ROOT);
       nodes.add(new NodeInfo(m.address().toString(), roles, status));
     }
     return CompletableFuture.completedFuture(nodes);
@@ -623,7 +624,7 @@ public final class ClusterLeannService implements LeannService {
     Cluster cluster = Cluster.get(system);
     long members = StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count();
     return CompletableFuture.completedFuture("ok: " + cluster.selfMember().address() + " is "
-        + cluster.selfMember().status().toString().toLowerCase(java.util.Locale.ROOT) + ", " + members
+        + cluster.selfMember().status().toString().toLowerCase(Locale.ROOT) + ", " + members
         + " members, " + indexes.snapshot().size() + " indexes");
   }
 

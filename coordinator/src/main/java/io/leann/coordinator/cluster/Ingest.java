@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
@@ -427,7 +428,7 @@ final class Ingest {
 
   private static String describe(Throwable e) {
     Throwable cause = e;
-    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -274,6 +275,6 @@ public final class LeannNode {
 
   /** Leaves the cluster and stops, through coordinated shutdown; completes when done. */
   public CompletionStage<Done> stop() {
-    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason(), java.util.Optional.empty());
+    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason(), Optional.empty());
   }
 }

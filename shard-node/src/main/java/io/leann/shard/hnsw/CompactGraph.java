@@ -7,6 +7,7 @@ import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -110,7 +111,7 @@ public final class CompactGraph implements HnswGraph {
       for (int node = 0; node < n; node++) {
         l0o.setAtIndex(LittleEndian.INT, node, pos);
         int c = graph.neighbors(0, node, scratch);
-        java.util.Arrays.sort(scratch, 0, c);
+        Arrays.sort(scratch, 0, c);
         int previous = 0;
         for (int i = 0; i < c; i++) {
           pos = writeVarint(bytes, pos, i == 0 ? scratch[i] : scratch[i] - previous);

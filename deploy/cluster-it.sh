@@ -194,25 +194,56 @@ print(len(docs))
 PY
 }
 
-ingest() {
-  local n job state deadline=$((SECONDS + 120))
-  n=$(make_documents)
-  http POST "/indexes/$index/documents" --data-binary "@$work/docs.json"
-  [ "$code" = 202 ] || fail "POST documents answered $code: $(cat "$work/resp.json")"
+# await_job: waits for the job the last response (a 202) started, and sets $job to its id; fails
+# the check if the job fails or takes over 120 s. (No output: `fail` must reach the check's output.)
+await_job() {
+  local state deadline=$((SECONDS + 120))
   job=$(json "$work/resp.json" 'd["id"]')
   while :; do
     http GET "/jobs/$job"
     [ "$code" = 200 ] || fail "GET /jobs/$job answered $code"
     state=$(json "$work/resp.json" 'd["state"]')
     case $state in
-      done) break ;;
+      done) return 0 ;;
       failed) fail "job $job failed: $(cat "$work/resp.json")" ;;
     esac
     [ "$SECONDS" -lt "$deadline" ] || fail "job $job not done after 120 s: $(cat "$work/resp.json")"
     sleep 1
   done
+}
+
+ingest() {
+  local n job
+  n=$(make_documents)
+  http POST "/indexes/$index/documents" --data-binary "@$work/docs.json"
+  [ "$code" = 202 ] || fail "POST documents answered $code: $(cat "$work/resp.json")"
+  await_job
   http GET "/indexes/$index"
   echo "$n documents, job $job done; index: $(json "$work/resp.json" '{k: d.get(k) for k in ("status", "shards", "passages")}')"
+}
+
+# Deletes the CC0 paragraphs by their metadata: the index loses their passages, a search filtered
+# on them finds nothing, and the rest still answers completely.
+delete_by_metadata() {
+  local before after job cc0='{"source": {"==": "CC0-1.0"}}'
+  http GET "/indexes/$index"
+  before=$(json "$work/resp.json" 'd["passages"]')
+  http POST "/indexes/$index/documents/delete" -d "{\"metadata_filters\": $cc0}"
+  [ "$code" = 202 ] || fail "POST documents/delete answered $code: $(cat "$work/resp.json")"
+  await_job
+  http GET "/indexes/$index"
+  after=$(json "$work/resp.json" 'd["passages"]')
+  [ "$after" -lt "$before" ] || fail "still $after passages after the delete (before: $before)"
+  http POST "/indexes/$index/search" -d "{\"query\": \"public domain dedication\", \"top_k\": 5, \"metadata_filters\": $cc0}"
+  complete_answer || fail "filtered search after the delete: $code $(cat "$work/resp.json")"
+  [ "$(json "$work/resp.json" 'len(d["results"])')" = 0 ] || fail "CC0 passages still found: $(cat "$work/resp.json")"
+  http POST "/indexes/$index/search" -d "$(search_body "public domain dedication" 5 false)"
+  complete_answer || fail "search after the delete: $code $(cat "$work/resp.json")"
+  echo "$before -> $after passages; top hit now $(json "$work/resp.json" 'd["results"][0]["metadata"]["source"]')"
+  # The kill test compares with the answer of the index as it is now.
+  http POST "/indexes/$index/search" -d "$(search_body "$stream_query" 5 false)"
+  complete_answer || fail "baseline search after the delete failed: $code $(cat "$work/resp.json")"
+  cp "$work/resp.json" "$work/baseline.json"
 }
 
 request_id_and_metrics() {
@@ -237,7 +268,9 @@ search_relevant() {
   body=$(search_body "What fee may I charge for copying, given the cost of media and duplication?" 5 false)
   http POST "/indexes/$index/search" -d "$body"
   [ "$code" = 200 ] || fail "search answered $code: $(cat "$work/resp.json")"
-  "$PY" - "$work/resp.json" <<'PY'
+  # Not the last command: without `|| exit 1` a failed assertion would not fail the check (command
+  # substitution runs it without errexit).
+  "$PY" - "$work/resp.json" <<'PY' || exit 1
 import json, sys
 d = json.load(open(sys.argv[1]))
 r = d["results"]
@@ -352,7 +385,7 @@ kill_shard_node() {
   touch "$work/stream/stop"
   wait "$stream_pid" || true
   trap - EXIT
-  "$PY" - "$work/stream" "$work/baseline.json" <<'PY'
+  "$PY" - "$work/stream" "$work/baseline.json" <<'PY' || exit 1
 import json, os, sys
 stream, baseline = sys.argv[1], json.load(open(sys.argv[2]))
 want = [h["id"] for h in baseline["results"]]
@@ -464,6 +497,7 @@ check "request id echoed, search in /metrics" request_id_and_metrics || true
 check "malformed JSON -> 400" bad_json || true
 check "unknown index -> 404" unknown_index || true
 check "body over 8 MiB -> 413" oversize_body || true
+check "delete documents by metadata" delete_by_metadata || true
 check "move shard 1 to the other shard node" move_shard || { finish; exit 1; }
 check "kill -9 a shard node under a stream of searches" kill_shard_node || true
 if [ "$n_embed" -ge 2 ]; then

@@ -296,8 +296,16 @@ final class Ingest {
       try {
         if (reuse != null) {
           spool = new EmbeddingSpool(cache, old.dimensions());
-          for (int i = 0; i < kept.size(); i++) {
-            spool.appendFrom(reuse, kept.get(i), 1);
+          // Runs of consecutive kept rows, copied a run at a time (all of them when nothing was deleted).
+          int i = 0;
+          while (i < kept.size()) {
+            long first = kept.get(i);
+            int run = 1;
+            while (i + run < kept.size() && kept.get(i + run) == first + run) {
+              run++;
+            }
+            spool.appendFrom(reuse, first, run);
+            i += run;
           }
         }
         while (next < n || !window.isEmpty()) {

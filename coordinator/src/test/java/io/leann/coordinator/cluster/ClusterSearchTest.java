@@ -206,6 +206,13 @@ class ClusterSearchTest {
     try (IndexSearcher local = IndexSearcher.open(new IndexRegistry(root).layout("trim"), env)) {
       assertSame(local.search(query, 5, 64, false, null), after);
     }
+    // Kept passages keep their own embeddings: each document's text finds itself first.
+    for (DocumentIn doc : documents(0, 24)) {
+      if (!"music".equals(doc.metadata().get("topic"))) {
+        SearchResponse self = service.search("trim", request(doc.text(), null, null)).toCompletableFuture().join();
+        assertEquals(doc.metadata().get("n"), self.results().get(0).metadata().get("n"), doc.text());
+      }
+    }
 
     byte[] published = Files.readAllBytes(meta);
     awaitDone(service.deleteDocuments("trim", Map.of("topic", Map.of("==", "weather"))));

@@ -151,7 +151,7 @@ public final class LeannRoutes extends AllDirectives {
                 call(() -> service.addDocuments(name, docs), this::accepted)))),
             path(PathMatchers.segment("documents").slash(PathMatchers.segment("delete")), () -> post(() ->
                 body(DeleteRequest.class, request -> call(
-                    () -> service.deleteDocuments(name, request.validated().metadataFilters()), this::accepted)))))));
+                    () -> service.deleteDocuments(name, request.metadataFilters()), this::accepted)))))));
   }
 
   /** 202 with the job and where to follow it. */

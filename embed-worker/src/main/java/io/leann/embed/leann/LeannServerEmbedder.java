@@ -5,6 +5,7 @@ import io.leann.embed.EmbeddingException;
 import io.leann.protocol.wire.LeannMsgpack;
 import io.leann.protocol.wire.LeannRequest;
 import io.leann.protocol.wire.MalformedFrameException;
+import io.leann.protocol.wire.ZmqHandshake;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -137,9 +138,8 @@ public final class LeannServerEmbedder implements Embedder {
 
   /**
    * An idle socket, or a fresh one that has answered a model query: the cheap probe finds a dead
-   * server before a real request is at stake. JeroMQ 0.6 occasionally stalls the ZMTP handshake
-   * of a new connection, and nothing sent on it moves until the handshake times out; that timeout
-   * is cut to a quarter of the probe's wait, so JeroMQ remakes a stalled connection within it.
+   * server before a real request is at stake. The socket's handshake interval is cut to fit in the
+   * probe's wait ({@link ZmqHandshake}).
    */
   private ZMQ.Socket borrow() {
     ZMQ.Socket pooled = idle.pollFirst();
@@ -149,7 +149,7 @@ public final class LeannServerEmbedder implements Embedder {
     Duration wait = timeout.compareTo(PROBE_TIMEOUT) < 0 ? timeout : PROBE_TIMEOUT;
     ZMQ.Socket socket = context.createSocket(SocketType.REQ);
     socket.setLinger(0);
-    socket.setHandshakeIvl((int) Math.max(1, wait.toMillis() / 4));
+    socket.setHandshakeIvl(ZmqHandshake.intervalMillis(wait));
     socket.connect(endpoint);
     if (exchange(socket, LeannMsgpack.encode(new LeannRequest.QueryModel()), wait) != null) {
       return socket;

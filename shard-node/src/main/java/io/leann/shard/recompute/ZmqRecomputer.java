@@ -9,6 +9,7 @@ import io.leann.protocol.wire.MalformedFrameException;
 import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
 import io.leann.protocol.wire.NativeMessage;
+import io.leann.protocol.wire.ZmqHandshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Selector;
@@ -38,13 +39,8 @@ import org.zeromq.ZMsg;
  * other reply, stale from an abandoned call, is dropped. When no worker is left to try, the call
  * throws {@link RecomputeException} naming each endpoint, what went wrong and the timeout.
  *
- * <p>Connections: with JeroMQ 0.6, about one new TCP connection in a hundred on loopback stalls
- * in its ZMTP handshake (the worker accepts and drops it; the client never notices), and nothing
- * queued on it moves until the handshake times out, after 30 s by default. So the handshake
- * interval is cut to a quarter of {@link Options#handshakeTimeout()}: a stalled connection is
- * dropped and made again, and what was queued goes out on the new one (bench
- * {@code ZmqDeadConnections}, PERFORMANCE.md section 5: 31 of 3,000 fresh connections never
- * delivered with the default, none lost at 250 ms, the slowest answered in 448 ms). And a socket is used
+ * <p>Connections: a socket's ZMTP handshake interval is cut to fit in {@link Options#handshakeTimeout()}
+ * ({@link ZmqHandshake}: JeroMQ remakes a connection whose handshake stalled), and a socket is used
  * only after it has answered a {@code PING} within {@link Options#handshakeTimeout()}; a worker
  * whose new connection stays silent counts as unreachable for its cooldown, so a dead worker costs
  * a second, not a request {@link Options#timeout()} per chunk.
@@ -139,7 +135,7 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
         ZMQ.Socket fresh = context.createSocket(SocketType.DEALER);
         fresh.setLinger(0);
         fresh.setSendTimeOut(0);
-        fresh.setHandshakeIvl((int) Math.max(1, options.handshakeTimeout().toMillis() / 4));
+        fresh.setHandshakeIvl(ZmqHandshake.intervalMillis(options.handshakeTimeout()));
         fresh.connect(endpoint);
         if (handshake(fresh)) {
           socket = fresh;

@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -416,7 +417,6 @@ public final class ClusterLeannService implements LeannService {
 
   @Override
   public CompletionStage<JobStatus> addDocuments(String name, List<DocumentIn> documents) {
-    JobEntry job;
     try {
       entry(name);
       if (documents == null || documents.isEmpty()) {
@@ -432,35 +432,32 @@ public final class ClusterLeannService implements LeannService {
           throw ApiException.badRequest("documents[" + i + "].text", "is required and must not be blank");
         }
       }
-      long now = System.currentTimeMillis();
-      job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, documents.size(),
-          null, now);
-      expireJobs(now);
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
     List<DocumentIn> batch = List.copyOf(documents);
-    return jobs.put(job.id(), job).thenApply(done -> {
-      ingest.submit(job, batch);
-      return job.toStatus();
-    });
+    return queueJob(name, batch.size(), job -> ingest.submit(job, batch));
   }
 
   @Override
   public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
-    JobEntry job;
     MetadataFilter filter;
     try {
       entry(name);
       filter = filter(new DeleteRequest(metadataFilters).validated().metadataFilters());
-      long now = System.currentTimeMillis();
-      job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, 0, null, now);
-      expireJobs(now);
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return queueJob(name, 0, job -> ingest.submitDelete(job, filter));
+  }
+
+  /** Records a queued job of {@code total} units in the job table, then hands it to {@code submit}. */
+  private CompletionStage<JobStatus> queueJob(String name, long total, Consumer<JobEntry> submit) {
+    long now = System.currentTimeMillis();
+    JobEntry job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, total, null, now);
+    expireJobs(now);
     return jobs.put(job.id(), job).thenApply(done -> {
-      ingest.submitDelete(job, filter);
+      submit.accept(job);
       return job.toStatus();
     });
   }

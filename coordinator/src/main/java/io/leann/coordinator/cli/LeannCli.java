@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     description = "Low-storage vector index and RAG over your documents.",
     subcommands = {BuildCommand.class, SearchCommand.class, ListCommand.class, RemoveCommand.class,
         WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class, ImportCommand.class,
-        EmbedServerCommand.class, McpCommand.class})
+        EmbedServerCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
 public final class LeannCli {
   @Option(names = {"-v", "--verbose"}, description = "Print stack traces and detailed progress.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
@@ -59,6 +59,10 @@ public final class LeannCli {
   public static int run(Map<String, String> env, InputStream in, PrintWriter out, PrintWriter err, String... args) {
     LeannCli root = new LeannCli(env, in);
     CommandLine cli = new CommandLine(root);
+    // -h/--help (and -V) on every command, as on the root: `leann serve --help` works like `leann help serve`.
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().mixinStandardHelpOptions(true);
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

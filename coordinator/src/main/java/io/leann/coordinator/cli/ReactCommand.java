@@ -64,9 +64,7 @@ final class ReactCommand implements Callable<Integer> {
       SearchTool tool = new SearchTool(Retriever.of(opened.searcher()), topK, search.complexity, search.recompute);
       ReactAgent agent = new ReactAgent(opened.model(), List.of(tool), maxIterations, llm.thinking(spec));
       ReactResult result = agent.run(text, new Printer(out, err));
-      if (!result.synthesized()) {
-        out.println("\nAnswer:\n" + result.answer());
-      } else if (!result.answer().endsWith("\n")) {
+      if (!result.answer().endsWith("\n")) {
         out.println();
       }
       printSources(out, result.sources());
@@ -107,6 +105,12 @@ final class ReactCommand implements Callable<Integer> {
     @Override
     public void onSynthesis(String why) {
       out.println("\n(" + why + "; writing the answer from the observations)\n\nAnswer:");
+      out.flush();
+    }
+
+    @Override
+    public void onAnswer() {
+      out.println("\nAnswer:");
       out.flush();
     }
 

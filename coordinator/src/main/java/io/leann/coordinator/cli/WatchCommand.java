@@ -3,6 +3,7 @@ package io.leann.coordinator.cli;
 import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.index.IndexLayout;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -56,8 +57,13 @@ final class WatchCommand implements Callable<Integer> {
       for (Path root : roots) {
         register(watcher, root);
       }
-      spec.commandLine().getOut().println("Watching " + roots + " for index '" + name + "' (Ctrl-C to stop)");
-      spec.commandLine().getOut().flush();
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("Watching " + roots.size() + (roots.size() == 1 ? " path" : " paths") + " for index '" + name
+          + "' (Ctrl-C to stop):");
+      for (Path root : roots) {
+        out.println("  " + root);
+      }
+      out.flush();
       while (true) {
         WatchKey key = watcher.take();
         drainAndRegister(watcher, key);

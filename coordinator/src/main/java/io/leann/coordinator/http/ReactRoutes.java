@@ -56,8 +56,9 @@ import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
  *   <li>{@code "stream": true}: {@code text/event-stream} with an event per thing the agent does:
  *       {@code step} ({@link ReactResponse.Step}, after each tool call), {@code retry}
  *       ({@code {"reason"}}, an unusable reply is asked again), {@code synthesis} ({@code {"reason"}},
- *       the answer will be written from the observations), {@code token} ({@code {"text"}}, pieces
- *       of a synthesised answer), then {@code done} (the whole ReactResponse) or {@code error}
+ *       the answer will be written from the observations), {@code answer} (the model has begun its final
+ *       answer), {@code token} ({@code {"text"}}, pieces of the answer as it streams in, the model's
+ *       own or a synthesised one), then {@code done} (the whole ReactResponse) or {@code error}
  *       ({@code {"error": {"code", "message"}}}). Heartbeats and back-pressure as for chat; when
  *       the client hangs up, the run is interrupted and its model request cancelled.
  * </ul>
@@ -166,6 +167,11 @@ public final class ReactRoutes extends AllDirectives {
       @Override
       public void onSynthesis(String why) {
         send("synthesis", Map.of("reason", why));
+      }
+
+      @Override
+      public void onAnswer() {
+        send("answer", Map.of());
       }
 
       @Override

@@ -64,9 +64,11 @@ public final class ReactAgent {
     String correction = null;
     String stopReason = "the agent used all " + maxIterations + " iterations";
     while (steps.size() < maxIterations) {
-      String reply = model.complete(stepRequest(question, steps, correction));
+      FinalAnswerTap tap = new FinalAnswerTap(listener);
+      String reply = ChatModel.await(model.stream(stepRequest(question, steps, correction), tap));
       ReactParser.Parsed parsed = checkTool(ReactParser.parse(reply));
       if (parsed instanceof ReactParser.Final f) {
+        tap.finish(f.answer());
         return new ReactResult(f.answer(), steps, sources(), false, model.name());
       }
       if (parsed instanceof ReactParser.Action a) {

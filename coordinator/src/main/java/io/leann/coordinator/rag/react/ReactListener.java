@@ -16,6 +16,12 @@ public interface ReactListener {
   /** The agent stops stepping and has the model write the answer from the observations. */
   default void onSynthesis(String why) {}
 
-  /** A token of the final answer, while it is synthesised. */
+  /**
+   * The model has begun its final answer (not a synthesis): the answer's text follows through
+   * {@link #onToken}.
+   */
+  default void onAnswer() {}
+
+  /** A piece of the answer as it streams in: the model's final answer, or the synthesised one. */
   default void onToken(String token) {}
 }

@@ -36,11 +36,7 @@ final class ReactParser {
   private ReactParser() {}
 
   static Parsed parse(String reply) {
-    String text = reply;
-    Matcher observation = OBSERVATION.matcher(text);
-    if (observation.find()) {
-      text = text.substring(0, observation.start());
-    }
+    String text = beforeObservation(reply);
     Matcher thoughtMatch = THOUGHT.matcher(text);
     String thought = thoughtMatch.find() ? thoughtMatch.group(1).strip() : "";
     Matcher call = CALL.matcher(text);
@@ -60,6 +56,31 @@ final class ReactParser {
       return answer.isEmpty() ? new Malformed("the Final Answer is empty") : new Final(thought, answer);
     }
     return new Malformed("the reply has neither an 'Action: tool(\"input\")' line nor a 'Final Answer:'");
+  }
+
+  /**
+   * Where the answer starts in a reply still being streamed, or -1 while it is not (yet) a final
+   * answer: the same rules as {@link #parse} (a made-up observation ends the reply, an action before
+   * the marker wins), so text streamed from that offset on is the start of what parse will return.
+   */
+  static int finalAnswerStart(String partialReply) {
+    String text = beforeObservation(partialReply);
+    Matcher fin = FINAL.matcher(text);
+    if (!fin.find()) {
+      return -1;
+    }
+    String head = text.substring(0, fin.start());
+    return CALL.matcher(head).find() || LANGCHAIN.matcher(head).find() ? -1 : fin.end();
+  }
+
+  /** Where a made-up {@code Observation:} line starts in {@code text}, or its length when there is none. */
+  static int observationStart(String text) {
+    Matcher observation = OBSERVATION.matcher(text);
+    return observation.find() ? observation.start() : text.length();
+  }
+
+  private static String beforeObservation(String text) {
+    return text.substring(0, observationStart(text));
   }
 
   /** The input without one pair of surrounding quotes, with {@code \"} unescaped. */

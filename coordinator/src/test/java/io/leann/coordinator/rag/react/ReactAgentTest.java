@@ -72,9 +72,15 @@ class ReactAgentTest {
     }
   }
 
+  /** The run's events; the answer's tokens are joined into one "answer: ..." entry. */
   record Events(List<String> log) implements ReactListener {
     Events() {
       this(new ArrayList<>());
+    }
+
+    @Override
+    public void onAnswer() {
+      log.add("answer: ");
     }
 
     @Override
@@ -94,7 +100,11 @@ class ReactAgentTest {
 
     @Override
     public void onToken(String token) {
-      log.add("token");
+      if (!log.isEmpty() && log.getLast().startsWith("answer: ")) {
+        log.add(log.removeLast() + token);
+      } else {
+        log.add("token");
+      }
     }
   }
 
@@ -122,7 +132,8 @@ class ReactAgentTest {
     assertEquals("Ann Marsh, who built the lighthouse, was born in 1851 (engineers.md, lines 3-5).", result.answer());
     assertFalse(result.synthesized());
     assertEquals(List.of("Gull Island lighthouse builder", "Ann Marsh born"), library.queries);
-    assertEquals(List.of("step 1 Gull Island lighthouse builder", "step 2 Ann Marsh born"), events.log());
+    assertEquals(List.of("step 1 Gull Island lighthouse builder", "step 2 Ann Marsh born",
+        "answer: " + result.answer()), events.log(), "the final answer is streamed as the model writes it");
     assertEquals(List.of(BUILDER, BIRTH), result.sources());
     assertEquals("I need to find out who built the Gull Island lighthouse.", result.steps().getFirst().thought());
 
@@ -148,7 +159,7 @@ class ReactAgentTest {
     Events events = new Events();
     ReactResult result = agent(model, new Library(), 5).run(QUESTION, events);
     assertEquals("Ann Marsh built it in 1890.", result.answer());
-    assertEquals(List.of("retry", "step 1 Gull Island lighthouse"), events.log());
+    assertEquals(List.of("retry", "step 1 Gull Island lighthouse", "answer: " + result.answer()), events.log());
     assertTrue(model.prompt(1).contains("Your previous reply could not be used: the reply has neither"), model.prompt(1));
     assertFalse(model.prompt(2).contains("could not be used"), "the correction is sent once");
   }

@@ -63,7 +63,8 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/leann-cluster-bench.XXXXXX")
 export LEANN_RUN_DIR="$work/cluster" LEANN_INDEX_DIR="$work/indexes" LEANN_BIN="$leann_bin"
 export LEANN_STOP_TIMEOUT=30
-unset LEANN_ADMIN_TOKEN
+# An open loopback cluster: no API keys from the caller's environment.
+unset LEANN_ADMIN_TOKEN LEANN_ADMIN_KEY LEANN_API_KEY LEANN_READ_API_KEY LEANN_KEYS_FILE LEANN_REQUIRE_READ_KEY
 single_pid=
 single_port=
 extra_pid=
@@ -190,7 +191,7 @@ url="http://127.0.0.1:$LEANN_HTTP_BASE_PORT"
 } | tee "$report"
 
 deploy/local-cluster.sh start 1 1 >"$work/start.log" 2>&1 || die "local-cluster.sh start failed: $(tail -n 5 "$work/start.log")"
-curl -sf --max-time 30 -X PUT -d '{"shards": 2, "recompute": false}' "$url/indexes/$index" >/dev/null || die "PUT /indexes/$index failed"
+curl -sf --max-time 30 -X PUT -H 'Content-Type: application/json' -d '{"shards": 2, "recompute": false}' "$url/indexes/$index" >/dev/null || die "PUT /indexes/$index failed"
 n=$("$PY" bench/cluster/corpus.py "$docs" "$work/docs.json")
 t0=$SECONDS
 job=$(curl -sf --max-time 60 -X POST -H 'Content-Type: application/json' --data-binary "@$work/docs.json" \

@@ -44,7 +44,8 @@ export LEANN_RUN_DIR="$work/run" LEANN_INDEX_DIR="$work/indexes"
 export LEANN_SBR_STABLE_AFTER=${LEANN_SBR_STABLE_AFTER:-5s}
 export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m}
 export LEANN_START_TIMEOUT=${LEANN_START_TIMEOUT:-150} LEANN_STOP_TIMEOUT=${LEANN_STOP_TIMEOUT:-20}
-unset LEANN_ADMIN_TOKEN
+# An open loopback cluster: no API keys from the caller's environment.
+unset LEANN_ADMIN_TOKEN LEANN_ADMIN_KEY LEANN_API_KEY LEANN_READ_API_KEY LEANN_KEYS_FILE LEANN_REQUIRE_READ_KEY
 pids_file="$LEANN_RUN_DIR/pids"
 
 log() { echo "cluster-it: $*"; }

@@ -10,8 +10,10 @@
 # 2. The runtime stage's `COPY --from=build` sources must exist after that build, and the jar must
 #    hold the ONNX model the image promises.
 # 3. The runtime stage's ENTRYPOINT + CMD run with its ENV (LEANN_INDEX_DIR moved into the temp
-#    dir) until its HEALTHCHECK command succeeds, /metrics answers, then get SIGTERM and must end
-#    within 40 s with status 0 or 143 (coordinated shutdown run by the JVM's shutdown hook).
+#    dir). Without API keys they must refuse to start (the CMD binds 0.0.0.0: secure by default);
+#    with a write and an admin key (random, as `docker run -e` passes them) they run until the
+#    HEALTHCHECK command succeeds, /metrics answers, then get SIGTERM and must end within 40 s with
+#    status 0 or 143 (coordinated shutdown run by the JVM's shutdown hook).
 #    Skipped, with a SKIP line, when a port the CMD binds is taken on this machine.
 # Prints a PASS/FAIL line per step and "dockerfile-build-check: N passed, M failed". Whatever
 # happens, the EXIT trap stops the JVM this script started (by its PID) and removes the temp dir.
@@ -158,7 +160,29 @@ else
   args=("$JAVA_HOME/bin/java" "${entrypoint[@]:1}" "${cmd[@]}")
   args=("${args[@]/\/opt\/leann\/leann.jar/$jar}")
   mkdir -p "$work/indexes"
+  # No keys: the node must exit 1 with the reason, before it serves anything.
+  env -u LEANN_API_KEY -u LEANN_ADMIN_KEY -u LEANN_ADMIN_TOKEN -u LEANN_KEYS_FILE "${envs[@]}" \
+    LEANN_INDEX_DIR="$work/indexes" JDK_JAVA_OPTIONS="-Xmx512m" \
+    "${args[@]}" >"$work/open.out" 2>"$work/open.err" &
+  node_pid=$!
+  status=0
+  for _ in $(seq 1 120); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
+  if kill -0 "$node_pid" 2>/dev/null; then
+    fail "CMD without API keys refuses to start (still running after 120 s)"
+    kill -KILL "$node_pid" 2>/dev/null || true
+  else
+    wait "$node_pid" || status=$?
+    if [ "$status" = 1 ] && grep -q -- "--insecure" "$work/open.err"; then
+      pass "CMD without API keys refuses to serve 0.0.0.0 (exit 1)"
+    else
+      fail "CMD without API keys refuses to serve 0.0.0.0 (exit $status)"; tail -n 5 "$work/open.err" >&2
+    fi
+  fi
+  node_pid=""
+  write_key=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+  admin_key=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
   env "${envs[@]}" LEANN_INDEX_DIR="$work/indexes" JDK_JAVA_OPTIONS="-Xmx512m" \
+    LEANN_API_KEY="$write_key" LEANN_ADMIN_KEY="$admin_key" \
     "${args[@]}" >"$work/node.out" 2>"$work/node.err" &
   node_pid=$!
   healthy=0
@@ -172,6 +196,12 @@ else
   metrics=$(curl -fsS "http://127.0.0.1:7626/metrics" || true)
   if grep -q '^jvm_memory_used_bytes' <<<"$metrics"; then
     pass "GET /metrics on the management port"; else fail "GET /metrics on the management port"; fi
+  http_port=$(grep -o -- '--http-port [0-9]*' <<<"${cmd[*]}" | awk '{print $2}')
+  anonymous=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:$http_port/indexes/probe" || true)
+  keyed=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $write_key" \
+    "http://127.0.0.1:$http_port/indexes/probe" || true)
+  if [ "$anonymous" = 401 ] && [ "$keyed" = 201 ]; then pass "HTTP API: a write needs the write key (401, then 201)"
+  else fail "HTTP API: a write needs the write key (got $anonymous without, $keyed with)"; fi
   kill -TERM "$node_pid" 2>/dev/null || true
   status=0
   for _ in $(seq 1 40); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done

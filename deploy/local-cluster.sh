@@ -19,7 +19,8 @@
 #   LEANN_START_TIMEOUT   seconds to wait per stage  (default 180)
 #   LEANN_STOP_TIMEOUT    seconds between TERM and KILL (default 30)
 #   LEANN_BIN             the launcher               (default <repo>/bin/leann)
-#   LEANN_ADMIN_TOKEN, LEANN_JAVA_OPTS               passed on to every node (bin/leann reads LEANN_JAVA_OPTS)
+#   LEANN_API_KEY, LEANN_ADMIN_KEY, ... (README.md, "Access control"), LEANN_JAVA_OPTS
+#                         passed on to every node (bin/leann reads LEANN_JAVA_OPTS)
 #
 # The pids file ($LEANN_RUN_DIR/pids) has one line per node:
 #   <role> <pid> <remoting port> <http port> <address> <log file>

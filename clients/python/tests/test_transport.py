@@ -10,10 +10,12 @@ import socket
 import threading
 import time
 import unittest
+from unittest import mock
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 
-from leann_client import LeannAdmin, LeannConnectionError, LeannSearcher, LlmUnavailableError, UnavailableError
+from leann_client import (LeannAdmin, LeannBuilder, LeannChat, LeannConnectionError, LeannSearcher, LlmUnavailableError,
+                          ReActAgent, UnavailableError)
 from leann_client._transport import Transport
 
 Reply = Tuple[int, Dict[str, Any], Dict[str, str]]
@@ -33,6 +35,7 @@ class ScriptedServer:
 
     def __init__(self, script: List[Reply]) -> None:
         self.requests: List[Tuple[str, str]] = []
+        self.authorization: List[Optional[str]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +44,7 @@ class ScriptedServer:
             def _answer(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 server.requests.append((self.command, self.path))
+                server.authorization.append(self.headers.get("Authorization"))
                 status, body, headers = script[min(len(server.requests), len(script)) - 1]
                 payload = json.dumps(body).encode("utf-8")
                 self.send_response(status)
@@ -123,6 +127,58 @@ class RetryTest(unittest.TestCase):
     def test_settings_are_checked(self) -> None:
         with self.assertRaises(ValueError):
             Transport("http://127.0.0.1:1", retries=-1)
+
+
+class ApiKeyTest(unittest.TestCase):
+    """Every class sends its key as ``Authorization: Bearer`` on every request; the key comes from
+    the constructor or the environment and never shows in a repr."""
+
+    def serve(self, *script: Reply) -> ScriptedServer:
+        server = ScriptedServer(list(script))
+        self.addCleanup(server.stop)
+        return server
+
+    @mock.patch.dict("os.environ", {"LEANN_API_KEY": "", "LEANN_ADMIN_KEY": "", "LEANN_ADMIN_TOKEN": ""})
+    def test_the_constructor_key_is_sent(self) -> None:
+        server = self.serve(RESULTS)
+        LeannSearcher("docs", server.url, api_key="read-key").search("anything")
+        self.assertEqual(["Bearer read-key"], server.authorization)
+        failed = self.serve(unavailable("llm_unavailable"))
+        for ask in (lambda: LeannChat("docs", url=failed.url, api_key="read-key").ask("q"),
+                    lambda: ReActAgent("docs", url=failed.url, api_key="read-key").run("q")):
+            with self.assertRaises(LlmUnavailableError):
+                ask()
+        self.assertEqual(["Bearer read-key"] * 2, failed.authorization)
+        created = self.serve((201, {"name": "notes", "status": "empty"}, {}))
+        LeannAdmin(created.url, api_key="write-key").create_index("notes")
+        self.assertEqual(["Bearer write-key"], created.authorization)
+        builder = self.serve(unavailable())
+        with self.assertRaises(UnavailableError):
+            b = LeannBuilder(url=builder.url, api_key="write-key")
+            b.add_text("a")
+            b.build_index("notes")
+        self.assertEqual("Bearer write-key", builder.authorization[0])
+
+    @mock.patch.dict("os.environ", {"LEANN_API_KEY": "env-key", "LEANN_ADMIN_KEY": "", "LEANN_ADMIN_TOKEN": ""})
+    def test_the_environment_key_is_the_default(self) -> None:
+        server = self.serve(RESULTS)
+        LeannSearcher("docs", server.url).search("anything")
+        LeannSearcher("docs", server.url, api_key="explicit").search("anything")
+        self.assertEqual(["Bearer env-key", "Bearer explicit"], server.authorization)
+        self.assertNotIn("env-key", repr(Transport(server.url)))
+
+    @mock.patch.dict("os.environ", {"LEANN_API_KEY": "env-key", "LEANN_ADMIN_KEY": "env-admin", "LEANN_ADMIN_TOKEN": ""})
+    def test_admin_prefers_the_admin_key(self) -> None:
+        server = self.serve((200, {"nodes": []}, {}))
+        LeannAdmin(server.url).nodes()
+        LeannAdmin(server.url, admin_token="legacy").nodes()
+        self.assertEqual(["Bearer env-admin", "Bearer legacy"], server.authorization)
+
+    @mock.patch.dict("os.environ", {"LEANN_API_KEY": "", "LEANN_ADMIN_KEY": "", "LEANN_ADMIN_TOKEN": ""})
+    def test_no_key_sends_no_header(self) -> None:
+        server = self.serve((200, {"status": "ok", "detail": "1 node"}, {}))
+        LeannAdmin(server.url).health()
+        self.assertEqual([None], server.authorization)
 
 
 if __name__ == "__main__":

@@ -112,14 +112,15 @@ class Transport:
     Args:
         url: the server's base URL; default ``$LEANN_URL``, else http://127.0.0.1:8080
         timeout: seconds to wait for each reply (streams: between two events or heartbeats)
-        admin_token: sent as ``Authorization: Bearer`` on ``/admin`` routes only; default
-            ``$LEANN_ADMIN_TOKEN``
+        api_key: the server's API key, sent as ``Authorization: Bearer`` on every request; default
+            ``$LEANN_API_KEY``. A read key suffices for searches, chats and agent runs, a write key
+            for indexes and ingest, the admin key for ``/admin``.
         retries: repeats of a request that is safe to repeat (see the module's documentation)
         backoff: seconds before the first repeat, doubled for each further one
     """
 
     def __init__(self, url: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT,
-                 admin_token: Optional[str] = None, retries: int = DEFAULT_RETRIES,
+                 api_key: Optional[str] = None, retries: int = DEFAULT_RETRIES,
                  backoff: float = DEFAULT_BACKOFF) -> None:
         base = (url or os.environ.get("LEANN_URL") or DEFAULT_URL).rstrip("/")
         parts = urllib.parse.urlsplit(base)
@@ -133,7 +134,11 @@ class Transport:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.admin_token = admin_token if admin_token is not None else os.environ.get("LEANN_ADMIN_TOKEN")
+        self._api_key = api_key if api_key is not None else os.environ.get("LEANN_API_KEY")
+
+    def __repr__(self) -> str:
+        # Never the key: objects end up in logs and tracebacks.
+        return f"Transport({self.url!r}, api_key={'set' if self._api_key else 'none'})"
 
     def json(self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
              repeatable: Optional[bool] = None) -> Any:
@@ -193,8 +198,8 @@ class Transport:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        if self.admin_token and path.startswith("/admin/"):
-            headers["Authorization"] = "Bearer " + self.admin_token
+        if self._api_key:
+            headers["Authorization"] = "Bearer " + self._api_key
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             return urllib.request.urlopen(request, timeout=timeout or self.timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Dict, List, Optional
 
@@ -14,20 +15,24 @@ class LeannAdmin:
     """Indexes, ingest jobs, and the cluster's nodes and shard placement.
 
     The ``/admin`` calls (:meth:`nodes`, :meth:`shards`, :meth:`move_shard`, :meth:`rebalance`)
-    need the server's admin token when it has one (``LEANN_ADMIN_TOKEN`` on the server); pass it
-    as ``admin_token`` or set ``$LEANN_ADMIN_TOKEN``. Thread-safe.
+    need the server's admin key, index and document changes a write key (or the admin key), when
+    the server requires keys. Pass it as ``api_key`` or set ``$LEANN_ADMIN_KEY`` (or, as before,
+    ``$LEANN_ADMIN_TOKEN``); without either, ``$LEANN_API_KEY`` is sent. Thread-safe.
 
     Args:
         url: the server, default ``$LEANN_URL`` or http://127.0.0.1:8080
         timeout: seconds to wait for each reply
-        admin_token: bearer token of the ``/admin`` routes
+        api_key: the key sent as ``Authorization: Bearer`` on every request
+        admin_token: the former name of ``api_key``
         retries: repeats of a read (GET) after a refused connection or a 503 ``unavailable``
     """
 
     def __init__(self, url: Optional[str] = None, *, timeout: float = DEFAULT_TIMEOUT,
-                 admin_token: Optional[str] = None, retries: int = DEFAULT_RETRIES,
-                 transport: Optional[Transport] = None) -> None:
-        self._http = transport or Transport(url, timeout, admin_token, retries)
+                 api_key: Optional[str] = None, admin_token: Optional[str] = None,
+                 retries: int = DEFAULT_RETRIES, transport: Optional[Transport] = None) -> None:
+        key = next((k for k in (api_key, admin_token, os.environ.get("LEANN_ADMIN_KEY"),
+                                os.environ.get("LEANN_ADMIN_TOKEN")) if k), None)
+        self._http = transport or Transport(url, timeout, key, retries)
 
     @property
     def url(self) -> str:

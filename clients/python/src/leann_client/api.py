@@ -102,14 +102,16 @@ class LeannSearcher:
         timeout: seconds to wait for each reply
         retries: repeats of a search after a refused connection or a 503 ``unavailable`` (a node
             restarting, a shard moving), with doubling pauses from 0.25 s
+        api_key: the server's API key (a read key suffices), sent as ``Authorization: Bearer``;
+            default ``$LEANN_API_KEY``
     """
 
     def __init__(self, index: str, url: Optional[str] = None, *, enable_warmup: bool = False,
                  timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
-                 transport: Optional[Transport] = None) -> None:
+                 api_key: Optional[str] = None, transport: Optional[Transport] = None) -> None:
         quote(index)
         self.index = index
-        self._http = transport or Transport(url, timeout, retries=retries)
+        self._http = transport or Transport(url, timeout, api_key, retries=retries)
         if enable_warmup:
             self.search("warm-up", top_k=1)
 
@@ -258,17 +260,19 @@ class LeannChat:
         searcher: a :class:`LeannSearcher` of the same index whose server this chat uses
         timeout: seconds to wait for a non-streamed answer (the server allows 5 minutes), or
             between two events of a stream
+        api_key: the server's API key (a read key suffices), sent as ``Authorization: Bearer``;
+            default ``$LEANN_API_KEY``
     """
 
     def __init__(self, index: str, llm_config: LlmConfig = None, url: Optional[str] = None, *,
                  enable_warmup: bool = False, searcher: Optional[LeannSearcher] = None,
-                 timeout: float = GENERATION_TIMEOUT) -> None:
+                 timeout: float = GENERATION_TIMEOUT, api_key: Optional[str] = None) -> None:
         if searcher is not None and searcher.index != index:
             raise ValueError(f"the searcher is for index {searcher.index!r}, not {index!r}")
         self.index = index
         self.llm_config = llm_config
         _llm(llm_config)
-        self._http = Transport(url or (searcher.url if searcher else None), timeout)
+        self._http = Transport(url or (searcher.url if searcher else None), timeout, api_key)
         if enable_warmup:
             (searcher or LeannSearcher(index, transport=self._http)).search("warm-up", top_k=1)
 
@@ -399,11 +403,14 @@ class ReActAgent:
         complexity: search beam; None for the server's 32
         recompute_embeddings: None lets the index decide
         timeout: seconds to wait for a non-streamed run, or between two events of a stream
+        api_key: the server's API key (a read key suffices), sent as ``Authorization: Bearer``;
+            default ``$LEANN_API_KEY``
     """
 
     def __init__(self, index: str, llm_config: LlmConfig = None, url: Optional[str] = None, *,
                  max_iterations: int = 5, top_k: int = 5, complexity: Optional[int] = None,
-                 recompute_embeddings: Optional[bool] = None, timeout: float = GENERATION_TIMEOUT) -> None:
+                 recompute_embeddings: Optional[bool] = None, timeout: float = GENERATION_TIMEOUT,
+                 api_key: Optional[str] = None) -> None:
         quote(index)
         _llm(llm_config)
         self.index = index
@@ -412,7 +419,7 @@ class ReActAgent:
         self.top_k = top_k
         self.complexity = complexity
         self.recompute_embeddings = recompute_embeddings
-        self._http = Transport(url, timeout)
+        self._http = Transport(url, timeout, api_key)
 
     def _body(self, question: str, top_k: Optional[int], thinking_budget: Optional[str], stream: bool) -> Dict[str, Any]:
         return _body(question=question, llm=_llm(self.llm_config, thinking_budget), top_k=self.top_k if top_k is None else top_k,
@@ -456,6 +463,8 @@ class LeannBuilder:
         url: the server, default ``$LEANN_URL`` or http://127.0.0.1:8080
         graph_degree, is_compact, is_recompute, distance_metric (``cosine``, ``mips``, ``l2``),
         num_shards: index settings; None takes the server's defaults
+        api_key: the server's API key (write scope), sent as ``Authorization: Bearer``; default
+            ``$LEANN_API_KEY``
     """
 
     #: Documents per request: well under the server's 10000 and its 8 MiB body limit.
@@ -466,7 +475,8 @@ class LeannBuilder:
                  dimensions: Optional[int] = None, embedding_mode: Optional[str] = None,
                  url: Optional[str] = None, *, graph_degree: Optional[int] = None, is_compact: Optional[bool] = None,
                  is_recompute: Optional[bool] = None, distance_metric: Optional[str] = None,
-                 num_shards: Optional[int] = None, timeout: float = DEFAULT_TIMEOUT, **backend_kwargs: Any) -> None:
+                 num_shards: Optional[int] = None, timeout: float = DEFAULT_TIMEOUT, api_key: Optional[str] = None,
+                 **backend_kwargs: Any) -> None:
         if backend_name != "hnsw":
             raise ValueError(f"backend_name must be 'hnsw', the server's only backend, got {backend_name!r}")
         for name, value in backend_kwargs.items():
@@ -479,7 +489,7 @@ class LeannBuilder:
         self._settings: Dict[str, Any] = {
             "embedding_mode": embedding_mode, "model": embedding_model, "metric": distance_metric,
             "shards": num_shards, "compact": is_compact, "recompute": is_recompute, "graph_degree": graph_degree}
-        self._admin = LeannAdmin(transport=Transport(url, timeout))
+        self._admin = LeannAdmin(transport=Transport(url, timeout, api_key))
         self._documents: List[Dict[str, Any]] = []
 
     def add_text(self, text: str, metadata: Optional[Mapping[str, Any]] = None) -> None:

@@ -14,7 +14,7 @@ newer server never makes the client fail to report an error.
     └── LeannApiError               the server answered with an error (status, code, message)
         ├── BadRequestError         400: the message names the field (bad_request, invalid_json, unknown_model)
         │   └── PayloadTooLargeError 413
-        ├── AuthenticationError     401/403: admin token missing or wrong
+        ├── AuthenticationError     401/403: API key missing or wrong, or its scope too low
         ├── NotFoundError           404: unknown index, job, shard or node
         ├── ConflictError           409: the index exists with other settings
         └── ServerError             5xx
@@ -68,7 +68,8 @@ class PayloadTooLargeError(BadRequestError):
 
 
 class AuthenticationError(LeannApiError):
-    """An admin route was called without the right ``Authorization: Bearer`` token."""
+    """The request lacked a valid API key (401 ``unauthorized``) or its key's scope is too low
+    (403 ``forbidden``): pass ``api_key=`` or set ``$LEANN_API_KEY``."""
 
 
 class NotFoundError(LeannApiError):

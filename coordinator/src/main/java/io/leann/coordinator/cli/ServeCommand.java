@@ -41,6 +41,10 @@ import picocli.CommandLine.Spec;
  * the default in Kubernetes, where {@code PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME} is set); Pekko
  * management ({@code /ready}, {@code /alive}, {@code /metrics}) runs on {@code --management-port}.
  *
+ * <p>Access: the HTTP API takes the keys of {@link HttpSettings#fromConfig}; bound to a
+ * non-loopback {@code --http-host} without a write key and an admin key it refuses to start
+ * (exit 1) unless {@code --insecure} is given.
+ *
  * <p>Split-brain resolver: keep-majority. A cluster of two nodes that loses one keeps the side with
  * the lower address, which may be the dead one: run three or more nodes where partitions matter.
  */
@@ -76,6 +80,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--http-port", description = "HTTP API port, 0 for any free one; default: $PORT, else 8080.")
   Integer httpPort;
+
+  @Option(names = "--insecure", description = "Serve the HTTP API on a non-loopback --http-host without a write "
+      + "key and an admin key (LEANN_API_KEY, LEANN_ADMIN_KEY, or a keys file); refused otherwise. Warns at every "
+      + "start.")
+  boolean insecure;
 
   @Option(names = "--embed-port", defaultValue = "0", description = "Recompute (ZMQ) port of an embed node, "
       + "0 for any free one; LEANN_EMBED_ENDPOINT overrides the whole endpoint. Default ${DEFAULT-VALUE}.")
@@ -138,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
       ServerBinding binding;
       try {
         binding = HttpServer.start(node.system(), node.service(), host, http,
-            HttpSettings.fromConfig(config, env)).toCompletableFuture().join();
+            HttpSettings.fromConfig(config, env).withInsecure(insecure)).toCompletableFuture().join();
       } catch (CompletionException e) {
         node.stop();
         throw new IllegalStateException("cannot serve HTTP on " + host + ":" + http + ": "

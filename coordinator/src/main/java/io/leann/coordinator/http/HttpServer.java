@@ -3,18 +3,23 @@ package io.leann.coordinator.http;
 import io.leann.coordinator.observability.NodeMetrics;
 import io.leann.protocol.api.LeannService;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
 /**
  * Binds {@link LeannRoutes} on a host and port of an actor system, with {@code GET /metrics} (the
- * node's {@link NodeMetrics}) next to them and {@link RequestTelemetry} (request ids, HTTP
- * metrics) around both.
+ * node's {@link NodeMetrics}, read scope) among them and {@link RequestTelemetry} (request ids,
+ * HTTP metrics) around them.
+ *
+ * <p>Before binding, {@link AccessControl#checkExposure} applies the secure-by-default rule: a
+ * non-loopback address without write and admin keys fails the returned stage (unless
+ * {@link HttpSettings#insecure()}); an open API is logged as a warning once the port is bound.
  *
  * <p>The server's own {@code max-content-length} is raised (or lowered) to
  * {@link HttpSettings#maxBodyBytes()}, so the route's size limit is the only one in force and an
@@ -32,18 +37,25 @@ public final class HttpServer {
    *
    * @param host interface to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
    * @param port port, or 0 for any free one (read it from {@code binding.localAddress()})
-   * @return the binding, failed if the port is taken
+   * @return the binding, failed if the port is taken or {@code host} is exposed without keys
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, LeannService service, String host,
       int port, HttpSettings settings) {
     ServerSettings server = ServerSettings.create(system.settings().config());
     server = server.withParserSettings(server.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
+    Optional<String> warning;
+    try {
+      warning = AccessControl.checkExposure(host, settings);
+    } catch (IllegalStateException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
     NodeMetrics metrics = NodeMetrics.get(system);
-    Route api = new LeannRoutes(service, settings).route();
+    Route api = new LeannRoutes(service, settings).route(metrics::response);
     return Http.get(system).newServerAt(host, port).withSettings(server)
-        .bind(new RequestTelemetry(metrics.registry()).wrap(() -> Directives.concat(metrics.route(), api)))
+        .bind(new RequestTelemetry(metrics.registry()).wrap(() -> api))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(DRAIN, system);
+          warning.ifPresent(w -> system.log().warn(w));
           system.log().info("leann http api on http://{}:{} ({})", binding.localAddress().getHostString(),
               binding.localAddress().getPort(), settings);
           return binding;

@@ -17,8 +17,6 @@ import io.leann.protocol.api.LeannService;
 import io.leann.protocol.api.NodeInfo;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.ShardPlacement;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -27,9 +25,9 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -43,32 +41,37 @@ import org.apache.pekko.util.ByteString;
  * single-process engine or the Pekko cluster.
  *
  * <pre>
- * GET    /health                               200 {"status","detail"}
- * GET    /metrics                              200 Prometheus text ({@link HttpServer} adds it)
- * GET    /indexes                              200 {"indexes":[IndexInfo]}
- * GET    /indexes/{name}                       200 IndexInfo
- * PUT    /indexes/{name}         IndexSettings 201 IndexInfo (body optional: {} or none = defaults)
- * DELETE /indexes/{name}                       200 {"index","deleted":true}
- * POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
- * POST   /indexes/{name}/chat    ChatRequest   200 ChatResponse, or SSE with "stream": true ({@link ChatRoutes})
- * POST   /indexes/{name}/react   ReactRequest  200 ReactResponse, or SSE with "stream": true ({@link ReactRoutes})
- * POST   /mcp                    JSON-RPC      200 JSON-RPC reply, or 202 (MCP tools, {@link McpRoutes})
- * POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
- * GET    /jobs/{id}                            200 JobStatus
- * GET    /admin/nodes                          200 {"nodes":[NodeInfo]}
- * GET    /admin/shards                         200 {"shards":[ShardPlacement]}
- * PUT    /admin/indexes/{name}/shards/{k}  {"node"} 200 ShardPlacement
- * POST   /admin/indexes/{name}/rebalance       200 {"shards":[ShardPlacement]}
+ * scope  method and path                       body        answer
+ * open   GET    /health                        200 {"status","detail"}
+ * read   GET    /metrics                       200 Prometheus text ({@link HttpServer} passes it in)
+ * read   GET    /indexes                       200 {"indexes":[IndexInfo]}
+ * read   GET    /indexes/{name}                200 IndexInfo
+ * write  PUT    /indexes/{name}   IndexSettings 201 IndexInfo (body optional: {} or none = defaults)
+ * write  DELETE /indexes/{name}                200 {"index","deleted":true}
+ * read   POST   /indexes/{name}/search  SearchRequest 200 SearchResponse
+ * read   POST   /indexes/{name}/chat    ChatRequest   200 ChatResponse, or SSE with "stream": true ({@link ChatRoutes})
+ * read   POST   /indexes/{name}/react   ReactRequest  200 ReactResponse, or SSE with "stream": true ({@link ReactRoutes})
+ * read   POST   /mcp              JSON-RPC      200 JSON-RPC reply, or 202 (read-only MCP tools, {@link McpRoutes})
+ * write  POST   /indexes/{name}/documents [DocumentIn] 202 JobStatus, Location: /jobs/{id}
+ * write  POST   /indexes/{name}/documents/delete {"metadata_filters"} 202 JobStatus
+ * write  GET    /jobs/{id}                     200 JobStatus
+ * admin  GET    /admin/nodes                   200 {"nodes":[NodeInfo]}
+ * admin  GET    /admin/shards                  200 {"shards":[ShardPlacement]}
+ * admin  PUT    /admin/indexes/{name}/shards/{k}  {"node"} 200 ShardPlacement
+ * admin  POST   /admin/indexes/{name}/rebalance       200 {"shards":[ShardPlacement]}
  * </pre>
  *
- * <p>Bodies are parsed as JSON whatever their {@code Content-Type} says, so {@code curl -d} works
- * without a header; {@code POST .../documents} takes a bare JSON array of documents, as in the
- * issue ({@code [{"text": "...", "metadata": {...}}]}). Input the HTTP layer can check alone
- * (JSON shape, types, blank query, ranges, empty document list) is checked here, before the
- * service sees it, so both services answer it identically. Every failure is a JSON error
- * ({@link ApiErrors}); the admin routes need {@code Authorization: Bearer <token>} when
- * {@link HttpSettings#adminToken()} is set. Service calls run with the request's
- * {@code X-Request-Id} in the MDC ({@link RequestTelemetry}).
+ * <p>The scope column is what {@link AccessControl} asks of the request's key (401 without a valid
+ * one, 403 when its scope is too low); which scopes need a key at all is {@link ApiKeys#needsKey}.
+ * A request with a body must say {@code Content-Type: application/json} (else 415
+ * {@code unsupported_media_type}): a browser sends a cross-origin {@code text/plain} POST without
+ * asking first, so accepting any type would let any web page write through a visitor's network.
+ * An empty body needs no type. {@link Cors} adds cross-origin headers for configured origins only.
+ * {@code POST .../documents} takes a bare JSON array of documents, as in the issue
+ * ({@code [{"text": "...", "metadata": {...}}]}). Input the HTTP layer can check alone (JSON shape,
+ * types, blank query, ranges, empty document list) is checked here, before the service sees it, so
+ * both services answer it identically. Every failure is a JSON error ({@link ApiErrors}). Service
+ * calls run with the request's {@code X-Request-Id} in the MDC ({@link RequestTelemetry}).
  */
 public final class LeannRoutes extends AllDirectives {
   private static final JavaType DOCUMENTS =
@@ -79,6 +82,8 @@ public final class LeannRoutes extends AllDirectives {
   private final ChatRoutes chat;
   private final ReactRoutes react;
   private final McpRoutes mcp;
+  private final AccessControl access;
+  private final Cors cors;
   private final ExceptionHandler exceptions = ApiErrors.exceptionHandler();
   private final RejectionHandler rejections = ApiErrors.rejectionHandler();
 
@@ -92,6 +97,8 @@ public final class LeannRoutes extends AllDirectives {
     this.settings = settings;
     this.chat = chat;
     this.react = chat.reactRoutes();
+    this.access = new AccessControl(settings.keys());
+    this.cors = new Cors(settings.corsOrigins());
     // A tool call gives up a second before the request would time out, so the client reads why.
     Duration toolTimeout = settings.requestTimeout().minusSeconds(1);
     this.mcp = new McpRoutes(new McpServer(new LeannTools(service,
@@ -116,17 +123,51 @@ public final class LeannRoutes extends AllDirectives {
   /** Body of {@code PUT /admin/indexes/{name}/shards/{k}}. */
   public record MoveShard(@JsonProperty("node") String node) {}
 
-  /** The whole API, sealed: every request gets a response, every error is JSON. */
+  /** The whole API without {@code /metrics}, sealed: every request gets a response, every error is JSON. */
   public Route route() {
+    return api(reject());
+  }
+
+  /**
+   * The whole API, sealed, with {@code GET /metrics} answered by {@code metrics} under the same
+   * access rules as the rest.
+   */
+  public Route route(Supplier<HttpResponse> metrics) {
+    return api(path("metrics", () -> get(() -> read(() -> complete(metrics.get())))));
+  }
+
+  private Route api(Route metrics) {
     return withRequestTimeout(settings.requestTimeout(), this::timedOut, () ->
-        withSizeLimit(settings.maxBodyBytes(), () ->
-            handleExceptions(exceptions, () ->
-                handleRejections(rejections, () -> concat(
-                    path("health", () -> get(this::health)),
-                    pathPrefix("indexes", this::indexes),
-                    path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),
-                    path("mcp", mcp::route),
-                    pathPrefix("admin", () -> admin(this::adminRoutes)))))));
+        cors.wrap(() ->
+            withSizeLimit(settings.maxBodyBytes(), () ->
+                handleExceptions(exceptions, () ->
+                    handleRejections(rejections, () -> jsonBodiesOnly(() -> concat(
+                        path("health", () -> get(this::health)),
+                        metrics,
+                        pathPrefix("indexes", this::indexes),
+                        path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),
+                        path("mcp", () -> access.require(Scope.READ, mcp::route)),
+                        pathPrefix("admin", () -> access.require(Scope.ADMIN, this::adminRoutes)))))))));
+  }
+
+  /** 415 for a request whose body is not declared JSON; see the class comment for why. */
+  private Route jsonBodiesOnly(Supplier<Route> inner) {
+    return extractRequest(request -> {
+      var entity = request.entity();
+      if (entity.isKnownEmpty() || entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+        return inner.get();
+      }
+      return complete(ApiErrors.response(415, "unsupported_media_type", "the request body must be JSON, sent with "
+          + "'Content-Type: application/json' (got '" + entity.getContentType().mediaType() + "')"));
+    });
+  }
+
+  private Route read(Supplier<Route> inner) {
+    return access.require(Scope.READ, inner);
+  }
+
+  private Route write(Supplier<Route> inner) {
+    return access.require(Scope.WRITE, inner);
   }
 
   private Route health() {
@@ -135,23 +176,24 @@ public final class LeannRoutes extends AllDirectives {
 
   private Route indexes() {
     return concat(
-        pathEndOrSingleSlash(() -> get(() -> call(service::indexes, list -> ok(new IndexList(list))))),
+        pathEndOrSingleSlash(() -> get(() -> read(() -> call(service::indexes, list -> ok(new IndexList(list)))))),
         pathPrefix(PathMatchers.segment(), name -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> call(() -> service.index(name), this::ok)),
-                put(() -> optionalBody(IndexSettings.class, new IndexSettings(null, null, null, null, null, null, null),
+                get(() -> read(() -> call(() -> service.index(name), this::ok))),
+                put(() -> write(() -> optionalBody(IndexSettings.class,
+                    new IndexSettings(null, null, null, null, null, null, null),
                     body -> call(() -> service.createIndex(name, body),
-                        info -> complete(StatusCodes.CREATED, info, Json.marshaller())))),
-                delete(() -> call(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true)))))),
-            path("search", () -> post(() -> body(SearchRequest.class,
-                request -> call(() -> service.search(name, request.validated()), this::ok)))),
-            path("chat", () -> post(() -> chat.route(name))),
-            path("react", () -> post(() -> react.route(name))),
-            path("documents", () -> post(() -> documents(docs ->
-                call(() -> service.addDocuments(name, docs), this::accepted)))),
+                        info -> complete(StatusCodes.CREATED, info, Json.marshaller()))))),
+                delete(() -> write(() -> call(() -> service.deleteIndex(name), done -> ok(new Deleted(name, true))))))),
+            path("search", () -> post(() -> read(() -> body(SearchRequest.class,
+                request -> call(() -> service.search(name, request.validated()), this::ok))))),
+            path("chat", () -> post(() -> read(() -> chat.route(name)))),
+            path("react", () -> post(() -> read(() -> react.route(name)))),
+            path("documents", () -> post(() -> write(() -> documents(docs ->
+                call(() -> service.addDocuments(name, docs), this::accepted))))),
             path(PathMatchers.segment("documents").slash(PathMatchers.segment("delete")), () -> post(() ->
-                body(DeleteRequest.class, request -> call(
-                    () -> service.deleteDocuments(name, request.metadataFilters()), this::accepted)))))));
+                write(() -> body(DeleteRequest.class, request -> call(
+                    () -> service.deleteDocuments(name, request.metadataFilters()), this::accepted))))))));
   }
 
   /** 202 with the job and where to follow it. */
@@ -161,7 +203,7 @@ public final class LeannRoutes extends AllDirectives {
   }
 
   private Route job(String id) {
-    return get(() -> call(() -> service.job(id), this::ok));
+    return get(() -> write(() -> call(() -> service.job(id), this::ok)));
   }
 
   private Route adminRoutes() {
@@ -174,32 +216,6 @@ public final class LeannRoutes extends AllDirectives {
                     () -> service.moveShard(name, shardNumber(shard), node(move)), this::ok)))),
             path("rebalance", () -> post(() ->
                 call(() -> service.rebalance(name), shards -> ok(new ShardList(shards)))))))));
-  }
-
-  /**
-   * Lets {@code inner} run when no admin token is configured or the request carries it. The
-   * comparison is constant-time, so response timing does not leak how much of a guess was right.
-   */
-  private Route admin(Supplier<Route> inner) {
-    String token = settings.adminToken();
-    if (token == null) {
-      return inner.get();
-    }
-    byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-    return optionalHeaderValueByName("Authorization", header -> {
-      boolean ok = header
-          .map(h -> MessageDigest.isEqual(expected, normalisedScheme(h).getBytes(StandardCharsets.UTF_8)))
-          .orElse(false);
-      return ok ? inner.get() : complete(ApiErrors.response(401, "unauthorized", header.isPresent()
-              ? "the admin token is wrong" : "admin routes need an 'Authorization: Bearer <token>' header")
-          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"leann-admin\"")));
-    });
-  }
-
-  /** The auth scheme is case-insensitive (RFC 9110); the token is not. */
-  private static String normalisedScheme(String header) {
-    String h = header.strip();
-    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? "Bearer " + h.substring(7).strip() : h;
   }
 
   /** Parses the body as {@code type}; a body over the limit becomes a 413 rejection. */

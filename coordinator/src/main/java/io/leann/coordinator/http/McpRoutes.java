@@ -22,6 +22,10 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * and a body that is not JSON-RPC at all with 400 and the JSON-RPC error. The server offers no
  * stream of its own, so {@code GET} and {@code DELETE} (sessions are not used) answer 405.
  *
+ * <p>Access: {@link LeannRoutes} lets only keys with the read scope reach this route, which is
+ * enough because every tool only reads. A tool that writes would need the write scope checked
+ * for its call ({@link AccessControl}).
+ *
  * <p>DNS rebinding: browsers send {@code Origin}; a request whose {@code Origin} is not a loopback
  * host is refused with 403, so a web page cannot drive a server bound on a developer's machine.
  * MCP clients outside a browser send no {@code Origin}. A {@code MCP-Protocol-Version} header naming

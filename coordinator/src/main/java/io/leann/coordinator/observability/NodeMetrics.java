@@ -73,8 +73,12 @@ public final class NodeMetrics implements ManagementRouteProvider {
 
   /** {@code GET /metrics}. */
   public Route route() {
-    return Directives.path("metrics", () -> Directives.get(() -> Directives.complete(HttpResponse.create()
-        .withEntity(HttpEntities.create(TEXT_FORMAT, scrape())))));
+    return Directives.path("metrics", () -> Directives.get(() -> Directives.complete(response())));
+  }
+
+  /** The answer to {@code GET /metrics}: every meter now, in Prometheus text format. */
+  public HttpResponse response() {
+    return HttpResponse.create().withEntity(HttpEntities.create(TEXT_FORMAT, scrape()));
   }
 
   @Override

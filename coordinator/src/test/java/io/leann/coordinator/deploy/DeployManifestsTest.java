@@ -68,8 +68,18 @@ class DeployManifestsTest {
     assertFalse(embed.containsKey("hostname") || embed.containsKey("container_name") || embed.containsKey("ports"));
     assertEquals("auto", option(strings(embed.get("command")), "--hostname"));
     Map<String, Object> coordinator = map(services.get("coordinator"));
-    assertEquals(List.of("8080:8080"), coordinator.get("ports"));
+    // Published on the host's loopback unless LEANN_PUBLISH_ADDR says otherwise; the container
+    // binds 0.0.0.0, so leann serve needs the write and admin keys, which compose requires (:?).
+    assertEquals(List.of("${LEANN_PUBLISH_ADDR:-127.0.0.1}:8080:8080"), coordinator.get("ports"));
     assertEquals("0.0.0.0", option(strings(coordinator.get("command")), "--http-host"));
+    Map<String, Object> coordinatorEnv = map(coordinator.get("environment"));
+    for (String key : List.of("LEANN_API_KEY", "LEANN_ADMIN_KEY")) {
+      assertTrue(String.valueOf(coordinatorEnv.get(key)).startsWith("${" + key + ":?"), key + " is required");
+    }
+    for (String other : List.of("shard-1", "shard-2", "embed")) {
+      assertFalse(map(map(services.get(other)).get("environment")).keySet().stream().anyMatch(k -> k.contains("KEY")),
+          other + " serves no HTTP and gets no key");
+    }
   }
 
   @Test
@@ -146,6 +156,16 @@ class DeployManifestsTest {
       if (role.equals("coordinator")) {
         assertEquals(8080, ports.get("http"));
         assertEquals("8080", option(args, "--http-port"));
+        // The keys come from a Secret; the write and admin keys are not optional (the API listens
+        // on the pod network, where leann serve refuses to run without them).
+        for (var key : Map.of("LEANN_API_KEY", "write", "LEANN_ADMIN_KEY", "admin").entrySet()) {
+          Map<String, Object> ref = map(map(map(env.get(key.getKey())).get("valueFrom")).get("secretKeyRef"));
+          assertEquals("leann-api-keys", ref.get("name"), key.getKey());
+          assertEquals(key.getValue(), ref.get("key"), key.getKey());
+          assertFalse(Boolean.TRUE.equals(ref.get("optional")), key.getKey());
+        }
+      } else {
+        assertFalse(env.keySet().stream().anyMatch(k -> k.contains("KEY") || k.contains("TOKEN")), role);
       }
       assertProbe(container, "readinessProbe", "/ready");
       assertProbe(container, "livenessProbe", "/alive");

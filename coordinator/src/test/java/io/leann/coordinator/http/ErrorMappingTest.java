@@ -2,7 +2,6 @@ package io.leann.coordinator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +25,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -170,16 +170,19 @@ class ErrorMappingTest {
     HttpSettings fromConfig = HttpSettings.fromConfig(config, Map.of());
     assertEquals(2L << 20, fromConfig.maxBodyBytes());
     assertEquals(Duration.ofSeconds(3), fromConfig.requestTimeout());
-    assertEquals("from-config", fromConfig.adminToken());
-    assertEquals("from-env", HttpSettings.fromConfig(config, Map.of("LEANN_ADMIN_TOKEN", "from-env")).adminToken());
+    assertEquals(Optional.of(Scope.ADMIN), fromConfig.keys().scopeOf("from-config"));
+    ApiKeys fromEnv = HttpSettings.fromConfig(config, Map.of("LEANN_ADMIN_TOKEN", "from-env")).keys();
+    assertEquals(Optional.of(Scope.ADMIN), fromEnv.scopeOf("from-env"));
+    assertEquals(Optional.empty(), fromEnv.scopeOf("from-config"), "the environment overrides the configured token");
     HttpSettings defaults = HttpSettings.fromConfig(ConfigFactory.empty(), Map.of("LEANN_ADMIN_TOKEN", " "));
     assertEquals(HttpSettings.defaults(), defaults);
-    assertNull(defaults.adminToken());
+    assertTrue(defaults.keys().isEmpty());
     assertFalse(fromConfig.toString().contains("from-config"), "the token never reaches a log line");
   }
 
   private static JsonNode call(String method, String path, String body, int status) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body)).build();
     HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
     assertEquals(status, response.statusCode(), response.body());

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeannRoutesTest {
   private static final String TOKEN = "s3cret-token";
+  /** Sent by {@link #send} unless a test sets its own {@code Authorization}: writes need a key. */
+  private static final String WRITE_KEY = "write-key-for-the-route-tests";
   private static final long MAX_BODY = 64 * 1024;
 
   @TempDir static Path root;
@@ -42,7 +44,8 @@ class LeannRoutesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    HttpSettings settings = HttpSettings.defaults().withMaxBodyBytes(MAX_BODY).withAdminToken(TOKEN);
+    HttpSettings settings = HttpSettings.defaults().withMaxBodyBytes(MAX_BODY)
+        .withKeys(ApiKeys.none().with(Scope.ADMIN, TOKEN).with(Scope.WRITE, WRITE_KEY));
     api = LoopbackApi.start(root, (system, service) -> HttpServer.start(system, service, "127.0.0.1", 0, settings));
     base = api.base();
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -278,10 +281,10 @@ class LeannRoutesTest {
 
   @Test
   void adminNeedsTheToken() throws Exception {
-    Reply none = send("GET", "/admin/nodes", null);
+    Reply none = anonymous("GET", "/admin/nodes", null);
     assertError(none, 401, "unauthorized", "Bearer");
     assertTrue(none.raw().headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Bearer"));
-    assertError(admin("GET", "/admin/nodes", null, "wrong"), 401, "unauthorized", "wrong");
+    assertError(admin("GET", "/admin/nodes", null, "wrong"), 401, "unauthorized", "not valid");
 
     Reply nodes = admin("GET", "/admin/nodes", null, TOKEN);
     assertEquals(200, nodes.status(), nodes.raw().body());
@@ -301,7 +304,7 @@ class LeannRoutesTest {
     assertError(admin("PUT", "/admin/indexes/docs/shards/one", move, TOKEN), 400, "bad_request", "'shard'");
     assertError(admin("PUT", "/admin/indexes/docs/shards/1", "{}", TOKEN), 400, "bad_request", "'node'");
     assertError(admin("POST", "/admin/indexes/docs/rebalance", null, TOKEN), 400, "not_a_cluster", "standalone");
-    assertError(send("POST", "/admin/indexes/docs/rebalance", null), 401, "unauthorized", "Bearer");
+    assertError(anonymous("POST", "/admin/indexes/docs/rebalance", null), 401, "unauthorized", "Bearer");
   }
 
   // ---- MCP over Streamable HTTP (tool semantics: McpServerTest) ----
@@ -382,6 +385,10 @@ class LeannRoutesTest {
     return send(method, path, body, Map.of());
   }
 
+  private static Reply anonymous(String method, String path, String body) throws Exception {
+    return send(method, path, body, Map.of("Authorization", ""));
+  }
+
   private static Reply send(String method, String path, String body, Map<String, String> headers) throws Exception {
     return sendBody(method, path, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body), headers);
   }
@@ -390,7 +397,14 @@ class LeannRoutesTest {
       throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
         .method(method, body).header("Content-Type", "application/json");
-    headers.forEach(b::header);
+    if (!headers.containsKey("Authorization")) {
+      b.header("Authorization", "Bearer " + WRITE_KEY);
+    }
+    headers.forEach((name, value) -> {
+      if (!value.isEmpty()) {
+        b.header(name, value);
+      }
+    });
     HttpResponse<String> response = client.send(b.build(), BodyHandlers.ofString());
     JsonNode json = response.body().isEmpty() ? Json.mapper().nullNode() : Json.mapper().readTree(response.body());
     return new Reply(response.statusCode(), json, response);

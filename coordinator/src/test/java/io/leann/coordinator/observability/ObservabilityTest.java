@@ -178,7 +178,7 @@ class ObservabilityTest {
   private HttpResponse<String> send(String method, String path, String body, String requestId) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + binding.localAddress().getPort() + path))
-        .timeout(Duration.ofSeconds(30))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (requestId != null) {
       b.header("X-Request-Id", requestId);

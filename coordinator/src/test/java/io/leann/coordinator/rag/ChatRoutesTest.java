@@ -67,7 +67,7 @@ class ChatRoutesTest {
 
   static HttpRequest post(String path, String body) {
     return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
   /** Reads an event stream as the SSE spec says: fields per line, an event per blank line. */

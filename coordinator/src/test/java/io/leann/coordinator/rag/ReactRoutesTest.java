@@ -56,7 +56,7 @@ class ReactRoutesTest {
 
   static HttpRequest post(String path, String body) {
     return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
   static HttpResponse<String> send(String path, String body) throws Exception {

@@ -22,7 +22,9 @@ public enum DocumentFormat {
    * Word, PowerPoint and Excel (OOXML): paragraphs and table rows; slide text and notes, one block
    * per slide; per sheet its name then its rows, cells tab-separated.
    */
-  OFFICE(false);
+  OFFICE(false),
+  /** EPUB: the text of the XHTML documents of the spine, in reading order. */
+  EPUB(false);
 
   private final boolean code;
 

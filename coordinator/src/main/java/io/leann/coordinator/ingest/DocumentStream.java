@@ -45,7 +45,7 @@ import java.util.stream.StreamSupport;
  *       below it can be re-included;
  *   <li>files whose name the filter rejects are skipped ({@code skippedFilteredOut}); the default
  *       filter rejects none;
- *   <li>files above the size limit are skipped; files read as text (every type but PDF and Office)
+ *   <li>files above the size limit are skipped; files read as text (all but PDF, Office, EPUB)
  *       whose first {@value TextDecoder#SNIFF_BYTES} bytes look binary are skipped without reading
  *       the rest, the others after reading ({@code skippedBinary}).
  * </ol>
@@ -306,9 +306,12 @@ public final class DocumentStream implements Iterator<Document> {
     }
   }
 
-  /** Whether files of this format are text, as opposed to a binary container PDF or Office file. */
+  /** Whether files of this format are text, as opposed to binary containers such as PDF. */
   private static boolean isReadAsText(DocumentFormat format) {
-    return format != DocumentFormat.PDF && format != DocumentFormat.OFFICE;
+    return switch (format) {
+      case TEXT, MARKDOWN, CODE, CONFIG, HTML -> true;
+      case PDF, OFFICE, EPUB -> false;
+    };
   }
 
   /** The extracted text, or empty when the file is binary. */
@@ -316,6 +319,7 @@ public final class DocumentStream implements Iterator<Document> {
     return switch (type.format()) {
       case PDF -> Optional.of(PdfExtractor.extract(bytes));
       case OFFICE -> Optional.of(OfficeExtractor.extract(type, bytes));
+      case EPUB -> Optional.of(EpubExtractor.extract(bytes));
       case HTML -> TextDecoder.isBinary(bytes, 0) ? Optional.empty() : Optional.of(HtmlExtractor.extract(bytes));
       case TEXT, MARKDOWN, CODE, CONFIG -> TextDecoder.decode(bytes).map(Extracted::plain);
     };

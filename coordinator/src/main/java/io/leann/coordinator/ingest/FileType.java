@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * What a file is, judged by its extension: how to read it and which language it is in.
  *
  * <p>{@link #DEFAULT_EXTENSIONS} are the known types: LEANN's CLI list (text, Markdown, code,
- * config, HTML, Word, PowerPoint) plus PDF, Excel and a few JVM languages, minus {@code .ipynb},
+ * config, HTML, Word, PowerPoint) plus PDF, Excel, EPUB and a few JVM languages, minus {@code .ipynb},
  * which would need a converter this build does not ship. A name without an extension or with one
  * outside the table is plain text, loaded only if its content is text.
  *
@@ -50,6 +50,7 @@ public record FileType(DocumentFormat format, String language) {
     put(t, DocumentFormat.OFFICE, "docx", ".docx");
     put(t, DocumentFormat.OFFICE, "pptx", ".pptx");
     put(t, DocumentFormat.OFFICE, "xlsx", ".xlsx");
+    put(t, DocumentFormat.EPUB, "epub", ".epub");
     put(t, DocumentFormat.CODE, "python", ".py", ".pyi");
     put(t, DocumentFormat.CODE, "javascript", ".js", ".mjs", ".cjs", ".jsx");
     put(t, DocumentFormat.CODE, "typescript", ".ts", ".mts", ".cts", ".tsx");

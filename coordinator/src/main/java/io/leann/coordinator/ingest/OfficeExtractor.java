@@ -41,7 +41,8 @@ import org.apache.poi.xwpf.usermodel.XWPFTableRow;
  * </ul>
  *
  * <p>OOXML files are zip archives of XML, so a small file can inflate to gigabytes. POI's
- * zip-bomb guard is set explicitly, JVM-wide, when this class loads: an entry that inflates more
+ * zip-bomb guard is set explicitly, JVM-wide, before each file is read ({@link #guardZips()}, also
+ * used for EPUB): an entry that inflates more
  * than {@value #MAX_INFLATE_FACTOR} times, or to more than {@link #MAX_ENTRY_BYTES}, is refused
  * and the file fails with a reason, like any file POI cannot read. Stateless and thread-safe.
  */
@@ -53,17 +54,19 @@ final class OfficeExtractor {
   /** Far above the XML part of any real document, low enough that POI's DOM of it fits in memory. */
   static final long MAX_ENTRY_BYTES = 256L << 20;
 
-  static {
-    ZipSecureFile.setMinInflateRatio(MIN_INFLATE_RATIO);
-    ZipSecureFile.setMaxEntrySize(MAX_ENTRY_BYTES);
+  private OfficeExtractor() {
   }
 
-  private OfficeExtractor() {
+  /** Sets POI's zip-bomb guard, JVM-wide; idempotent, and called before every archive is opened. */
+  static void guardZips() {
+    ZipSecureFile.setMinInflateRatio(MIN_INFLATE_RATIO);
+    ZipSecureFile.setMaxEntrySize(MAX_ENTRY_BYTES);
   }
 
   /** The text of an Office file of {@code type} ({@code docx}, {@code pptx} or {@code xlsx}). */
   static Extracted extract(FileType type, byte[] bytes) throws ExtractionException {
     String what = type.language().toUpperCase(Locale.ROOT);
+    guardZips();
     try {
       return switch (type.language()) {
         case "docx" -> word(bytes);

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.poi.ooxml.POIXMLDocument;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import org.apache.poi.sl.usermodel.Placeholder;
@@ -30,8 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Word, PowerPoint and Excel files written with POI's own writer API, loaded through the walk:
- * their text in reading order, and every way such a file can be bad ending as a named failure.
+ * Word, PowerPoint and Excel files written with POI's own writer API, and EPUB books zipped here,
+ * loaded through the walk: their text in reading order, and every way such a file can be bad
+ * ending as a named failure.
  */
 class OfficeFormatsTest {
 
@@ -157,5 +160,63 @@ class OfficeFormatsTest {
     LoadFailure text = failureOf("notes.pptx", "not a zip at all".getBytes(StandardCharsets.US_ASCII));
     assertTrue(text.reason().startsWith("could not read PPTX: "), text.reason());
     assertFalse(text.reason().contains("Exception"), "a reason for a user, not a stack trace: " + text.reason());
+  }
+
+  /** An EPUB 3 book: the spine lists chapter 2 (a percent-encoded href) before chapter 1. */
+  static byte[] epub(String chapterOneBody) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      entry(zip, "mimetype", "application/epub+zip");
+      entry(zip, "META-INF/container.xml", """
+          <?xml version="1.0"?>
+          <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+            <rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>
+          </container>""");
+      entry(zip, "OEBPS/content.opf", """
+          <?xml version="1.0"?>
+          <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+            <metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>A Field Guide</dc:title></metadata>
+            <manifest>
+              <item id="c1" href="text/one.xhtml" media-type="application/xhtml+xml"/>
+              <item id="c2" href="text/chapter%202.xhtml" media-type="application/xhtml+xml"/>
+              <item id="css" href="style.css" media-type="text/css"/>
+            </manifest>
+            <spine><itemref idref="c2"/><itemref idref="c1"/></spine>
+          </package>""");
+      entry(zip, "OEBPS/text/one.xhtml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>Owls</h1><p>"
+          + chapterOneBody + "</p></body></html>");
+      entry(zip, "OEBPS/text/chapter 2.xhtml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>"
+          + "<h1>Preface</h1><p>Read this first.</p></body></html>");
+      entry(zip, "OEBPS/style.css", "body { color: black }");
+    }
+    return out.toByteArray();
+  }
+
+  private static void entry(ZipOutputStream zip, String name, String content) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(content.getBytes(StandardCharsets.UTF_8));
+    zip.closeEntry();
+  }
+
+  @Test
+  void epubSpineDocumentsInReadingOrder() throws IOException {
+    Document doc = loadOne("guide.epub", epub("Owls hunt at night."));
+    assertEquals(DocumentFormat.EPUB, doc.type().format());
+    assertEquals("A Field Guide", doc.title());
+    assertEquals("Preface\n\nRead this first.\n\nOwls\n\nOwls hunt at night.", doc.text());
+  }
+
+  @Test
+  void epubZipBombAndMissingContainerAreNamedFailures() throws IOException {
+    LoadFailure bomb = failureOf("bomb.epub", epub(" ".repeat(4_000_000)));
+    assertTrue(bomb.reason().startsWith("could not read EPUB: "), bomb.reason());
+    assertTrue(bomb.reason().contains("Zip bomb"), bomb.reason());
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      entry(zip, "mimetype", "application/epub+zip");
+    }
+    LoadFailure bare = failureOf("bare.epub", out.toByteArray());
+    assertEquals("could not read EPUB: no META-INF/container.xml in the archive", bare.reason());
   }
 }

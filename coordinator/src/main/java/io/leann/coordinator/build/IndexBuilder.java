@@ -107,6 +107,7 @@ public final class IndexBuilder {
       // Stage 1: passages, with a note of which rows can take a previous embedding.
       LinkedHashMap<String, Manifest.FileEntry> files = new LinkedHashMap<>();
       LongList reuseFrom = new LongList();
+      boolean relativePathsMoved = false;
       DocumentStream docs = new DocumentLoader(req.loader()).open(req.docs());
       Chunker chunker = new Chunker(req.chunking());
       progress.stage("chunk", 0);
@@ -120,7 +121,15 @@ public final class IndexBuilder {
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
-              writer.append(new Passage(String.valueOf(writer.size()), p.text(), p.metadata()));
+              Map<String, Object> meta = p.metadata();
+              // relative_path depends on the build's inputs, not on the file: another set of
+              // inputs (or the older file-name-only rule) moves it, and the meta must follow.
+              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))) {
+                meta = new LinkedHashMap<>(meta);
+                meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
+                relativePathsMoved = true;
+              }
+              writer.append(new Passage(String.valueOf(writer.size()), p.text(), meta));
               reuseFrom.add(r);
             }
           } else {
@@ -140,7 +149,7 @@ public final class IndexBuilder {
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
       Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args());
-      if (prev != null && prev.manifest.sameAs(manifest)) {
+      if (prev != null && prev.manifest.sameAs(manifest) && !relativePathsMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);

@@ -76,7 +76,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {"-f", "--force"}, description = "Rebuild from scratch.")
   boolean force;
 
-  @Option(names = "--file-types", description = "Comma-separated extensions, e.g. .md,.java")
+  @Option(names = "--file-types", description = "Only these files in directories: comma-separated extensions"
+      + " (.md), exact file names (copyright) and name globs (README*), e.g. .md,.java,copyright."
+      + " Default: every known type and any other file whose content is text.")
   String fileTypes;
 
   @Option(names = "--include-hidden", description = "Index hidden files and directories.")

@@ -10,19 +10,20 @@ import java.util.List;
  *
  * <p>Invariants: {@code text} uses {@code \n} line ends only (CRLF and CR are normalised, a BOM is
  * dropped), so line numbers computed on it match an editor's; for TEXT, MARKDOWN, CODE and CONFIG
- * the text is the file's content, for HTML and PDF it is the extracted text. {@code pageStarts} is
- * empty except for PDFs, where entry {@code i} is the offset in {@code text} where page
- * {@code i + 1} begins (strictly increasing, first entry 0). Immutable and thread-safe.
+ * the text is the file's content, for HTML, PDF, OFFICE and EPUB the extracted text.
+ * {@code pageStarts} is empty except for PDFs, where entry {@code i} is the offset in {@code text}
+ * where page {@code i + 1} begins (strictly increasing, first entry 0). Immutable and thread-safe.
  *
  * @param path         absolute, normalised path of the file
- * @param relativePath {@code /}-separated path relative to the input directory the file was found
- *                     under, or the file name for a file given directly
+ * @param relativePath {@code /}-separated path relative to the deepest directory holding all the
+ *                     inputs of the load: for one input directory, relative to it; for one file,
+ *                     its name; for {@code bash/copyright} and {@code zsh/copyright}, those
  * @param text         extracted text, possibly empty
  * @param type         how the file was read and its language
  * @param modified     last-modified time of the file
  * @param size         size of the file in bytes
  * @param contentHash  SHA-256 of the file's bytes, lower-case hex
- * @param title        HTML {@code <title>} or PDF document title, {@code ""} when there is none
+ * @param title        HTML {@code <title>}, PDF, Office or EPUB title, {@code ""} when there is none
  * @param pageStarts   offsets of page starts in {@code text} (PDF only)
  */
 public record Document(

@@ -17,7 +17,14 @@ public enum DocumentFormat {
   /** HTML: the title and the visible text of the body, one line per block element. */
   HTML(false),
   /** PDF: the text of each page, pages separated by a blank line. */
-  PDF(false);
+  PDF(false),
+  /**
+   * Word, PowerPoint and Excel (OOXML): paragraphs and table rows; slide text and notes, one block
+   * per slide; per sheet its name then its rows, cells tab-separated.
+   */
+  OFFICE(false),
+  /** EPUB: the text of the XHTML documents of the spine, in reading order. */
+  EPUB(false);
 
   private final boolean code;
 

@@ -2,6 +2,7 @@ package io.leann.coordinator.ingest;
 
 import io.leann.coordinator.ingest.gitignore.IgnoreMatcher;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -42,10 +43,17 @@ import java.util.stream.StreamSupport;
  *   <li>paths excluded by {@code .gitignore} rules are skipped when {@code respectGitignore}
  *       (see {@link IgnoreScope}); an ignored directory is never entered, so, as in git, nothing
  *       below it can be re-included;
- *   <li>files whose extension the filter rejects are skipped;
- *   <li>files above the size limit are skipped, binary files are skipped after reading.
+ *   <li>files whose name the filter rejects are skipped ({@code skippedFilteredOut}); the default
+ *       filter rejects none;
+ *   <li>files above the size limit are skipped; files read as text (all but PDF, Office, EPUB)
+ *       whose first {@value TextDecoder#SNIFF_BYTES} bytes look binary are skipped without reading
+ *       the rest, the others after reading ({@code skippedBinary}).
  * </ol>
  * A file named directly as an input skips rules 2-4: the user asked for it.
+ *
+ * <p>{@link Document#relativePath()} is relative to {@code root}, the deepest directory holding
+ * every input, so it does not depend on which input reached a file, and files named one by one
+ * keep the directories that tell them apart ({@code bash/copyright}, {@code zsh/copyright}).
  *
  * <p>Nothing here throws for a bad file: unreadable files and directories, broken links and
  * unparsable PDFs become {@link LoadFailure}s in {@link #report()}.
@@ -55,6 +63,7 @@ import java.util.stream.StreamSupport;
 public final class DocumentStream implements Iterator<Document> {
 
   private final LoaderOptions options;
+  private final Path root;
   private final Deque<Path> inputs;
   private final Deque<DirFrame> stack = new ArrayDeque<>();
   private final Set<Path> produced = new HashSet<>();
@@ -89,8 +98,13 @@ public final class DocumentStream implements Iterator<Document> {
     }
   }
 
-  DocumentStream(LoaderOptions options, List<Path> inputs) {
+  /**
+   * @param root   what relative paths are relative to: a directory holding every input
+   * @param inputs absolute, normalised inputs in walk order
+   */
+  DocumentStream(LoaderOptions options, Path root, List<Path> inputs) {
     this.options = options;
+    this.root = root;
     this.inputs = new ArrayDeque<>(inputs);
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -170,14 +184,14 @@ public final class DocumentStream implements Iterator<Document> {
       IgnoreScope scope = options.respectGitignore()
           ? IgnoreScope.forWalkRoot(input, failures::add)
           : new IgnoreScope("", IgnoreMatcher.none());
-      enterDirectory(input, "", scope.prefix(), scope.matcher());
+      enterDirectory(input, IgnoreScope.relative(root, input), scope.prefix(), scope.matcher());
       return null;
     }
     if (!attrs.isRegularFile()) {
       skippedNotRegular++;
       return null;
     }
-    return loadFile(input, input.getFileName().toString(), attrs);
+    return loadFile(input, IgnoreScope.relative(root, input), attrs);
   }
 
   private Document visitEntry(DirFrame frame, String name) {
@@ -251,17 +265,22 @@ public final class DocumentStream implements Iterator<Document> {
       skippedTooLarge++;
       return null;
     }
+    FileType type = FileType.of(path.getFileName().toString());
     byte[] bytes;
     try {
+      if (isReadAsText(type.format()) && attrs.size() > TextDecoder.SNIFF_BYTES
+          && TextDecoder.looksBinary(readHead(path))) {
+        skippedBinary++;
+        return null;
+      }
       bytes = Files.readAllBytes(path);
     } catch (IOException e) {
       failures.add(new LoadFailure(path, "cannot read file: " + e.getMessage()));
       return null;
     }
-    FileType type = FileType.of(path.getFileName().toString());
     Extracted extracted;
     try {
-      Optional<Extracted> text = extract(type.format(), bytes);
+      Optional<Extracted> text = extract(type, bytes);
       if (text.isEmpty()) {
         skippedBinary++;
         return null;
@@ -271,7 +290,7 @@ public final class DocumentStream implements Iterator<Document> {
       failures.add(new LoadFailure(path, e.getMessage()));
       return null;
     } catch (RuntimeException e) {
-      // PDFBox and jsoup parse untrusted input; a parser bug on one odd file must not end the build.
+      // PDFBox, POI and jsoup parse untrusted input; a parser bug on one odd file must not end the build.
       failures.add(new LoadFailure(path, "could not extract text: " + e));
       return null;
     }
@@ -281,10 +300,26 @@ public final class DocumentStream implements Iterator<Document> {
         bytes.length, HexFormat.of().formatHex(sha256.digest(bytes)), extracted.title(), extracted.pageStarts());
   }
 
-  /** The extracted text, or empty when the file is binary. */
-  private static Optional<Extracted> extract(DocumentFormat format, byte[] bytes) throws ExtractionException {
+  private static byte[] readHead(Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(TextDecoder.SNIFF_BYTES);
+    }
+  }
+
+  /** Whether files of this format are text, as opposed to binary containers such as PDF. */
+  private static boolean isReadAsText(DocumentFormat format) {
     return switch (format) {
+      case TEXT, MARKDOWN, CODE, CONFIG, HTML -> true;
+      case PDF, OFFICE, EPUB -> false;
+    };
+  }
+
+  /** The extracted text, or empty when the file is binary. */
+  private static Optional<Extracted> extract(FileType type, byte[] bytes) throws ExtractionException {
+    return switch (type.format()) {
       case PDF -> Optional.of(PdfExtractor.extract(bytes));
+      case OFFICE -> Optional.of(OfficeExtractor.extract(type, bytes));
+      case EPUB -> Optional.of(EpubExtractor.extract(bytes));
       case HTML -> TextDecoder.isBinary(bytes, 0) ? Optional.empty() : Optional.of(HtmlExtractor.extract(bytes));
       case TEXT, MARKDOWN, CODE, CONFIG -> TextDecoder.decode(bytes).map(Extracted::plain);
     };

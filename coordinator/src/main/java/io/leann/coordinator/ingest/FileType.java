@@ -8,10 +8,10 @@ import java.util.TreeMap;
 /**
  * What a file is, judged by its extension: how to read it and which language it is in.
  *
- * <p>{@link #DEFAULT_EXTENSIONS} is the set the loader accepts when no filter is given: LEANN's
- * CLI list (text, Markdown, code, config, HTML) plus PDF and a few JVM languages, minus
- * {@code .docx}, {@code .pptx} and {@code .ipynb}, which would need converters this build does
- * not ship. An extension outside the table (allowed through a custom filter) is read as plain text.
+ * <p>{@link #DEFAULT_EXTENSIONS} are the known types: LEANN's CLI list (text, Markdown, code,
+ * config, HTML, Word, PowerPoint) plus PDF, Excel, EPUB and a few JVM languages, minus {@code .ipynb},
+ * which would need a converter this build does not ship. A name without an extension or with one
+ * outside the table is plain text, loaded only if its content is text.
  *
  * @param format   how the content is read
  * @param language lower-case language or format name, e.g. {@code java}, {@code python},
@@ -22,7 +22,7 @@ public record FileType(DocumentFormat format, String language) {
 
   private static final Map<String, FileType> BY_EXTENSION = table();
 
-  /** The extensions accepted by default, lower case with a leading dot. */
+  /** The extensions of the known types, lower case with a leading dot. */
   public static final Set<String> DEFAULT_EXTENSIONS = Set.copyOf(BY_EXTENSION.keySet());
 
   /** The type of a file from its name (case-insensitive); unknown extensions are plain text. */
@@ -47,6 +47,10 @@ public record FileType(DocumentFormat format, String language) {
     put(t, DocumentFormat.MARKDOWN, "markdown", ".md", ".markdown", ".mdx");
     put(t, DocumentFormat.HTML, "html", ".html", ".htm", ".xhtml");
     put(t, DocumentFormat.PDF, "pdf", ".pdf");
+    put(t, DocumentFormat.OFFICE, "docx", ".docx");
+    put(t, DocumentFormat.OFFICE, "pptx", ".pptx");
+    put(t, DocumentFormat.OFFICE, "xlsx", ".xlsx");
+    put(t, DocumentFormat.EPUB, "epub", ".epub");
     put(t, DocumentFormat.CODE, "python", ".py", ".pyi");
     put(t, DocumentFormat.CODE, "javascript", ".js", ".mjs", ".cjs", ".jsx");
     put(t, DocumentFormat.CODE, "typescript", ".ts", ".mts", ".cts", ".tsx");

@@ -75,7 +75,8 @@ record IgnoreScope(String prefix, IgnoreMatcher matcher) {
     return dir.isEmpty() ? name : dir + "/" + name;
   }
 
-  private static String relative(Path root, Path dir) {
-    return root.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), "/");
+  /** {@code path} relative to {@code root}, {@code /}-separated; {@code ""} for {@code root} itself. */
+  static String relative(Path root, Path path) {
+    return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
   }
 }

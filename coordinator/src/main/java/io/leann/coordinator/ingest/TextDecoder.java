@@ -39,10 +39,10 @@ final class TextDecoder {
     if (startsWith(bytes, 0xFF, 0xFE)) {
       return Optional.of(normalizeLineEnds(new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_16LE)));
     }
-    int offset = startsWith(bytes, 0xEF, 0xBB, 0xBF) ? 3 : 0;
-    if (isBinary(bytes, offset)) {
+    if (hasNul(bytes)) {
       return Optional.empty();
     }
+    int offset = utf8BomLength(bytes);
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -56,6 +56,23 @@ final class TextDecoder {
       }
       return Optional.of(normalizeLineEnds(new String(bytes, offset, bytes.length - offset, WINDOWS_1252)));
     }
+  }
+
+  /**
+   * Rule 2 alone: whether the first {@link #SNIFF_BYTES} of a file (all of {@code head} may be just
+   * those) mark it as binary. {@link #decode} may still find a file binary that passes this test,
+   * so this is a cheap early answer for files not worth reading whole, never the final one.
+   */
+  static boolean looksBinary(byte[] head) {
+    return !startsWith(head, 0xFE, 0xFF) && !startsWith(head, 0xFF, 0xFE) && hasNul(head);
+  }
+
+  private static boolean hasNul(byte[] bytes) {
+    return isBinary(bytes, utf8BomLength(bytes));
+  }
+
+  private static int utf8BomLength(byte[] bytes) {
+    return startsWith(bytes, 0xEF, 0xBB, 0xBF) ? 3 : 0;
   }
 
   /** Whether the first {@link #SNIFF_BYTES} after {@code offset} hold a NUL byte. */

@@ -53,16 +53,16 @@ class DocumentLoaderTest {
     DocumentStream stream = new DocumentLoader().open(root);
     List<Document> docs = loadAll(stream);
 
-    assertEquals(List.of("README.md", "docs/guide.md", "docs/secret.md", "empty.txt", "src/Main.java"),
+    assertEquals(List.of("README.md", "docs/guide.md", "docs/secret.md", "empty.txt", "keep.log", "src/Main.java"),
         relativePaths(docs));
     LoadReport report = stream.report();
-    assertEquals(5, report.loaded());
+    assertEquals(6, report.loaded());
     assertEquals(4, report.skippedHidden(), ".env, .gitignore, .hidden, docs/.gitignore");
     assertEquals(4, report.skippedIgnored(), "app.log, build, secret.md, docs/draft-1.md");
-    assertEquals(2, report.skippedFilteredOut(), "image.png, keep.log (.log is not a default type)");
-    assertEquals(1, report.skippedBinary(), "data.txt");
+    assertEquals(0, report.skippedFilteredOut(), "the default filter loads any text, whatever its name");
+    assertEquals(2, report.skippedBinary(), "image.png (unknown type, binary content), data.txt");
     assertEquals(0, report.failed());
-    assertTrue(report.summary().startsWith("loaded 5 files"), report.summary());
+    assertTrue(report.summary().startsWith("loaded 6 files"), report.summary());
   }
 
   @Test
@@ -205,7 +205,7 @@ class DocumentLoaderTest {
     assertFalse(f.accepts("notes.txt"));
     assertThrows(IllegalArgumentException.class, () -> FileTypeFilter.parse(" , "));
     assertTrue(FileTypeFilter.defaults().accepts("paper.PDF"));
-    assertFalse(FileTypeFilter.defaults().accepts("photo.jpg"));
+    assertTrue(FileTypeFilter.defaults().accepts("photo.jpg"), "the default filter leaves binaries to content sniffing");
   }
 
   @Test

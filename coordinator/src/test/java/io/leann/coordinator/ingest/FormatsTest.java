@@ -126,6 +126,8 @@ class FormatsTest {
     assertEquals("hi", TextDecoder.decode(bom).orElseThrow(), "UTF-8 BOM dropped");
     byte[] utf16 = "\uFEFFh\u00e9\u65e5".getBytes(StandardCharsets.UTF_16LE);
     assertEquals("h\u00e9\u65e5", TextDecoder.decode(utf16).orElseThrow(), "UTF-16LE with BOM despite its NULs");
+    assertFalse(TextDecoder.looksBinary(utf16), "the head sniff of a large file knows the BOM too");
+    assertTrue(TextDecoder.looksBinary(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a', 0}));
     assertEquals("a\nb\nc", TextDecoder.decode("a\rb\r\nc".getBytes(StandardCharsets.US_ASCII)).orElseThrow());
   }
 

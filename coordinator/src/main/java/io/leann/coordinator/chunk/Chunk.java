@@ -26,8 +26,9 @@ import java.util.Map;
  *
  * <p>For prose and line windows {@code text} is exactly the source text from the chunk's first to
  * its last character; for code line windows that is whole lines, joined by {@code \n}. AST chunks
- * may start with a one-line context comment naming the enclosing type (see {@code Chunker}); the
- * lines after it are exact source lines {@code start_line..end_line}.
+ * may start with a one-line context comment naming the enclosing declaration, such as
+ * {@code // class io.leann.demo.Library} or {@code # def TextWrapper.wrap} (see {@code AstPacker});
+ * the lines after it are exact source lines {@code start_line..end_line}.
  *
  * <p>Immutable: the metadata map is a read-only copy in insertion order.
  *

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Cuts documents into chunks for embedding, choosing the strategy by document format:
@@ -14,14 +13,16 @@ import java.util.Set;
  *   <li>prose (text, Markdown, HTML, PDF): sentence-aware token windows,
  *       {@code docChunkSize}/{@code docOverlap};
  *   <li>code and config: line windows, {@code codeChunkSize}/{@code codeOverlap};
- *   <li>Java with {@code useAst}: AST chunks, {@code astChunkSize}/{@code astOverlap} in
- *       non-whitespace characters; a file JavaParser rejects falls back to line windows with an
- *       {@link ChunkWarning.Kind#AST_PARSE_FAILED} warning;
- *   <li>Python, JavaScript, TypeScript and C# with {@code useAst} (the languages LEANN's astchunk
- *       handles): no maintained pure-JVM parser of reasonable size exists (tree-sitter bindings need
- *       native libraries, GraalJS is tens of MB, Rhino lacks ES modules and TypeScript), so they get
- *       line windows and an {@link ChunkWarning.Kind#AST_UNSUPPORTED} warning, never silently. Other
- *       code languages get line windows without warning, as in LEANN.
+ *   <li>Java with {@code useAst}: AST chunks via JavaParser ({@link JavaAstChunker});
+ *   <li>Python, JavaScript, TypeScript and C# with {@code useAst} (the other languages LEANN's
+ *       astchunk handles): AST chunks via tree-sitter ({@link TreeSitterChunker});
+ *   <li>AST chunks measure {@code astChunkSize}/{@code astOverlap} in non-whitespace characters. A
+ *       file the parser rejects, or whose grammar's native library does not load on this
+ *       platform, falls back to line windows with an {@link ChunkWarning.Kind#AST_PARSE_FAILED}
+ *       or {@link ChunkWarning.Kind#AST_UNSUPPORTED} warning, never silently; with
+ *       {@code astFallback} off it fails with {@link AstChunkingException} instead, as LEANN does
+ *       without {@code --ast-fallback-traditional}. Other code languages get line windows without
+ *       warning, as in LEANN.
  * </ul>
  *
  * <p>Every chunk carries the metadata listed in {@link Chunk}. Blank documents yield no chunk.
@@ -31,19 +32,18 @@ import java.util.Set;
  */
 public final class Chunker {
 
-  /** Languages LEANN chunks by AST; those without a parser here are reported when they fall back. */
-  private static final Set<String> AST_LANGUAGES = Set.of("java", "python", "javascript", "typescript", "csharp");
-
   private final ChunkingOptions options;
   private final ProseChunker prose;
   private final LineWindows codeLines;
   private final JavaAstChunker javaAst;
+  private final TreeSitterChunker treeSitter;
 
   public Chunker(ChunkingOptions options, TokenCounter counter) {
     this.options = options;
     this.prose = new ProseChunker(counter, options.docChunkSize(), options.docOverlap());
     this.codeLines = new LineWindows(counter, options.codeChunkSize(), options.codeOverlap());
     this.javaAst = new JavaAstChunker(options.astChunkSize(), options.astOverlap());
+    this.treeSitter = new TreeSitterChunker(options.astChunkSize(), options.astOverlap());
   }
 
   /** A chunker counting tokens with {@link ApproximateTokenCounter}. */
@@ -51,7 +51,11 @@ public final class Chunker {
     this(options, ApproximateTokenCounter.INSTANCE);
   }
 
-  /** The chunks of one document, and the fallbacks taken for it. */
+  /**
+   * The chunks of one document, and the fallbacks taken for it.
+   *
+   * @throws AstChunkingException if AST chunking of the document failed and {@code astFallback} is off
+   */
   public ChunkResult chunk(Document doc) {
     String text = doc.text();
     if (text.isBlank()) {
@@ -61,16 +65,20 @@ public final class Chunker {
     List<ChunkWarning> warnings = new ArrayList<>();
     List<Piece> pieces;
     String language = doc.language();
+    TreeSitterGrammar grammar = TreeSitterGrammar.forLanguage(language);
     if (!doc.type().format().isCode()) {
       pieces = prose.chunk(text);
-    } else if (!options.useAst() || !AST_LANGUAGES.contains(language)) {
+    } else if (!options.useAst() || (grammar == null && !language.equals("java"))) {
       pieces = codeLines.chunk(text, lines);
-    } else if (language.equals("java")) {
-      pieces = javaAst(doc, lines, warnings);
     } else {
-      warnings.add(new ChunkWarning(doc.path(), language, ChunkWarning.Kind.AST_UNSUPPORTED,
-          "AST chunking not available for " + language + "; used line windows"));
-      pieces = codeLines.chunk(text, lines);
+      try {
+        pieces = grammar == null ? javaAst.chunk(text, lines) : treeSitter.chunk(grammar, text, lines);
+      } catch (AstParseException e) {
+        pieces = fallBack(doc, lines, warnings, ChunkWarning.Kind.AST_PARSE_FAILED, doc.path() + ": " + e.getMessage());
+      } catch (TreeSitterGrammar.UnavailableException e) {
+        pieces = fallBack(doc, lines, warnings, ChunkWarning.Kind.AST_UNSUPPORTED,
+            "AST chunking not available for " + language + ": " + e.getMessage() + "; used line windows");
+      }
     }
     List<Chunk> chunks = new ArrayList<>(pieces.size());
     for (Piece piece : pieces) {
@@ -79,14 +87,14 @@ public final class Chunker {
     return new ChunkResult(chunks, warnings);
   }
 
-  private List<Piece> javaAst(Document doc, LineIndex lines, List<ChunkWarning> warnings) {
-    try {
-      return javaAst.chunk(doc.text(), lines);
-    } catch (JavaAstChunker.ParseException e) {
-      warnings.add(new ChunkWarning(doc.path(), doc.language(), ChunkWarning.Kind.AST_PARSE_FAILED,
-          doc.path() + ": " + e.getMessage()));
-      return codeLines.chunk(doc.text(), lines);
+  /** Line windows for a document AST chunking failed on, with a warning; or the failure, if fallback is off. */
+  private List<Piece> fallBack(Document doc, LineIndex lines, List<ChunkWarning> warnings, ChunkWarning.Kind kind,
+      String message) {
+    if (!options.astFallback()) {
+      throw new AstChunkingException(message);
     }
+    warnings.add(new ChunkWarning(doc.path(), doc.language(), kind, message));
+    return codeLines.chunk(doc.text(), lines);
   }
 
   private static Chunk toChunk(Document doc, LineIndex lines, Piece piece, int index) {

@@ -17,6 +17,9 @@ package io.leann.coordinator.chunk;
  *                      (LEANN: on)
  * @param astChunkSize  AST chunk, non-whitespace characters (LEANN v0.3.2: 768)
  * @param astOverlap    AST overlap, non-whitespace characters (LEANN v0.3.2: 96)
+ * @param astFallback   whether a file AST chunking fails on is cut into line windows with a
+ *                      warning rather than failing the build (LEANN's
+ *                      {@code --ast-fallback-traditional}: on)
  */
 public record ChunkingOptions(
     int docChunkSize,
@@ -25,7 +28,8 @@ public record ChunkingOptions(
     int codeOverlap,
     boolean useAst,
     int astChunkSize,
-    int astOverlap) {
+    int astOverlap,
+    boolean astFallback) {
 
   public ChunkingOptions {
     check("doc", docChunkSize, docOverlap);
@@ -33,24 +37,29 @@ public record ChunkingOptions(
     check("ast", astChunkSize, astOverlap);
   }
 
-  /** LEANN's defaults: 256/128 prose, 512/50 code, AST on at 768/96. */
+  /** LEANN's defaults: 256/128 prose, 512/50 code, AST on at 768/96 with fallback to line windows. */
   public static ChunkingOptions defaults() {
-    return new ChunkingOptions(256, 128, 512, 50, true, 768, 96);
+    return new ChunkingOptions(256, 128, 512, 50, true, 768, 96, true);
   }
 
   /** These options with prose window and overlap replaced. */
   public ChunkingOptions withDoc(int size, int overlap) {
-    return new ChunkingOptions(size, overlap, codeChunkSize, codeOverlap, useAst, astChunkSize, astOverlap);
+    return new ChunkingOptions(size, overlap, codeChunkSize, codeOverlap, useAst, astChunkSize, astOverlap, astFallback);
   }
 
   /** These options with code window and overlap replaced. */
   public ChunkingOptions withCode(int size, int overlap) {
-    return new ChunkingOptions(docChunkSize, docOverlap, size, overlap, useAst, astChunkSize, astOverlap);
+    return new ChunkingOptions(docChunkSize, docOverlap, size, overlap, useAst, astChunkSize, astOverlap, astFallback);
   }
 
   /** These options with AST chunking switched and its size and overlap replaced. */
   public ChunkingOptions withAst(boolean enabled, int size, int overlap) {
-    return new ChunkingOptions(docChunkSize, docOverlap, codeChunkSize, codeOverlap, enabled, size, overlap);
+    return new ChunkingOptions(docChunkSize, docOverlap, codeChunkSize, codeOverlap, enabled, size, overlap, astFallback);
+  }
+
+  /** These options with falling back to line windows where AST chunking fails switched. */
+  public ChunkingOptions withAstFallback(boolean enabled) {
+    return new ChunkingOptions(docChunkSize, docOverlap, codeChunkSize, codeOverlap, useAst, astChunkSize, astOverlap, enabled);
   }
 
   private static void check(String what, int size, int overlap) {

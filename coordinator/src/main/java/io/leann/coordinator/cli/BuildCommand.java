@@ -99,6 +99,11 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--ast-chunk-size", defaultValue = "768") int astChunkSize;
   @Option(names = "--ast-chunk-overlap", defaultValue = "96") int astChunkOverlap;
 
+  @Option(names = "--ast-fallback-traditional", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Cut a code file AST chunking fails on into line windows, with a warning (default on); "
+          + "--no-ast-fallback-traditional fails the build instead.")
+  boolean astFallback;
+
   @Option(names = "--shards", defaultValue = "1", description = "Split passages into N graphs (default ${DEFAULT-VALUE}).")
   int shards;
 
@@ -128,7 +133,8 @@ final class BuildCommand implements Callable<Integer> {
     ChunkingOptions chunking = ChunkingOptions.defaults()
         .withDoc(docChunkSize, docChunkOverlap)
         .withCode(codeChunkSize, codeChunkOverlap)
-        .withAst(useAst, astChunkSize, astChunkOverlap);
+        .withAst(useAst, astChunkSize, astChunkOverlap)
+        .withAstFallback(astFallback);
     List<Path> absolute = docs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     BuildRequest request = new BuildRequest(cli.registry().layout(name), absolute, loader, chunking,
         embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
@@ -177,6 +183,7 @@ final class BuildCommand implements Callable<Integer> {
         "--code-chunk-size", String.valueOf(codeChunkSize), "--code-chunk-overlap", String.valueOf(codeChunkOverlap),
         useAst ? "--use-ast-chunking" : "--no-use-ast-chunking",
         "--ast-chunk-size", String.valueOf(astChunkSize), "--ast-chunk-overlap", String.valueOf(astChunkOverlap),
+        astFallback ? "--ast-fallback-traditional" : "--no-ast-fallback-traditional",
         "--shards", String.valueOf(shards), "--distance-metric", metric,
         "--embed-batch", String.valueOf(embedBatch)));
     if (threads != null) {

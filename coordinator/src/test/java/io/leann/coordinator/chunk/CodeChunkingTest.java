@@ -8,7 +8,7 @@ import io.leann.coordinator.ingest.Document;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Line windows for code, and the reported fallback for languages without an AST parser. */
+/** Line windows for code, and the reported fallbacks of AST chunking. */
 class CodeChunkingTest {
 
   private static final TokenCounter TOKENS = ApproximateTokenCounter.INSTANCE;
@@ -64,28 +64,31 @@ class CodeChunkingTest {
   }
 
   @Test
-  void pythonFallsBackToLineWindowsWithAWarning() {
+  void pythonIsChunkedByAstWithoutTheOldWarning() {
     Document doc = Docs.corpus("inventory.py");
-    ChunkResult result = new Chunker(ChunkingOptions.defaults().withCode(40, 8)).chunk(doc);
-    assertEquals(1, result.warnings().size());
-    ChunkWarning warning = result.warnings().getFirst();
-    assertEquals(ChunkWarning.Kind.AST_UNSUPPORTED, warning.kind());
-    assertEquals("python", warning.language());
-    assertEquals("AST chunking not available for python; used line windows", warning.message());
+    ChunkResult result = new Chunker(ChunkingOptions.defaults().withAst(true, 200, 0)).chunk(doc);
+    assertEquals(List.of(), result.warnings());
     assertTrue(result.chunks().size() > 1);
     for (Chunk chunk : result.chunks()) {
-      assertEquals(Docs.lines(doc.text(), chunk.startLine(), chunk.endLine()), chunk.text());
+      assertTrue(chunk.text().endsWith(Docs.lines(doc.text(), chunk.startLine(), chunk.endLine())), chunk.text());
       assertEquals("python", chunk.metadata().get(Chunk.LANGUAGE));
     }
+  }
 
+  @Test
+  void reportSummarisesParseFailuresByLanguage() {
     ChunkReport report = new ChunkReport();
-    report.record(result);
-    report.record(new Chunker(ChunkingOptions.defaults()).chunk(Docs.of("other.py", "x = 1\n")));
-    report.record(new Chunker(ChunkingOptions.defaults()).chunk(Docs.of("empty.py", "")));
-    assertEquals(List.of("AST chunking not available for python; used line windows (2 files)"), report.summary());
+    Chunker chunker = new Chunker(ChunkingOptions.defaults());
+    ChunkResult broken = chunker.chunk(Docs.of("broken.py", "def f(:\n    pass\n"));
+    report.record(broken);
+    report.record(chunker.chunk(Docs.of("other.py", "x = 1\n")));
+    report.record(chunker.chunk(Docs.of("empty.py", "")));
+    assertEquals(List.of("AST parsing failed for 1 file in python; used line windows: /corpus/broken.py: syntax error at line 1"),
+        report.summary());
     assertEquals(3, report.documents());
     assertEquals(1, report.emptyDocuments());
-    assertEquals(result.chunks().size() + 1, report.chunks());
+    assertEquals(2, report.chunks());
+    assertEquals("def f(:\n    pass", broken.chunks().getFirst().text());
   }
 
   @Test
@@ -101,6 +104,6 @@ class CodeChunkingTest {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChunkingOptions.defaults().withDoc(100, 100));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChunkingOptions.defaults().withCode(0, 0));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChunkingOptions.defaults().withAst(true, 10, -1));
-    assertEquals(new ChunkingOptions(256, 128, 512, 50, true, 768, 96), ChunkingOptions.defaults());
+    assertEquals(new ChunkingOptions(256, 128, 512, 50, true, 768, 96, true), ChunkingOptions.defaults());
   }
 }

@@ -238,4 +238,22 @@ class CliEndToEndTest {
     assertTrue(build.err().contains("1 file could not be read and is not in the index:\n  "
         + mixed.resolve("broken.pdf") + ": could not read PDF"), build.err());
   }
+
+  @Test
+  @Order(8)
+  void astFallbackTraditionalDecidesWhetherAnUnparsableFileFailsTheBuild() throws IOException {
+    Path code = Files.createDirectories(work.resolve("code"));
+    Path broken = code.resolve("broken.py");
+    Files.writeString(broken, "def ok():\n    return 1\n\ndef broken(:\n    pass\n");
+    Files.copy(Path.of("src/test/resources/corpus/inventory.py"), code.resolve("inventory.py"));
+
+    Run strict = leann("build", "strict", "--docs", code.toString(), "--num-threads", "2", "--no-ast-fallback-traditional");
+    assertEquals(1, strict.code(), strict.out());
+    assertTrue(strict.err().contains("AST chunking failed: " + broken + ": syntax error at line 4"), strict.err());
+
+    Run lenient = leann("build", "lenient", "--docs", code.toString(), "--num-threads", "2");
+    assertEquals(0, lenient.code(), lenient.err());
+    assertTrue(lenient.err().contains("warning: " + broken + ": syntax error at line 4"), lenient.err());
+    assertTrue(lenient.out().contains("from 2 files"), lenient.out());
+  }
 }

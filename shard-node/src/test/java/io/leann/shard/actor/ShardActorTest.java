@@ -21,6 +21,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.vector.ArrayVectors;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -271,6 +272,6 @@ class ShardActorTest {
         List.of(new IndexMeta.PassageSource("jsonl", "gen-" + gen + "/passages.jsonl",
             "gen-" + gen + "/passages.idx")),
         true, false, n, IndexMeta.FORMAT_VERSION, metric.leannName(), entries)
-        .write(dir.resolve(LoadedShard.META));
+        .write(dir.resolve(IndexFiles.META));
   }
 }

@@ -11,6 +11,7 @@ import io.leann.coordinator.ingest.DocumentLoader;
 import io.leann.coordinator.ingest.DocumentStream;
 import io.leann.embed.Embedder;
 import io.leann.protocol.index.AtomicFiles;
+import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
@@ -48,8 +49,9 @@ import java.util.stream.Stream;
  *
  * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
  * again; its passages and embeddings are copied from the previous generation (the embedding cache
- * {@code embeddings.f32} is kept for this). When nothing changed, the new generation is discarded
- * and the index is left exactly as it was.
+ * {@code embeddings.f32} is kept for this, checksummed: a cache that fails its checks is not reused,
+ * with a warning, and everything is embedded again). When nothing changed, the new generation is
+ * discarded and the index is left exactly as it was.
  *
  * <p>Memory: passages are streamed to disk, embeddings to a spool file; a shard's vectors are on
  * the heap only while its graph is built. One build per index at a time (a file lock).
@@ -93,11 +95,12 @@ public final class IndexBuilder {
     IndexLayout layout = req.layout();
     // A build killed earlier may have left an uncommitted generation: it is garbage now. With a
     // meta file that cannot be read, nothing is deleted: its generation cannot be told apart.
+    removeLeftovers(layout);
     int committedGen = committedGeneration(layout);
     if (committedGen >= 0) {
       removeOtherGenerations(layout, committedGen);
     }
-    Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req));
+    Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req), progress);
     int gen = nextGeneration(layout);
     Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
     IndexRegistry.deleteTree(genDir);
@@ -319,6 +322,29 @@ public final class IndexBuilder {
     }
   }
 
+  /**
+   * Removes what writers killed before their commit left in {@code layout}: temp files of the meta
+   * ({@code documents.leann.meta.json.tmp-*}) and generation directories numbered above the
+   * committed one (a build writes the next number, so none of them was ever committed; their staged
+   * passage and graph files go with them). Only the holder of the index's {@code .build.lock} may
+   * call it: the meta is written under that lock alone, so no temp file deleted here is in use.
+   * With a meta that cannot be read, only the meta's temp files go.
+   */
+  public static void removeLeftovers(IndexLayout layout) throws IOException {
+    int committed = committedGeneration(layout);
+    String metaTemp = IndexLayout.META + ".tmp-";
+    try (Stream<Path> entries = Files.list(layout.dir())) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith(metaTemp)) {
+          Files.deleteIfExists(p);
+        } else if (committed >= 0 && n.matches("gen-\\d+") && Integer.parseInt(n.substring(4)) > committed) {
+          IndexRegistry.deleteTree(p);
+        }
+      }
+    }
+  }
+
   private static int nextGeneration(IndexLayout layout) throws IOException {
     int max = 0;
     try (Stream<Path> entries = Files.list(layout.dir())) {
@@ -376,7 +402,7 @@ public final class IndexBuilder {
     }
 
     /** The previous build if it exists, is readable and was made with the same settings; else null. */
-    static Previous open(IndexLayout layout, String fingerprint) {
+    static Previous open(IndexLayout layout, String fingerprint, Progress progress) {
       try {
         if (!Files.isRegularFile(layout.meta())) {
           return null;
@@ -392,13 +418,18 @@ public final class IndexBuilder {
         PassageStore passages = PassageStore.open(layout.resolve(passagesPath),
             layout.resolve(meta.passageSources().get(0).indexPath()));
         Arena arena = Arena.ofShared();
-        MemorySegment embeddings = EmbeddingSpool.map(genDir.resolve(IndexLayout.EMBEDDING_CACHE), arena);
-        if (embeddings.byteSize() != passages.size() * meta.dimensions() * Float.BYTES) {
+        try {
+          MemorySegment embeddings = EmbeddingSpool.mapVerified(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
+              passages.size(), meta.dimensions(), arena);
+          return new Previous(gen, manifest, passages, embeddings, arena);
+        } catch (IOException | RuntimeException e) {
           arena.close();
           passages.close();
+          progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
+              + " passage is embedded again: " + (e instanceof IndexFormatException f
+                  ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
           return null;
         }
-        return new Previous(gen, manifest, passages, embeddings, arena);
       } catch (IOException | RuntimeException e) {
         // An unreadable previous build cannot be reused; this build starts from scratch.
         return null;

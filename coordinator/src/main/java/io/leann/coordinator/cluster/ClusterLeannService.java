@@ -9,6 +9,8 @@ import io.leann.coordinator.observability.SearchMetrics;
 import io.leann.protocol.Metric;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.index.IndexCorruptException;
+import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -281,6 +283,10 @@ public final class ClusterLeannService implements LeannService {
             if (f.badRequest()) {
               throw new ApiException(400, "bad_request", f.reason());
             }
+            if (f.corrupt()) {
+              // Not a partial answer: the shard's files are wrong, and waiting will not fix them.
+              throw new IndexCorruptException(f.reason());
+            }
             missing.add(f.shard());
             reasons.add("shard " + f.shard() + ": " + f.reason());
           }
@@ -304,6 +310,8 @@ public final class ClusterLeannService implements LeannService {
     TextIndexes.Text text;
     try {
       text = texts.acquire(entry.name(), entry.generation());
+    } catch (IndexFormatException e) {
+      throw new CompletionException(IndexCorruptException.of(entry.name(), disk.layout(entry.name()).dir(), e));
     } catch (IOException e) {
       throw new CompletionException(ApiException.unavailable("BM25 side of index '" + entry.name()
           + "' unavailable: " + e.getMessage()));
@@ -336,6 +344,8 @@ public final class ClusterLeannService implements LeannService {
         }
       }
       return fused;
+    } catch (IndexFormatException e) {
+      throw IndexCorruptException.of(entry.name(), disk.layout(entry.name()).dir(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

@@ -13,6 +13,7 @@ import io.leann.coordinator.ingest.FileType;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.JobEntry;
+import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
@@ -70,8 +71,8 @@ import org.slf4j.LoggerFactory;
  * <p>Passages: existing passages keep their ids and rows; new passages get their row number as
  * id, as the CLI build does. A document longer than one chunk becomes several passages with the
  * document's metadata plus {@code chunk_index} and {@code chunk_count}. Embeddings of existing
- * passages are reused from the previous generation's {@code embeddings.f32} when it is there and
- * complete, and embedded again otherwise.
+ * passages are reused from the previous generation's {@code embeddings.f32} when it is there,
+ * complete and passes its checksum, and embedded again otherwise.
  *
  * <p>Concurrency: jobs of one index run one after another on this coordinator, and the index's
  * {@code .build.lock} keeps other processes (a CLI build, another coordinator) out while one runs.
@@ -139,6 +140,7 @@ final class Ingest {
       try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
               StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = lockFile.lock()) {
+        IndexBuilder.removeLeftovers(layout);
         // Read under the lock: a build that held it may just have published.
         before = indexes.get(name);
         if (before == null) {
@@ -345,15 +347,22 @@ final class Ingest {
     }
   }
 
-  /** The previous generation's embeddings if its cache covers all its rows, else null. */
-  private static MemorySegment previousEmbeddings(IndexMeta old, Path oldGenDir, long oldRows, Arena arena)
-      throws IOException {
+  /**
+   * The previous generation's embeddings if its cache covers all its rows and passes its checks,
+   * else null (with a warning when there is a cache that fails them).
+   */
+  private static MemorySegment previousEmbeddings(IndexMeta old, Path oldGenDir, long oldRows, Arena arena) {
     Path file = oldGenDir.resolve(IndexLayout.EMBEDDING_CACHE);
-    if (!Files.isRegularFile(file)
-        || Files.size(file) != oldRows * old.dimensions() * (long) Float.BYTES) {
+    if (!Files.isRegularFile(file)) {
       return null;
     }
-    return EmbeddingSpool.map(file, arena);
+    try {
+      return EmbeddingSpool.mapVerified(file, oldRows, old.dimensions(), arena);
+    } catch (IOException e) {
+      log.warn("the embedding cache {} is not reused, every passage is embedded again: {}",
+          oldGenDir.getParent().relativize(file), e instanceof IndexFormatException f ? f.problem() : e.getMessage());
+      return null;
+    }
   }
 
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */

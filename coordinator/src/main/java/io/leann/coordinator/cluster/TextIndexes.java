@@ -7,6 +7,7 @@ import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.filter.MetadataColumns;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,10 +108,12 @@ final class TextIndexes implements AutoCloseable {
     IndexMeta meta = IndexMeta.read(layout.meta());
     IndexMeta.PassageSource source = meta.passageSources().get(0);
     if (!source.path().equals(generation)) {
-      throw new IndexFormatException(layout.meta(), "names generation " + source.path()
+      // Not corruption: a newer generation was published since the registry was read.
+      throw new IOException("index '" + index + "' names generation " + source.path()
           + " while the registry names " + generation + "; the index is being replaced, retry");
     }
-    PassageStore passages = PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()));
+    IndexFiles.checkMeta(meta, layout.meta());
+    PassageStore passages = IndexFiles.openPassages(layout.dir(), meta);
     try {
       Path file = layout.resolve(source.path()).resolveSibling(IndexLayout.BM25);
       Bm25Index bm25 = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);

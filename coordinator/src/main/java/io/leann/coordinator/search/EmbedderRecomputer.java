@@ -6,8 +6,9 @@ import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.passages.PassageStore;
+import io.leann.protocol.passages.PassageStoreException;
 import io.leann.shard.vector.VectorDistances;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,11 +91,12 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
     }
   }
 
+  /** @throws UncheckedIOException around the passage's corruption, which {@link LocalIndex} reports */
   private String text(int node) {
     try {
       return passages.get(firstRow + node).text();
-    } catch (IOException e) {
-      throw new RecomputeException("cannot read passage of node " + node + ": " + e.getMessage(), e);
+    } catch (PassageStoreException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

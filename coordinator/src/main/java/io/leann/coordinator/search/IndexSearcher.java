@@ -39,7 +39,7 @@ public final class IndexSearcher implements AutoCloseable {
    * verified: both take a few hundred milliseconds, which is most of a one-shot CLI search.
    */
   public static IndexSearcher open(IndexLayout layout, Map<String, String> env) throws IOException {
-    IndexMeta meta = IndexMeta.read(layout.meta());
+    IndexMeta meta = LocalIndex.readMeta(layout);
     CompletableFuture<Embedder> embedder = CompletableFuture.supplyAsync(() -> Embedders.forIndex(meta, env));
     LocalIndex index;
     try {
@@ -92,6 +92,11 @@ public final class IndexSearcher implements AutoCloseable {
 
   /** Hybrid search with explicit two-level knobs; the cost is that of its dense half. */
   public LocalIndex.DenseHits hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
+      double vectorWeight, TwoLevelOptions twoLevel) throws IOException {
+    return LocalIndex.verified(index.layout(), () -> fuse(query, k, ef, recompute, filter, vectorWeight, twoLevel));
+  }
+
+  private LocalIndex.DenseHits fuse(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
       double vectorWeight, TwoLevelOptions twoLevel) throws IOException {
     int depth = Math.max(2 * k, 10);
     LocalIndex.DenseHits denseHits = search(query, depth, Math.max(ef, depth), recompute, filter, twoLevel);

@@ -4,20 +4,22 @@ import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
 import io.leann.protocol.cache.EmbeddingCache;
+import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
-import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.search.ShardSearch;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,14 +58,31 @@ public final class LocalIndex implements AutoCloseable {
     this.shards = shards;
   }
 
-  /** Opens the index whose meta file is in {@code layout}; every file is verified as it is mapped. */
+  /**
+   * Opens the index whose meta file is in {@code layout}; every file is verified as it is mapped.
+   *
+   * @throws java.nio.file.NoSuchFileException if there is no meta file
+   * @throws IndexCorruptException if a file fails its checks or disagrees with the meta
+   */
   public static LocalIndex open(IndexLayout layout) throws IOException {
-    return open(layout, IndexMeta.read(layout.meta()));
+    return open(layout, readMeta(layout));
+  }
+
+  /**
+   * The meta file of {@code layout}.
+   *
+   * @throws IndexCorruptException if it is malformed, altered or of another format version
+   */
+  public static IndexMeta readMeta(IndexLayout layout) throws IOException {
+    return verified(layout, () -> IndexMeta.read(layout.meta()));
   }
 
   /**
    * Opens the index {@code meta} describes, whose files are in {@code layout}: for a meta not yet
-   * published, so an import can check that its files open before it commits.
+   * published, so an import can check that its files open before it commits. The files are
+   * cross-checked against the meta ({@link IndexFiles}).
+   *
+   * @throws IndexCorruptException if a file fails its checks or disagrees with the meta
    */
   public static LocalIndex open(IndexLayout layout, IndexMeta meta) throws IOException {
     if (meta.shards() == null || meta.shards().isEmpty() || meta.passageSources() == null
@@ -72,27 +91,46 @@ public final class LocalIndex implements AutoCloseable {
           + " (an index built by the Python LEANN is served after `leann import " + layout.dir().resolve("documents.leann")
           + " --name <new name>`)");
     }
-    IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = source.idsPath() == null
-        ? PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()))
-        : PassageStore.open(layout.resolve(source.path()), layout.resolve(source.indexPath()),
-            layout.resolve(source.idsPath()));
-    List<Shard> shards = new ArrayList<>();
-    try {
-      for (IndexMeta.Shard s : meta.shards()) {
-        SearchableIndex graph = GraphFiles.open(layout.resolve(s.graph()), meta.metric());
-        shards.add(new Shard(graph, s.firstRow(), new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES)));
-        if (graph.size() != s.count() || graph.dims() != meta.dimensions()) {
-          throw new IndexFormatException(layout.resolve(s.graph()), "holds " + graph.size() + " nodes of "
-              + graph.dims() + " dimensions, meta says " + s.count() + " of " + meta.dimensions());
+    return verified(layout, () -> {
+      IndexFiles.checkMeta(meta, layout.meta());
+      PassageStore passages = IndexFiles.openPassages(layout.dir(), meta);
+      List<Shard> shards = new ArrayList<>();
+      try {
+        for (IndexMeta.Shard s : meta.shards()) {
+          shards.add(new Shard(IndexFiles.openGraph(layout.dir(), meta, s), s.firstRow(),
+              new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES)));
         }
+      } catch (IOException | RuntimeException e) {
+        shards.forEach(s -> s.graph().close());
+        passages.close();
+        throw e;
       }
-    } catch (IOException | RuntimeException e) {
-      shards.forEach(s -> s.graph().close());
-      passages.close();
+      return new LocalIndex(layout, meta, passages, shards);
+    });
+  }
+
+  /** A read of an index's files. */
+  @FunctionalInterface
+  public interface FileRead<T> {
+    T read() throws IOException;
+  }
+
+  /**
+   * Runs {@code read} over the files of the index in {@code layout}; a file failing its checks (an
+   * {@link IndexFormatException}, thrown or wrapped unchecked by a stream) surfaces as the
+   * {@link IndexCorruptException} of this index, which names the file relative to its directory.
+   */
+  public static <T> T verified(IndexLayout layout, FileRead<T> read) throws IOException {
+    try {
+      return read.read();
+    } catch (IndexFormatException e) {
+      throw IndexCorruptException.of(layout.name(), layout.dir(), e);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof IndexFormatException corrupt) {
+        throw IndexCorruptException.of(layout.name(), layout.dir(), corrupt);
+      }
       throw e;
     }
-    return new LocalIndex(layout, meta, passages, shards);
   }
 
   public IndexMeta meta() {
@@ -151,6 +189,11 @@ public final class LocalIndex implements AutoCloseable {
    */
   public DenseHits search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
+    return verified(layout, () -> searchUnchecked(query, k, ef, recomputeWith, filter, twoLevel));
+  }
+
+  private DenseHits searchUnchecked(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
+      TwoLevelOptions twoLevel) throws IOException {
     if (query.length != meta.dimensions()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
@@ -188,14 +231,14 @@ public final class LocalIndex implements AutoCloseable {
 
   /** The passage at {@code row} as a hit with {@code score}. */
   public SearchHit hit(long row, float score) throws IOException {
-    Passage p = passages.get(row);
+    Passage p = verified(layout, () -> passages.get(row));
     return new SearchHit(p.id(), score, p.text(), p.metadata());
   }
 
   /** Metadata columns for filtering, built from the passages on first use. */
-  public synchronized MetadataColumns columns() {
+  public synchronized MetadataColumns columns() throws IOException {
     if (columns == null) {
-      columns = MetadataColumns.build(passages);
+      columns = verified(layout, () -> MetadataColumns.build(passages));
     }
     return columns;
   }
@@ -204,11 +247,14 @@ public final class LocalIndex implements AutoCloseable {
   public synchronized Bm25Index bm25() throws IOException {
     if (bm25 == null) {
       Path file = layout.resolve(meta.passageSources().get(0).path()).resolveSibling(IndexLayout.BM25);
-      bm25 = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);
-      if (bm25.size() != passages.size()) {
-        throw new IndexFormatException(file, "BM25 index covers " + bm25.size() + " passages, the index has "
-            + passages.size());
-      }
+      bm25 = verified(layout, () -> {
+        Bm25Index loaded = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);
+        if (loaded.size() != passages.size()) {
+          throw new IndexFormatException(file, "BM25 index covers " + loaded.size() + " passages, the index has "
+              + passages.size());
+        }
+        return loaded;
+      });
     }
     return bm25;
   }

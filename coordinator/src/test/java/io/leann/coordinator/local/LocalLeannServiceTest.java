@@ -142,6 +142,43 @@ class LocalLeannServiceTest {
     return new IndexSettings(null, null, metric, shards, null, null, degree);
   }
 
+  @Test
+  void anAlteredPassageIsIndexCorruptForTheServiceAndTheCli() throws Exception {
+    Path copy = root.resolve("altered");
+    try (var files = Files.walk(root.resolve("files"))) {
+      for (Path p : files.toList()) {
+        Path target = copy.resolve(root.resolve("files").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    String relative = io.leann.protocol.index.IndexMeta.read(copy.resolve("documents.leann.meta.json"))
+        .passageSources().get(0).path();
+    Path jsonl = copy.resolve(relative);
+    byte[] bytes = Files.readAllBytes(jsonl);
+    bytes[20] ^= 0x02;
+    Files.write(jsonl, bytes);
+    String expected = "index 'altered' is corrupt: " + relative + ": row 0 fails its checksum";
+
+    CompletionException e = assertThrows(CompletionException.class, () -> service.search("altered",
+        new SearchRequest("kittens", SmallIndex.FILES.size(), null, null, null, null)).toCompletableFuture().join());
+    ApiException corrupt = assertInstanceOf(ApiException.class, e.getCause());
+    assertEquals(500, corrupt.status());
+    assertEquals("index_corrupt", corrupt.code());
+    assertTrue(corrupt.getMessage().startsWith(expected), corrupt.getMessage());
+    assertFalse(corrupt.getMessage().contains(root.toString()), corrupt.getMessage());
+
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit = io.leann.coordinator.cli.LeannCli.run(Map.of("LEANN_INDEX_DIR", root.toString()),
+        new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err), "search", "altered",
+        "kittens", "--top-k", String.valueOf(SmallIndex.FILES.size()));
+    assertEquals(1, exit, err.toString());
+    assertTrue(err.toString().startsWith("leann: " + expected), err.toString());
+  }
+
   private static SearchRequest query(String text) {
     return new SearchRequest(text, 1, null, null, null, null);
   }

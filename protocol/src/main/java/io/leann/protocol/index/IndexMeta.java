@@ -3,9 +3,12 @@ package io.leann.protocol.index;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.protocol.Metric;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,11 +16,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * {@code documents.leann.meta.json}: LEANN's fields, so users and the Python tools recognise an
- * index, plus ours ({@code format_version}, {@code distance_metric}, {@code shards}). Unknown fields
- * are ignored on read, so a meta file written by the Python LEANN parses too.
+ * index, plus ours ({@code format_version}, {@code distance_metric}, {@code shards}, {@code checksum}).
+ * Unknown fields are ignored on read, so a meta file written by the Python LEANN parses too.
  *
  * @param version LEANN meta version, "1.0"
  * @param backendName "hnsw"
@@ -52,7 +56,17 @@ public record IndexMeta(
     @JsonProperty("distance_metric") String distanceMetric,
     @JsonProperty("shards") List<Shard> shards) {
 
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Our index format: 2 added the per-passage checksums of the offset index and the meta's own
+   * {@value #CHECKSUM}. Version 1 indexes are refused with a request to rebuild.
+   */
+  public static final int FORMAT_VERSION = 2;
+  /**
+   * The meta's own checksum field, {@code "crc32c:<8 hex digits>"}: CRC32C of the meta serialised
+   * without it. Not a record component: it describes the file, not the index.
+   */
+  static final String CHECKSUM = "checksum";
+  private static final String CHECKSUM_PREFIX = "crc32c:";
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -97,10 +111,36 @@ public record IndexMeta(
       @JsonProperty("first_row") long firstRow,
       @JsonProperty("count") int count) {}
 
-  /** Reads a meta file; a missing or malformed file fails with its path in the message. */
+  /**
+   * Reads a meta file; a missing or malformed file fails with its path in the message. A meta of
+   * ours (one with a {@code format_version}) must be of {@link #FORMAT_VERSION} and match its
+   * checksum; the Python LEANN's (no {@code format_version}) parses as it is, for the import path.
+   *
+   * @throws IndexFormatException if the file is malformed, of another format version, or altered
+   */
   public static IndexMeta read(Path file) throws IOException {
     try {
-      return JSON.readValue(Files.readAllBytes(file), IndexMeta.class);
+      JsonNode tree = JSON.readTree(Files.readAllBytes(file));
+      if (!(tree instanceof ObjectNode object)) {
+        throw new IndexFormatException(file, "malformed index metadata: not a JSON object");
+      }
+      JsonNode stored = object.remove(CHECKSUM);
+      IndexMeta meta = JSON.treeToValue(object, IndexMeta.class);
+      if (meta.formatVersion() != null && meta.formatVersion() != FORMAT_VERSION) {
+        throw new IndexFormatException(file, meta.formatVersion() == 1
+            ? "format_version 1 was written by an earlier LEANN without checksums; rebuild the index"
+                + " (leann build --force) to serve it"
+            : "unsupported format_version " + meta.formatVersion() + " (this build reads " + FORMAT_VERSION + ")");
+      }
+      if (stored != null || meta.formatVersion() != null) {
+        String expected = meta.checksum();
+        if (stored == null || !expected.equals(stored.asText())) {
+          throw new IndexFormatException(file, stored == null ? "has no checksum"
+              : "checksum mismatch (" + stored.asText() + " stored, " + expected
+                  + " computed): the file was altered after it was written");
+        }
+      }
+      return meta;
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(file.toString(), null, "index metadata not found");
     } catch (com.fasterxml.jackson.core.JacksonException e) {
@@ -108,9 +148,26 @@ public record IndexMeta(
     }
   }
 
-  /** Writes the meta file atomically. */
+  /** Writes the meta file atomically, with its checksum. */
   public void write(Path file) throws IOException {
-    AtomicFiles.write(file, JSON.writeValueAsBytes(this));
+    ObjectNode tree = JSON.valueToTree(this);
+    tree.put(CHECKSUM, checksum());
+    AtomicFiles.write(file, JSON.writeValueAsBytes(tree));
+  }
+
+  /**
+   * {@code "crc32c:<hex>"} of this meta's canonical JSON (what {@link #write} writes, without the
+   * checksum). A meta read back serialises to the same bytes, since Jackson keeps map order and
+   * number types, so the value does not depend on formatting of the file it was read from.
+   */
+  String checksum() {
+    CRC32C crc = new CRC32C();
+    try {
+      crc.update(JSON.writeValueAsBytes(JSON.valueToTree(this)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("index metadata cannot be serialised", e);
+    }
+    return CHECKSUM_PREFIX + String.format("%08x", crc.getValue());
   }
 
   /** The metric, from our field or from LEANN's backend_kwargs; LEANN's default is mips. */

@@ -15,25 +15,33 @@ import java.util.zip.CRC32C;
 
 /**
  * The binary offset index ({@code *.passages.idx}): for row {@code i}, the byte offset where the
- * row's line starts in the jsonl. All values little-endian:
+ * row's line starts in the jsonl and the CRC32C of that line. All values little-endian:
  * <pre>
  *  0  8 bytes  magic "LEANNPIX"
- *  8  u32      version (1)
+ *  8  u32      version (2)
  * 12  u32      flags (0; anything else is rejected so that a future flag is never silently ignored)
  * 16  u64      count of rows
  * 24  u64      byte size of the jsonl the offsets describe (pairs the index with one jsonl write)
- * 32  u32      CRC32C of the offsets section
+ * 32  u32      CRC32C of the entries section
  * 36  u32      CRC32C of bytes [0, 36)
- * 40  count × u64 offsets, strictly increasing, each below the jsonl size
+ * 40  count × {u64 offset, u32 crc32c}: offsets strictly increasing, each below the jsonl size; the
+ *     CRC32C covers the row's line from its offset up to and including its line break
  * </pre>
+ * The per-row checksums live here rather than in the jsonl so that the jsonl stays exactly what the
+ * Python LEANN reads. Version 1 (offsets without checksums, written by earlier builds) is refused
+ * with a request to rebuild: a store whose reads cannot be verified is not served.
  *
  * <p>A mapped index is immutable and safe to read from any thread while its arena is open; every
- * invariant above is verified by {@link #map}, so {@link #offset} needs no checks of its own.
+ * invariant above is verified by {@link #map}, so {@link #offset} needs no checks of its own. An
+ * index made by {@link #of} (the Python LEANN's pickled offsets) has no checksums:
+ * {@link #hasChecksums()} is false.
  */
 final class OffsetIndex {
 
     static final int HEADER_BYTES = 40;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** One entry: the u64 offset, then the u32 checksum of the row's line. */
+    static final int ENTRY_BYTES = Long.BYTES + Integer.BYTES;
 
     private static final byte[] MAGIC = "LEANNPIX".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION_AT = 8;
@@ -51,12 +59,15 @@ final class OffsetIndex {
 
     private final MemorySegment segment;
     private final long base;
+    /** Bytes from one row's entry to the next: {@link #ENTRY_BYTES}, or a bare u64 without checksums. */
+    private final long stride;
     private final long count;
     private final long jsonlSize;
 
-    private OffsetIndex(MemorySegment segment, long base, long count, long jsonlSize) {
+    private OffsetIndex(MemorySegment segment, long base, long stride, long count, long jsonlSize) {
         this.segment = segment;
         this.base = base;
+        this.stride = stride;
         this.count = count;
         this.jsonlSize = jsonlSize;
     }
@@ -79,6 +90,10 @@ final class OffsetIndex {
             throw new PassageStoreException(idx, "wrong magic: not a LEANNPIX passage offset index");
         }
         int version = seg.get(U32, VERSION_AT);
+        if (version == 1) {
+            throw new PassageStoreException(idx, "version 1 was written by an earlier LEANN without per-passage"
+                    + " checksums; rebuild the index (leann build --force) to serve it");
+        }
         if (version != VERSION) {
             throw new PassageStoreException(idx,
                     "unsupported version " + Integer.toUnsignedString(version) + " (this build reads " + VERSION + ")");
@@ -92,24 +107,24 @@ final class OffsetIndex {
         }
         long count = seg.get(U64, COUNT_AT);
         long jsonlSize = seg.get(U64, JSONL_SIZE_AT);
-        long held = (fileSize - HEADER_BYTES) / Long.BYTES;
+        long held = (fileSize - HEADER_BYTES) / ENTRY_BYTES;
         if (Long.compareUnsigned(count, held) > 0) {
             throw new PassageStoreException(idx, "truncated: header says " + Long.toUnsignedString(count)
                     + " offsets but file holds " + held);
         }
-        if (fileSize != HEADER_BYTES + count * Long.BYTES) {
-            throw new PassageStoreException(idx, (fileSize - HEADER_BYTES - count * Long.BYTES)
+        if (fileSize != HEADER_BYTES + count * ENTRY_BYTES) {
+            throw new PassageStoreException(idx, (fileSize - HEADER_BYTES - count * ENTRY_BYTES)
                     + " trailing bytes after the " + count + " offsets the header announces");
         }
         if (jsonlSize < 0) {
             throw new PassageStoreException(idx, "jsonl size " + Long.toUnsignedString(jsonlSize) + " is not valid");
         }
-        if (seg.get(U32, OFFSETS_CRC_AT) != crc32c(seg, HEADER_BYTES, count * Long.BYTES)) {
+        if (seg.get(U32, OFFSETS_CRC_AT) != crc32c(seg, HEADER_BYTES, count * ENTRY_BYTES)) {
             throw new PassageStoreException(idx, "offsets checksum mismatch: the offsets are corrupt");
         }
         long previous = -1;
         for (long row = 0; row < count; row++) {
-            long offset = seg.get(U64, HEADER_BYTES + row * Long.BYTES);
+            long offset = seg.get(U64, HEADER_BYTES + row * ENTRY_BYTES);
             if (offset < 0 || offset >= jsonlSize) {
                 throw new PassageStoreException(idx, "offset of row " + row + " (" + offset
                         + ") is outside the jsonl, which has " + jsonlSize + " bytes");
@@ -120,7 +135,7 @@ final class OffsetIndex {
             }
             previous = offset;
         }
-        return new OffsetIndex(seg, HEADER_BYTES, count, jsonlSize);
+        return new OffsetIndex(seg, HEADER_BYTES, ENTRY_BYTES, count, jsonlSize);
     }
 
     /**
@@ -155,7 +170,7 @@ final class OffsetIndex {
             previous = offset;
             seg.set(U64, row * (long) Long.BYTES, offset);
         }
-        return new OffsetIndex(seg, 0, offsets.length, jsonlSize);
+        return new OffsetIndex(seg, 0, Long.BYTES, offsets.length, jsonlSize);
     }
 
     long count() {
@@ -169,7 +184,17 @@ final class OffsetIndex {
 
     /** Start of row {@code row}'s line; {@code row} must be in {@code [0, count)}. */
     long offset(long row) {
-        return segment.get(U64, base + row * Long.BYTES);
+        return segment.get(U64, base + row * stride);
+    }
+
+    /** Whether {@link #checksum} is there: false for the Python LEANN's offsets, which have none. */
+    boolean hasChecksums() {
+        return stride == ENTRY_BYTES;
+    }
+
+    /** CRC32C of row {@code row}'s line, line break included; only when {@link #hasChecksums()}. */
+    int checksum(long row) {
+        return segment.get(U32, base + row * stride + Long.BYTES);
     }
 
     private static int crc32c(MemorySegment seg, long from, long length) {
@@ -211,11 +236,12 @@ final class OffsetIndex {
             channel.position(HEADER_BYTES);
         }
 
-        void add(long offset) throws IOException {
-            if (!buffer.hasRemaining()) {
+        /** Appends the next row: where its line starts and the CRC32C of the line, line break included. */
+        void add(long offset, int lineCrc) throws IOException {
+            if (buffer.remaining() < ENTRY_BYTES) {
                 drain();
             }
-            buffer.putLong(offset);
+            buffer.putLong(offset).putInt(lineCrc);
             count++;
         }
 

@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * Read access to a passage store written by {@link PassageWriter} (or indexed by
@@ -34,7 +36,9 @@ import java.util.stream.Stream;
  * <p>Invariants, verified by {@link #open}: the index is intact (magic, version, checksums, count),
  * was written for this very jsonl (its recorded size matches), its offsets increase strictly and lie
  * inside the jsonl, and the jsonl ends with a line break, so the last row is complete. The content of a
- * row is only parsed when read; a row that does not parse fails that read alone.
+ * row is only checked and parsed when read: every read (passages, ids) verifies the row's line against
+ * its CRC32C in the offset index first, so an altered byte fails that read, never returns other text
+ * or another id.
  *
  * <p>The id table behind {@link #id} and {@link #rowOf} is built on first use, from {@code ids.txt}
  * when one was given and otherwise from the ids in the jsonl (one pass over all rows); it then costs
@@ -45,7 +49,8 @@ import java.util.stream.Stream;
  * {@code i} is the passage whose id is line {@code i} of {@code ids.txt}, or {@code str(i)} without
  * one, exactly as the Python searcher maps graph labels to passages. Such a store verifies that every
  * row's offset starts a line, that the rows lie in file order, and, on each read, that the record
- * there carries the id the pickle maps to it.
+ * there carries the id the pickle maps to it; the Python LEANN keeps no checksums, so its texts are
+ * read unverified (an import with {@code --convert} writes our index, with them).
  *
  * <p>Thread-safe: any number of threads may read concurrently. {@link #close()} unmaps the files and
  * must happen after every read has finished; reads after it throw {@link IllegalStateException}. The
@@ -282,7 +287,30 @@ public final class PassageStore implements AutoCloseable {
             throw new PassageStoreException(jsonlPath, "row " + row + " spans " + (end - start)
                     + " bytes, more than the " + MAX_ARRAY_LENGTH + " a passage may take");
         }
-        return jsonl.asSlice(start, end - start).toArray(ValueLayout.JAVA_BYTE);
+        byte[] line = jsonl.asSlice(start, end - start).toArray(ValueLayout.JAVA_BYTE);
+        return offsets.hasChecksums() ? verified(row, line) : line;
+    }
+
+    /**
+     * The row's line, line break included, once it matches its checksum; blank lines after it (a
+     * rebuilt index keeps them inside the row) are dropped.
+     */
+    private byte[] verified(long row, byte[] line) throws PassageStoreException {
+        int length = 0;
+        while (length < line.length && line[length] != '\n') {
+            length++;
+        }
+        if (length == line.length) {
+            throw new PassageStoreException(jsonlPath, "row " + row + " fails its checksum: its line break is gone");
+        }
+        length++;
+        CRC32C crc = new CRC32C();
+        crc.update(line, 0, length);
+        if ((int) crc.getValue() != offsets.checksum(row)) {
+            throw new PassageStoreException(jsonlPath, "row " + row + " fails its checksum: the passage was"
+                    + " altered after it was written");
+        }
+        return length == line.length ? line : Arrays.copyOf(line, length);
     }
 
     private void checkRow(long row) {

@@ -18,13 +18,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Streams passages into a new passage store: the jsonl, its offset index and {@code ids.txt}, all
  * published together by {@link #commit()}.
  *
- * <p>Invariants: row {@code i} is the {@code i}-th line of the jsonl, the {@code i}-th offset of the
- * index and the {@code i}-th line of {@code ids.txt}; ids are unique and contain no line break. Until
+ * <p>Invariants: row {@code i} is the {@code i}-th line of the jsonl, the {@code i}-th offset (with the
+ * line's CRC32C) of the index and the {@code i}-th line of {@code ids.txt}; ids are unique and contain no line break. Until
  * commit everything goes to {@code <name>.tmp} siblings of the targets, so the targets hold either
  * their previous content or the complete new store, never a mix that loads: the commit removes the
  * old index before renaming, and the index is renamed last, so a crash mid-commit leaves no index at
@@ -43,6 +45,8 @@ public final class PassageWriter implements AutoCloseable {
     private final StagedFile ids;
     private final StagedFile idx;
     private final OutputStream jsonlOut;
+    /** Checksums what goes through {@link #jsonlOut}: reset per line, so it yields the line's CRC32C. */
+    private final CRC32C lineCrc = new CRC32C();
     private final OutputStream idsOut;
     private final OffsetIndex.Writer offsets;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -56,7 +60,8 @@ public final class PassageWriter implements AutoCloseable {
         this.jsonl = jsonl;
         this.ids = ids;
         this.idx = idx;
-        this.jsonlOut = new BufferedOutputStream(Channels.newOutputStream(jsonl.channel()), 1 << 18);
+        this.jsonlOut = new CheckedOutputStream(
+                new BufferedOutputStream(Channels.newOutputStream(jsonl.channel()), 1 << 18), lineCrc);
         this.idsOut = new BufferedOutputStream(Channels.newOutputStream(ids.channel()), 1 << 16);
         this.offsets = new OffsetIndex.Writer(idx.channel());
     }
@@ -120,8 +125,9 @@ public final class PassageWriter implements AutoCloseable {
         line.reset();
         PassageCodec.encode(passage, line);
         try {
-            offsets.add(jsonlBytes);
+            lineCrc.reset();
             line.writeTo(jsonlOut);
+            offsets.add(jsonlBytes, (int) lineCrc.getValue());
             idsOut.write(idLine.array(), idLine.arrayOffset() + idLine.position(), idLine.remaining());
         } catch (IOException e) {
             state = State.BROKEN;

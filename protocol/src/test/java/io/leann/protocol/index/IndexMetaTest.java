@@ -61,4 +61,39 @@ class IndexMetaTest {
     IOException missing = assertThrows(IOException.class, () -> IndexMeta.read(dir.resolve("none.json")));
     assertTrue(missing.getMessage().contains("none.json"));
   }
+
+  @Test
+  void anAlteredMetaFailsItsChecksumAndOtherFormatVersionsAreRefused() throws IOException {
+    IndexMeta meta = new IndexMeta("1.0", "hnsw", "m", 8, Map.of("complexity", 32), "sentence-transformers", null,
+        List.of(new IndexMeta.PassageSource("jsonl", "gen-1/p.jsonl", "gen-1/p.idx")), true, false, 10,
+        IndexMeta.FORMAT_VERSION, "cosine", List.of(new IndexMeta.Shard(0, "gen-1/g.index", null, 0, 10)));
+    Path file = dir.resolve("documents.leann.meta.json");
+    meta.write(file);
+    String json = Files.readString(file);
+    assertTrue(json.contains("\"checksum\" : \"crc32c:"), json);
+    // Reformatted but equal: still matches.
+    Files.writeString(file, json.replace("\n", " "));
+    assertEquals(meta, IndexMeta.read(file));
+    Files.writeString(file, json.replace("\"complexity\" : 32", "\"complexity\" : 33"));
+    assertTrue(assertThrows(IndexFormatException.class, () -> IndexMeta.read(file)).problem()
+        .startsWith("checksum mismatch"));
+    Files.writeString(file, json.replace("\"format_version\" : " + IndexMeta.FORMAT_VERSION, "\"format_version\" : 99"));
+    assertEquals("unsupported format_version 99 (this build reads " + IndexMeta.FORMAT_VERSION + ")",
+        assertThrows(IndexFormatException.class, () -> IndexMeta.read(file)).problem());
+    Files.writeString(file, json.replace("\"format_version\" : " + IndexMeta.FORMAT_VERSION, "\"format_version\" : 1"));
+    assertTrue(assertThrows(IndexFormatException.class, () -> IndexMeta.read(file)).problem()
+        .contains("rebuild the index"));
+  }
+
+  @Test
+  void corruptionNamesTheFileRelativeToTheIndex() {
+    Path index = dir.resolve("docs");
+    IndexCorruptException e = IndexCorruptException.of("docs", index, new IndexFormatException(
+        index.resolve("gen-3/documents.leann.passages.jsonl"), "has 10 bytes but " + index.resolve("gen-3/x.idx")
+        + " was written for 12"));
+    assertEquals("index 'docs' is corrupt: gen-3/documents.leann.passages.jsonl: has 10 bytes but gen-3/x.idx"
+        + " was written for 12", e.getMessage());
+    assertEquals(500, e.status());
+    assertEquals("index_corrupt", e.code());
+  }
 }

@@ -60,7 +60,7 @@ class PassageStoreValidationTest {
 
     @Test
     void bitFlippedOffsets() throws IOException {
-        flipBit(files.idx(), OffsetIndex.HEADER_BYTES + 3 * Long.BYTES);
+        flipBit(files.idx(), OffsetIndex.HEADER_BYTES + 3 * OffsetIndex.ENTRY_BYTES);
         assertOpenFails(files.idx(), "offsets checksum mismatch");
     }
 
@@ -72,8 +72,44 @@ class PassageStoreValidationTest {
 
     @Test
     void unsupportedVersion() throws IOException {
-        overwrite(files.idx(), 8, new byte[] {2, 0, 0, 0});
-        assertOpenFails(files.idx(), "unsupported version 2");
+        overwrite(files.idx(), 8, new byte[] {3, 0, 0, 0});
+        assertOpenFails(files.idx(), "unsupported version 3");
+    }
+
+    @Test
+    void versionOneWithoutChecksumsAsksForARebuild() throws IOException {
+        overwrite(files.idx(), 8, new byte[] {1, 0, 0, 0});
+        assertOpenFails(files.idx(), "rebuild the index");
+    }
+
+    @Test
+    void everyAlteredByteOfARowFailsItsRead() throws IOException {
+        byte[] original = Files.readAllBytes(files.jsonl());
+        String row3;
+        try (PassageStore store = files.open()) {
+            row3 = store.get(3).text();
+        }
+        int start = 0;
+        for (int lines = 0; lines < 3; start++) {
+            lines += original[start] == '\n' ? 1 : 0;
+        }
+        int lineEnd = start;
+        while (original[lineEnd] != '\n') {
+            lineEnd++;
+        }
+        for (int at = start; at <= lineEnd; at++) {
+            byte[] altered = original.clone();
+            altered[at] ^= (byte) (1 << (at % 8));
+            Files.write(files.jsonl(), altered);
+            try (PassageStore store = files.open()) {
+                assertRowFails(() -> store.get(3), "row 3 fails its checksum");
+                assertEquals("doc-2", store.get(2).id());
+            }
+        }
+        Files.write(files.jsonl(), original);
+        try (PassageStore store = files.open()) {
+            assertEquals(row3, store.get(3).text());
+        }
     }
 
     @Test
@@ -199,16 +235,33 @@ class PassageStoreValidationTest {
         assertTrue(e.getMessage().contains(problem), e.getMessage());
     }
 
-    /** A well-formed index (valid checksums) holding arbitrary offsets, to reach the checks behind the checksums. */
+    /**
+     * A well-formed index (valid checksums) holding arbitrary offsets, to reach the checks behind the
+     * checksums. Each row's checksum is that of the jsonl's line at its offset, when there is one.
+     */
     private void writeIndex(long jsonlSize, long... offsets) throws IOException {
         try (FileChannel ch = FileChannel.open(files.idx(), StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+                StandardOpenOption.TRUNCATE_EXISTING);
+                FileChannel jsonl = FileChannel.open(files.jsonl(), StandardOpenOption.READ)) {
             OffsetIndex.Writer w = new OffsetIndex.Writer(ch);
             for (long offset : offsets) {
-                w.add(offset);
+                w.add(offset, lineCrc(jsonl, offset));
             }
             w.finish(jsonlSize);
         }
+    }
+
+    private static int lineCrc(FileChannel jsonl, long offset) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(256);
+        jsonl.read(head, offset);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (int i = 0; i < head.position(); i++) {
+            crc.update(head.get(i));
+            if (head.get(i) == '\n') {
+                break;
+            }
+        }
+        return (int) crc.getValue();
     }
 
     private static void flipBit(Path file, int at) throws IOException {

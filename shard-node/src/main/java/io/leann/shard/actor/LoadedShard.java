@@ -6,12 +6,12 @@ import io.leann.protocol.Recomputer;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.concurrent.ReferenceCount;
+import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageStoreException;
-import io.leann.shard.faiss.GraphFiles;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
@@ -19,6 +19,7 @@ import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.search.ShardSearch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,11 +47,9 @@ import java.util.List;
  * under this object's lock.
  */
 final class LoadedShard {
-  /** LEANN's meta file name at the top of an index directory. */
-  static final String META = "documents.leann.meta.json";
-
   private final String index;
   private final int shard;
+  private final Path indexDir;
   private final IndexMeta meta;
   private final String generation;
   private final PassageStore passages;
@@ -61,10 +60,11 @@ final class LoadedShard {
   private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES);
   private MetadataColumns columns;
 
-  private LoadedShard(String index, int shard, IndexMeta meta, PassageStore passages, SearchableIndex graph,
-      long firstRow) {
+  private LoadedShard(String index, int shard, Path indexDir, IndexMeta meta, PassageStore passages,
+      SearchableIndex graph, long firstRow) {
     this.index = index;
     this.shard = shard;
+    this.indexDir = indexDir;
     this.meta = meta;
     this.generation = generationOf(meta);
     this.passages = passages;
@@ -78,33 +78,28 @@ final class LoadedShard {
 
   /**
    * Opens shard {@code shard} of the index in {@code indexDir}, verifying every file as it is
-   * mapped.
+   * mapped and cross-checking it against the meta ({@link IndexFiles}).
    *
    * @throws NoSuchFileException if the index has no meta file
-   * @throws IndexFormatException if the index has no such shard or its files disagree with the meta
+   * @throws IndexCorruptException if the index has no such shard or its files are corrupt or disagree
+   *     with the meta
    */
   static LoadedShard open(Path indexDir, String index, int shard) throws IOException {
-    IndexMeta meta = readMeta(indexDir);
-    IndexMeta.Shard entry = meta.shards().stream().filter(s -> s.id() == shard).findFirst()
-        .orElseThrow(() -> new IndexFormatException(indexDir.resolve(META), "index '" + index
-            + "' has " + meta.shards().size() + " shards, no shard " + shard));
-    IndexMeta.PassageSource source = meta.passageSources().get(0);
-    PassageStore passages = source.idsPath() == null
-        ? PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()))
-        : PassageStore.open(resolve(indexDir, source.path()), resolve(indexDir, source.indexPath()),
-            resolve(indexDir, source.idsPath()));
     try {
-      Path graphFile = resolve(indexDir, entry.graph());
-      SearchableIndex graph = GraphFiles.open(graphFile, meta.metric());
-      if (graph.size() != entry.count() || graph.dims() != meta.dimensions()) {
-        graph.close();
-        throw new IndexFormatException(graphFile, "holds " + graph.size() + " nodes of " + graph.dims()
-            + " dimensions, meta says " + entry.count() + " of " + meta.dimensions());
+      IndexMeta meta = readMeta(indexDir);
+      IndexMeta.Shard entry = meta.shards().stream().filter(s -> s.id() == shard).findFirst()
+          .orElseThrow(() -> new IndexFormatException(indexDir.resolve(IndexFiles.META), "index '" + index
+              + "' has " + meta.shards().size() + " shards, no shard " + shard));
+      PassageStore passages = IndexFiles.openPassages(indexDir, meta);
+      try {
+        SearchableIndex graph = IndexFiles.openGraph(indexDir, meta, entry);
+        return new LoadedShard(index, shard, indexDir, meta, passages, graph, entry.firstRow());
+      } catch (IOException | RuntimeException e) {
+        passages.close();
+        throw e;
       }
-      return new LoadedShard(index, shard, meta, passages, graph, entry.firstRow());
-    } catch (IOException | RuntimeException e) {
-      passages.close();
-      throw e;
+    } catch (IndexFormatException e) {
+      throw IndexCorruptException.of(index, indexDir, e);
     }
   }
 
@@ -114,32 +109,15 @@ final class LoadedShard {
   }
 
   private static IndexMeta readMeta(Path indexDir) throws IOException {
-    IndexMeta meta = IndexMeta.read(indexDir.resolve(META));
-    if (meta.shards() == null || meta.shards().isEmpty() || meta.passageSources() == null
-        || meta.passageSources().isEmpty()) {
-      throw new IndexFormatException(indexDir.resolve(META),
-          "no shards or passage sources: not an index built by this LEANN");
-    }
+    Path file = indexDir.resolve(IndexFiles.META);
+    IndexMeta meta = IndexMeta.read(file);
+    IndexFiles.checkMeta(meta, file);
     return meta;
   }
 
   /** A generation is named by its passage file: each build writes it into a new directory. */
   private static String generationOf(IndexMeta meta) {
     return meta.passageSources().get(0).path();
-  }
-
-  /**
-   * Resolves a path from the meta file against the index directory.
-   *
-   * @throws IndexFormatException if the path would leave the index directory
-   */
-  static Path resolve(Path indexDir, String relative) throws IndexFormatException {
-    Path p = indexDir.resolve(relative).normalize();
-    if (!p.startsWith(indexDir)) {
-      throw new IndexFormatException(indexDir.resolve(META), "path '" + relative
-          + "' leaves the index directory");
-    }
-    return p;
   }
 
   /** The hits of one search, closest first, and the work the engine did for them. */
@@ -153,6 +131,18 @@ final class LoadedShard {
    */
   <R extends Recomputer & NodeEmbedder> Result search(float[] query, int k, int ef, MetadataFilter filter,
       R recomputer, TwoLevelOptions twoLevel) {
+    try {
+      return searchUnchecked(query, k, ef, filter, recomputer, twoLevel);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof IndexFormatException corrupt) {
+        throw IndexCorruptException.of(index, indexDir, corrupt);
+      }
+      throw e;
+    }
+  }
+
+  private <R extends Recomputer & NodeEmbedder> Result searchUnchecked(float[] query, int k, int ef,
+      MetadataFilter filter, R recomputer, TwoLevelOptions twoLevel) {
     BitSet matches = null;
     if (!filter.isEmpty()) {
       int from = (int) firstRow;
@@ -170,16 +160,21 @@ final class LoadedShard {
     return new Result(hits, r.stats());
   }
 
-  /** Passage text of graph node {@code node}: what a recompute worker embeds. */
+  /**
+   * Passage text of graph node {@code node}: what a recompute worker embeds.
+   *
+   * @throws IndexCorruptException if the passage fails its checks
+   */
   String text(int node) {
     return passage(firstRow + node).text();
   }
 
+  /** @throws IndexCorruptException if the passage fails its checks */
   private Passage passage(long row) {
     try {
       return passages.get(row);
     } catch (PassageStoreException e) {
-      throw new UncheckedIOException(e);
+      throw IndexCorruptException.of(index, indexDir, e);
     }
   }
 

@@ -6,6 +6,8 @@ import io.leann.protocol.RecomputeException;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.cluster.CborSerializable;
 import io.leann.protocol.cluster.ShardHit;
+import io.leann.protocol.index.IndexCorruptException;
+import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.LittleEndian;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.HnswIndex;
@@ -16,6 +18,7 @@ import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -121,7 +124,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   private record Loaded(LoadedShard shard) implements Command {}
 
-  private record LoadFailed(String reason) implements Command {}
+  private record LoadFailed(String reason, boolean corrupt) implements Command {}
 
   private record WorkersChanged(EmbedDirectory.Workers workers) implements Command {}
 
@@ -143,8 +146,15 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    *
    * @param badRequest the request itself is at fault (a bad filter, recompute off on an index without
    *     vectors, a reply too large): every shard would refuse it alike
+   * @param corrupt the index's files failed verification ({@link IndexCorruptException}, whose message
+   *     {@code reason} is): no retry or other replica of the same files can help
    */
-  public record Failed(int shard, String reason, boolean badRequest) implements SearchReply {}
+  public record Failed(int shard, String reason, boolean badRequest, boolean corrupt) implements SearchReply {
+    /** A failure that is not corruption. */
+    public Failed(int shard, String reason, boolean badRequest) {
+      this(shard, reason, badRequest, false);
+    }
+  }
 
   /** For the search and build threads, which must not touch the actor context. */
   private static final Logger LOG = LoggerFactory.getLogger(ShardActor.class);
@@ -243,7 +253,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     LoadedShard loaded = current;
     inFlightLoad = CompletableFuture.supplyAsync(() -> open(loaded), searchExecutor);
     getContext().pipeToSelf(inFlightLoad,
-        (shard, failure) -> failure == null ? new Loaded(shard) : new LoadFailed(describe(failure)));
+        (shard, failure) -> failure == null ? new Loaded(shard)
+            : new LoadFailed(describe(failure), corruption(failure) != null));
   }
 
   /** The shard the meta file names now: {@code loaded} itself if its generation is still current. */
@@ -253,6 +264,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
         return loaded;
       }
       return LoadedShard.open(indexDir, id.index(), id.shard());
+    } catch (IndexFormatException e) {
+      throw IndexCorruptException.of(id.index(), indexDir, e);
     } catch (NoSuchFileException e) {
       throw new CompletionException(new NoSuchFileException(indexDir.toString(), null,
           "index '" + id.index() + "' not found under " + settings.indexDir()));
@@ -292,7 +305,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     metrics.loaded(id, current != null);
     getContext().getLog().warn("shard {} failed to load: {}", id, m.reason());
     while (!pending.isEmpty()) {
-      pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
+      pending.poll().replyTo().tell(m.corrupt() ? new Failed(id.shard(), m.reason(), false, true)
+          : new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
     }
     return this;
   }
@@ -347,8 +361,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
             () -> execute(shard, recomputers, search, filter)), searchExecutor)
         .whenComplete((reply, failure) -> {
           shard.release();
-          search.replyTo().tell(reply != null ? reply
-              : new Failed(id.shard(), "shard " + id + ": " + describe(failure), false));
+          search.replyTo().tell(reply != null ? reply : failed(failure));
         });
   }
 
@@ -410,8 +423,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   /** Builds and saves one shard graph, exactly as the CLI build does for its shards. */
   private void buildGraph(BuildGraph b) {
     try {
-      Path vectorsFile = LoadedShard.resolve(indexDir, b.embeddings());
-      Path graphFile = LoadedShard.resolve(indexDir, b.graph());
+      Path vectorsFile = IndexFiles.resolve(indexDir, b.embeddings());
+      Path graphFile = IndexFiles.resolve(indexDir, b.graph());
       long rowBytes = (long) b.dimensions() * Float.BYTES;
       float[] data = new float[Math.multiplyExact(b.count(), b.dimensions())];
       try (Arena arena = Arena.ofConfined();
@@ -464,6 +477,22 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       });
     }
     return this;
+  }
+
+  /** The reply to a search that threw {@code failure}. */
+  private Failed failed(Throwable failure) {
+    IndexCorruptException corrupt = corruption(failure);
+    return corrupt != null ? new Failed(id.shard(), corrupt.getMessage(), false, true)
+        : new Failed(id.shard(), "shard " + id + ": " + describe(failure), false);
+  }
+
+  /** The corruption behind {@code failure}, or null. */
+  private static IndexCorruptException corruption(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof IndexCorruptException e ? e : null;
   }
 
   private static String describe(Throwable failure) {

@@ -3,6 +3,7 @@ package io.leann.shard.recompute;
 import io.leann.protocol.Metric;
 import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
+import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.wire.MalformedFrameException;
@@ -431,6 +432,8 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
     String text;
     try {
       text = passageText.apply(node);
+    } catch (IndexCorruptException e) {
+      throw e; // the index's files are wrong, not the recompute: the caller must see it as such
     } catch (RuntimeException e) {
       throw new RecomputeException("cannot read the passage text of node " + node + ": " + e.getMessage(), e);
     }

@@ -13,6 +13,7 @@ import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.hnsw.VectorRecomputer;
+import io.leann.shard.search.IndexFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class ImportedShardTest {
             "gen-1/documents.leann.passages.idx")),
         pruned, pruned, 400, IndexMeta.FORMAT_VERSION, "mips",
         List.of(new IndexMeta.Shard(0, "gen-1/documents.index", null, 0, 400)))
-        .write(dir.resolve(LoadedShard.META));
+        .write(dir.resolve(IndexFiles.META));
     return dir;
   }
 

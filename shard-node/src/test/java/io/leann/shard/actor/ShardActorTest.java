@@ -21,6 +21,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.search.IndexFiles;
 import io.leann.shard.vector.ArrayVectors;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -172,6 +173,18 @@ class ShardActorTest {
   void refusesWhatItCannotAnswer() throws IOException {
     TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
     float[] query = vectors(1, 2)[0];
+    // A passage altered on disk: the shard refuses as corrupt, naming the file inside the index.
+    writeIndex(root.resolve("altered"), 1, vectors(50, 4), 1, Metric.L2);
+    Path jsonl = root.resolve("altered/gen-1/passages.jsonl");
+    byte[] bytes = Files.readAllBytes(jsonl);
+    bytes[bytes.length - 5] ^= 1;
+    Files.write(jsonl, bytes);
+    shard("altered", 0).tell(new ShardActor.Search(query, 50, 64, null, null, null, null, probe.getRef()));
+    ShardActor.Failed corrupt = (ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(corrupt.corrupt(), corrupt.reason());
+    assertTrue(corrupt.reason().startsWith("index 'altered' is corrupt: gen-1/passages.jsonl: row 49 fails its checksum"),
+        corrupt.reason());
+    assertFalse(corrupt.reason().contains(root.toString()), corrupt.reason());
     shard("absent", 0).tell(new ShardActor.Search(query, 3, 16, null, null, null, null, probe.getRef()));
     ShardActor.Failed missing = (ShardActor.Failed) probe.receiveMessage(Duration.ofSeconds(10));
     assertFalse(missing.badRequest());
@@ -265,12 +278,18 @@ class ShardActorTest {
           HnswIndex.BuildOptions.withVectors())) {
         index.save(dir.resolve(graph));
       }
-      entries.add(new IndexMeta.Shard(k, graph, "gen-" + gen + "/ids-" + k + ".txt", from, to - from));
+      String ids = "gen-" + gen + "/ids-" + k + ".txt";
+      StringBuilder lines = new StringBuilder();
+      for (int i = from; i < to; i++) {
+        lines.append('p').append(i).append('\n');
+      }
+      Files.writeString(dir.resolve(ids), lines);
+      entries.add(new IndexMeta.Shard(k, graph, ids, from, to - from));
     }
     new IndexMeta("1.0", "hnsw", "test-model", DIMS, Map.of(), "test", null,
         List.of(new IndexMeta.PassageSource("jsonl", "gen-" + gen + "/passages.jsonl",
             "gen-" + gen + "/passages.idx")),
         true, false, n, IndexMeta.FORMAT_VERSION, metric.leannName(), entries)
-        .write(dir.resolve(LoadedShard.META));
+        .write(dir.resolve(IndexFiles.META));
   }
 }

@@ -2,10 +2,12 @@ package io.leann.coordinator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leann.protocol.wire.ZmqCurve;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -237,5 +239,20 @@ class CliEndToEndTest {
     assertTrue(build.out().contains("from 1 files"), build.out());
     assertTrue(build.err().contains("1 file could not be read and is not in the index:\n  "
         + mixed.resolve("broken.pdf") + ": could not read PDF"), build.err());
+  }
+
+  @Test
+  @Order(8)
+  void keygenPrintsAFreshZ85KeyPair() {
+    Run first = leann("keygen");
+    Run second = leann("keygen");
+    assertEquals(0, first.code(), first.err());
+    List<String> lines = first.out().lines().toList();
+    assertEquals(2, lines.size(), first.out());
+    assertTrue(lines.get(0).startsWith("public-key = ") && lines.get(1).startsWith("secret-key = "), first.out());
+    for (String line : lines) {
+      ZmqCurve.requireKey("keygen output", line.substring(line.indexOf("= ") + 2));
+    }
+    assertNotEquals(first.out(), second.out(), "every run makes a new pair");
   }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     description = "Low-storage vector index and RAG over your documents.",
     subcommands = {BuildCommand.class, SearchCommand.class, ListCommand.class, RemoveCommand.class,
         WatchCommand.class, ServeCommand.class, AskCommand.class, ReactCommand.class, ImportCommand.class,
-        EmbedServerCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
+        EmbedServerCommand.class, McpCommand.class, KeygenCommand.class, CommandLine.HelpCommand.class})
 public final class LeannCli {
   @Option(names = {"-v", "--verbose"}, description = "Print stack traces and detailed progress.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;

@@ -2,10 +2,12 @@ package io.leann.coordinator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leann.protocol.wire.ZmqCurve;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -255,5 +257,20 @@ class CliEndToEndTest {
     assertEquals(0, lenient.code(), lenient.err());
     assertTrue(lenient.err().contains("warning: " + broken + ": syntax error at line 4"), lenient.err());
     assertTrue(lenient.out().contains("from 2 files"), lenient.out());
+  }
+
+  @Test
+  @Order(9)
+  void keygenPrintsAFreshZ85KeyPair() {
+    Run first = leann("keygen");
+    Run second = leann("keygen");
+    assertEquals(0, first.code(), first.err());
+    List<String> lines = first.out().lines().toList();
+    assertEquals(2, lines.size(), first.out());
+    assertTrue(lines.get(0).startsWith("public-key = ") && lines.get(1).startsWith("secret-key = "), first.out());
+    for (String line : lines) {
+      ZmqCurve.requireKey("keygen output", line.substring(line.indexOf("= ") + 2));
+    }
+    assertNotEquals(first.out(), second.out(), "every run makes a new pair");
   }
 }

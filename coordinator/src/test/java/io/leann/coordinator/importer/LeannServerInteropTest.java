@@ -86,7 +86,7 @@ class LeannServerInteropTest {
 
       // A server with another model is refused, naming both
       EmbeddingException e = assertThrows(EmbeddingException.class,
-          () -> LeannServerEmbedder.connect(server.endpoint(), "facebook/contriever", Duration.ofSeconds(10)));
+          () -> LeannServerEmbedder.connect(server.endpoint(), "facebook/contriever", Duration.ofSeconds(10), null));
       assertTrue(e.getMessage().contains("serves 'sentence-transformers/all-MiniLM-L6-v2'")
           && e.getMessage().contains("facebook/contriever"), e.getMessage());
     }
@@ -97,7 +97,7 @@ class LeannServerInteropTest {
   @Test
   void noServerIsAClearError() {
     EmbeddingException e = assertThrows(EmbeddingException.class,
-        () -> LeannServerEmbedder.connect("tcp://127.0.0.1:1", null, Duration.ofMillis(300)));
+        () -> LeannServerEmbedder.connect("tcp://127.0.0.1:1", null, Duration.ofMillis(300), null));
     assertTrue(e.getMessage().contains("no reply from the LEANN embedding server at tcp://127.0.0.1:1"), e.getMessage());
   }
 

@@ -1,6 +1,7 @@
 package io.leann.coordinator.recompute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import io.leann.embed.zmq.ServerSettings;
 import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
+import io.leann.protocol.wire.ZmqCurve;
 import io.leann.shard.hnsw.ExactSearch;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
@@ -33,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -151,6 +154,32 @@ class ZmqRecomputeEndToEndTest {
         before = recomputer.stats().nodesRecomputed();
         assertTrue(recomputed > 0 && recomputed <= fromWorkers.stats().distanceComputations(),
             "recomputed " + recomputed + " of " + fromWorkers.stats().distanceComputations() + " distances");
+      }
+    }
+  }
+
+  /** A CURVE worker serves the shard's client key and no other; the recomputer uses the configured keys. */
+  @Test
+  void aCurveWorkerServesTheAllowedShardKeyOnly() {
+    ZMQ.Curve.KeyPair worker = ZMQ.Curve.generateKeyPair();
+    ZMQ.Curve.KeyPair shard = ZMQ.Curve.generateKeyPair();
+    ZMQ.Curve.KeyPair stranger = ZMQ.Curve.generateKeyPair();
+    ServerSettings server = ServerSettings.fromConfig(ConfigFactory.load()).withEndpoint("tcp://127.0.0.1:0")
+        .withCurve(new ServerSettings.Curve(worker.secretKey, Set.of(shard.publicKey)));
+    SearchableIndex graph = stored.shardGraph(0);
+    float[] q = query(QUERIES.get(2));
+    try (RecomputeServer curve = RecomputeServer.start(server, EmbedClient.of(poolA, testKit.scheduler(), embedder,
+        EmbedSettings.fromConfig(ConfigFactory.load())))) {
+      ZmqRecomputer.Options options = ZmqRecomputer.Options.defaults().withTimeout(Duration.ofSeconds(2));
+      try (ZmqRecomputer allowed = new ZmqRecomputer(context, List.of(curve.endpoint()), texts(stored), Metric.COSINE,
+          options.withCurve(new ZmqCurve.ClientKeys(worker.publicKey, shard.publicKey, shard.secretKey)))) {
+        assertSameTop(graph.search(q, 10, 64), graph.search(q, 10, 64, allowed));
+      }
+      try (ZmqRecomputer refused = new ZmqRecomputer(context, List.of(curve.endpoint()), texts(stored), Metric.COSINE,
+          options.withCurve(new ZmqCurve.ClientKeys(worker.publicKey, stranger.publicKey, stranger.secretKey)))) {
+        RecomputeException e = assertThrows(RecomputeException.class, () -> graph.search(q, 10, 64, refused));
+        assertTrue(e.getMessage().contains("no answer to a PING"), e.getMessage());
+        assertFalse(e.getMessage().contains(stranger.secretKey), "no key in the message");
       }
     }
   }

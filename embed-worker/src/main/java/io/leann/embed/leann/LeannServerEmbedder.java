@@ -5,6 +5,7 @@ import io.leann.embed.EmbeddingException;
 import io.leann.protocol.wire.LeannMsgpack;
 import io.leann.protocol.wire.LeannRequest;
 import io.leann.protocol.wire.MalformedFrameException;
+import io.leann.protocol.wire.ZmqCurve;
 import io.leann.protocol.wire.ZmqHandshake;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.zeromq.ZMQ;
  *
  * <p>On creation it asks the server which model it serves ({@code __QUERY_MODEL__}) and refuses a
  * server serving another model than the index's, then probes the dimensions with one text, as
- * the Python LEANN does. Vectors are returned as the server computes them (sentence-transformers
+ * the Python LEANN does. With CURVE keys the connection is encrypted and the server must admit the
+ * client key; a server that does not never answers, which reads as "no reply". Vectors are returned as the server computes them (sentence-transformers
  * output is not normalised; callers normalise for cosine).
  *
  * <p>Thread-safe: a call borrows a REQ socket from a pool (one thread per socket at a time, the
@@ -34,6 +36,10 @@ public final class LeannServerEmbedder implements Embedder {
   /** Where the Python LEANN starts its first server; {@code LEANN_EMBEDDING_SERVER} overrides. */
   public static final String DEFAULT_ENDPOINT = "tcp://127.0.0.1:5557";
   public static final String ENDPOINT_VARIABLE = "LEANN_EMBEDDING_SERVER";
+  /** CURVE keys, for a server that requires them (any one bound to a non-loopback address). */
+  public static final String SERVER_KEY_VARIABLE = "LEANN_ZMQ_SERVER_PUBLIC_KEY";
+  public static final String PUBLIC_KEY_VARIABLE = "LEANN_ZMQ_CLIENT_PUBLIC_KEY";
+  public static final String SECRET_KEY_VARIABLE = "LEANN_ZMQ_CLIENT_SECRET_KEY";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   /** A model query is answered at once by a live server. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -44,12 +50,14 @@ public final class LeannServerEmbedder implements Embedder {
   private final ConcurrentLinkedDeque<ZMQ.Socket> idle = new ConcurrentLinkedDeque<>();
   private final String endpoint;
   private final Duration timeout;
+  private final ZmqCurve.ClientKeys curve;
   private final String model;
   private final int dimensions;
 
-  private LeannServerEmbedder(String endpoint, Duration timeout, String expectedModel) {
+  private LeannServerEmbedder(String endpoint, Duration timeout, String expectedModel, ZmqCurve.ClientKeys curve) {
     this.endpoint = endpoint;
     this.timeout = timeout;
+    this.curve = curve;
     try {
       String served = LeannMsgpack.decodeModelReply(call(LeannMsgpack.encode(new LeannRequest.QueryModel())));
       if (expectedModel != null && !sameModel(served, expectedModel)) {
@@ -71,19 +79,28 @@ public final class LeannServerEmbedder implements Embedder {
 
   /**
    * Connects to the server named by {@code LEANN_EMBEDDING_SERVER} in {@code env}, else
-   * {@value #DEFAULT_ENDPOINT}.
+   * {@value #DEFAULT_ENDPOINT}, with the CURVE keys of {@code LEANN_ZMQ_SERVER_PUBLIC_KEY},
+   * {@code LEANN_ZMQ_CLIENT_PUBLIC_KEY} and {@code LEANN_ZMQ_CLIENT_SECRET_KEY} if they are set.
    *
    * @param model the model the index needs, or null to accept whatever the server serves
    * @throws EmbeddingException if no server answers, or it serves another model
+   * @throws IllegalArgumentException if only some of the key variables are set, or a key is invalid
    */
   public static LeannServerEmbedder fromEnvironment(String model, Map<String, String> env) {
     String endpoint = env.getOrDefault(ENDPOINT_VARIABLE, "");
-    return connect(endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.strip(), model, TIMEOUT);
+    ZmqCurve.ClientKeys curve = ZmqCurve.ClientKeys.fromSettings(env.getOrDefault(SERVER_KEY_VARIABLE, ""),
+        env.getOrDefault(PUBLIC_KEY_VARIABLE, ""), env.getOrDefault(SECRET_KEY_VARIABLE, ""),
+        "the environment (" + SERVER_KEY_VARIABLE + ", " + PUBLIC_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE + ")");
+    return connect(endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.strip(), model, TIMEOUT, curve);
   }
 
-  /** Connects to the server at {@code endpoint}; see {@link #fromEnvironment}. */
-  public static LeannServerEmbedder connect(String endpoint, String model, Duration timeout) {
-    return new LeannServerEmbedder(endpoint, timeout, model);
+  /**
+   * Connects to the server at {@code endpoint}; see {@link #fromEnvironment}.
+   *
+   * @param curve CURVE keys, or null for a server without CURVE
+   */
+  public static LeannServerEmbedder connect(String endpoint, String model, Duration timeout, ZmqCurve.ClientKeys curve) {
+    return new LeannServerEmbedder(endpoint, timeout, model, curve);
   }
 
   /** The Python side may report the model with or without its organisation prefix. */
@@ -102,7 +119,12 @@ public final class LeannServerEmbedder implements Embedder {
     }
     float[][] vectors;
     try {
-      vectors = LeannMsgpack.decodeTextEmbeddingsReply(call(LeannMsgpack.encode(new LeannRequest.EmbedTexts(texts))));
+      byte[] reply = call(LeannMsgpack.encode(new LeannRequest.EmbedTexts(texts)));
+      if (LeannMsgpack.isErrorReply(reply)) {
+        throw new EmbeddingException("the LEANN embedding server at " + endpoint + " refused or failed to embed "
+            + texts.size() + " texts (its log says why)");
+      }
+      vectors = LeannMsgpack.decodeTextEmbeddingsReply(reply);
     } catch (MalformedFrameException e) {
       throw new EmbeddingException("malformed reply from the LEANN embedding server at " + endpoint + ": "
           + e.getMessage(), e);
@@ -130,7 +152,7 @@ public final class LeannServerEmbedder implements Embedder {
     if (reply == null) {
       socket.close();
       throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " within "
-          + timeout.toSeconds() + " s (is it running? start one, or set " + ENDPOINT_VARIABLE + ")");
+          + timeout.toSeconds() + " s (is it running? start one, or set " + ENDPOINT_VARIABLE + "; a CURVE server also ignores clients whose key it does not admit)");
     }
     idle.addFirst(socket);
     return reply;
@@ -150,13 +172,18 @@ public final class LeannServerEmbedder implements Embedder {
     ZMQ.Socket socket = context.createSocket(SocketType.REQ);
     socket.setLinger(0);
     socket.setHandshakeIvl(ZmqHandshake.intervalMillis(wait));
+    if (curve != null) {
+      socket.setCurveServerKey(ZmqCurve.bytes(curve.serverKey()));
+      socket.setCurvePublicKey(ZmqCurve.bytes(curve.publicKey()));
+      socket.setCurveSecretKey(ZmqCurve.bytes(curve.secretKey()));
+    }
     socket.connect(endpoint);
     if (exchange(socket, LeannMsgpack.encode(new LeannRequest.QueryModel()), wait) != null) {
       return socket;
     }
     socket.close();
     throw new EmbeddingException("no reply from the LEANN embedding server at " + endpoint + " within "
-        + wait.toMillis() + " ms (is it running? start one, or set " + ENDPOINT_VARIABLE + ")");
+        + wait.toMillis() + " ms (is it running? start one, or set " + ENDPOINT_VARIABLE + "; a CURVE server also ignores clients whose key it does not admit)");
   }
 
   /** Sends and waits up to {@code wait} for the reply; null if none came. */

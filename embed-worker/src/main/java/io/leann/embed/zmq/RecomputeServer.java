@@ -1,7 +1,9 @@
 package io.leann.embed.zmq;
 
 import io.leann.embed.worker.AsyncEmbedder;
+import io.leann.protocol.wire.ZmqCurve;
 import java.net.URI;
+import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import org.zeromq.ZAuth;
 import org.zeromq.ZContext;
 import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
@@ -30,6 +33,11 @@ import org.zeromq.ZMsg;
  * {@code [empty][reply]}, the REQ-compatible envelope our native client uses. A DEALER sending a
  * bare {@code [payload]} would get a bare {@code [reply]}.
  *
+ * <p>Trust: requests over {@link ServerSettings#maxMessageBytes()} are refused by ZMQ unread,
+ * and the {@link RecomputeHandler} refuses any other over the settings' limits before allocating
+ * for it. With {@link ServerSettings#curve()} keys the socket is a CURVE server and a ZAuth handler
+ * admits only the allowed client keys; without them it binds loopback endpoints only.
+ *
  * <p>Threading: one dedicated thread owns the ROUTER and every other socket and is never
  * interrupted (JeroMQ is not interrupt-safe). It hands requests to the embed pool without waiting;
  * completions, on whatever thread they finish, queue their reply and wake the socket thread through
@@ -45,6 +53,7 @@ public final class RecomputeServer implements AutoCloseable {
   private static final int MAX_READS_PER_WAKE = 256;
   private static final byte[] WAKE = {0};
   private static final long START_TIMEOUT_SECONDS = 10;
+  private static final String ZAP_DOMAIN = "leann-recompute";
 
   private record Outgoing(ZMsg envelope, byte[] payload) {}
 
@@ -77,10 +86,17 @@ public final class RecomputeServer implements AutoCloseable {
    * Binds {@code settings.endpoint()} and starts serving. Returns once the socket is bound.
    *
    * @param leann passages and metric for the Python LEANN's id-based requests, or null
-   * @throws IllegalStateException if the endpoint cannot be bound
+   * @throws IllegalStateException if the endpoint cannot be bound, or is not a loopback one and
+   *     {@code settings} have no CURVE keys
    */
   public static RecomputeServer start(ServerSettings settings, AsyncEmbedder embedder, LeannBinding leann) {
-    RecomputeServer server = new RecomputeServer(settings, new RecomputeHandler(embedder, leann));
+    if (settings.curve() == null && !settings.loopback()) {
+      throw new IllegalStateException("the recompute server endpoint " + settings.endpoint()
+          + " is reachable from other hosts, which needs CURVE authentication: set "
+          + ServerSettings.CURVE_SETTINGS + " (`leann keygen` makes key pairs), or bind a loopback address");
+    }
+    RecomputeServer server = new RecomputeServer(settings,
+        new RecomputeHandler(embedder, leann, settings.limits(), settings.maxReplyBytes()));
     server.thread.start();
     try {
       server.boundEndpoint = server.bound.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -97,7 +113,8 @@ public final class RecomputeServer implements AutoCloseable {
       server.close();
       throw new IllegalStateException("interrupted while starting the recompute server", e);
     }
-    log.info("recompute server listening on {}", server.boundEndpoint);
+    log.info("recompute server listening on {}{}", server.boundEndpoint, settings.curve() == null ? ""
+        : " (CURVE, " + settings.curve().allowedClients().size() + " allowed client keys)");
     return server;
   }
 
@@ -130,10 +147,10 @@ public final class RecomputeServer implements AutoCloseable {
   }
 
   private void run() {
-    try (ZContext ctx = new ZContext(1)) {
+    try (ZContext ctx = new ZContext(1); ZAuth auth = zapHandler(ctx)) {
       try {
         serve(ctx);
-      } catch (ZMQException e) {
+      } catch (ZMQException | IllegalStateException e) {
         if (!bound.completeExceptionally(e) && running) {
           log.error("recompute server on {} failed", boundEndpoint, e);
         }
@@ -145,10 +162,26 @@ public final class RecomputeServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The ZAP handler admitting only the allowed client keys, or null without CURVE. Needed: a CURVE
+   * socket whose context has no ZAP handler admits every client key pair.
+   */
+  private ZAuth zapHandler(ZContext ctx) {
+    ServerSettings.Curve curve = settings.curve();
+    return curve == null ? null
+        : new ZAuth(ctx, "leann-recompute-zap", Map.of(ZMQ.Socket.Mechanism.CURVE.name(),
+            new AllowedClientKeys(curve.allowedClients())));
+  }
+
   private void serve(ZContext ctx) {
     ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
     router.setLinger(0);
     router.setMaxMsgSize(settings.maxMessageBytes());
+    if (settings.curve() != null) {
+      router.setZapDomain(ZAP_DOMAIN);
+      router.setCurveServer(true);
+      router.setCurveSecretKey(ZmqCurve.bytes(settings.curve().secretKey()));
+    }
     router.bind(settings.endpoint());
     ZMQ.Socket wake = ctx.createSocket(SocketType.PAIR);
     wake.bind(wakeEndpoint);

@@ -61,7 +61,7 @@ class PythonLeannInteropTest {
             EmbedClient.of(pool, testKit.scheduler(), embedder, settings),
             new LeannBinding(PassageTexts.byRow(store), Metric.INNER_PRODUCT))) {
       String query = "graph search about vectors";
-      JsonNode out = run(List.of(Integer.toString(server.port()), query, "0", "3", "5", "11", "4000"));
+      JsonNode out = run(List.of(Integer.toString(server.port()), query, "0", "3", "11", "3"));
 
       assertEquals(TrigramEmbedder.MODEL_ID, out.get("model").get(0).asText());
 
@@ -76,21 +76,27 @@ class PythonLeannInteropTest {
       JsonNode distances = out.get("distances");
       assertEquals(1, distances.size(), "[[distances]]");
       float[] d = floats(distances.get(0));
-      assertEquals(5, d.length);
+      assertEquals(4, d.length);
       assertClose(ExpectedDistances.of(Metric.INNER_PRODUCT, q, texts.get(0)), d[0], "id 0");
       assertClose(ExpectedDistances.of(Metric.INNER_PRODUCT, q, texts.get(3)), d[1], "id 3");
-      assertEquals(1e9f, d[2], "row 5 has an empty text");
-      assertClose(ExpectedDistances.of(Metric.INNER_PRODUCT, q, texts.get(11)), d[3], "id 11");
-      assertEquals(1e9f, d[4], "id 4000 does not exist");
+      assertClose(ExpectedDistances.of(Metric.INNER_PRODUCT, q, texts.get(11)), d[2], "id 11");
+      assertEquals(d[1], d[3], "a repeated id gets the same distance");
 
       JsonNode byId = out.get("embeddings_by_id");
-      assertEquals(List.of(5, TrigramEmbedder.DIMS),
+      assertEquals(List.of(4, TrigramEmbedder.DIMS),
           List.of(byId.get("shape").get(0).asInt(), byId.get("shape").get(1).asInt()));
       float[] flat = floats(byId.get("data"));
       float[] row3 = TrigramEmbedder.vector(texts.get(3));
       for (int i = 0; i < TrigramEmbedder.DIMS; i++) {
         assertEquals(row3[i], flat[TrigramEmbedder.DIMS + i], "id 3 dim " + i);
-        assertEquals(0f, flat[4 * TrigramEmbedder.DIMS + i], "missing id 4000 is zeros");
+      }
+
+      // An id without a text (row 5 is empty, 4000 does not exist) fails the request with the
+      // Python server's own error reply, [[], []], which its clients treat as a failure.
+      for (String missing : List.of("5", "4000")) {
+        JsonNode refused = run(List.of(Integer.toString(server.port()), query, "0", missing));
+        assertEquals("[[],[]]", refused.get("distances").toString(), "distances with id " + missing);
+        assertEquals("[]", refused.get("embeddings_by_id").get("shape").toString(), "embeddings with id " + missing);
       }
     } finally {
       testKit.stop(pool);

@@ -185,28 +185,40 @@ class RecomputeServerTest {
       assertArrayEquals(TrigramEmbedder.vector("two"), vectors[1]);
 
       float[] q = TrigramEmbedder.vector("embedding passage");
-      List<String> ids = List.of("0", "3", "5", "29", "30", "-1", "x");
+      List<String> ids = List.of("0", "3", "29", "3");
       float[] d = LeannMsgpack.decodeDistancesReply(
           req.call(LeannMsgpack.encode(new LeannRequest.DistancesById(ids, q))));
       assertEquals(ids.size(), d.length);
       assertClose(ExpectedDistances.of(Metric.L2, q, TEXTS.get(0)), d[0], "id 0");
       assertClose(ExpectedDistances.of(Metric.L2, q, TEXTS.get(3)), d[1], "id 3");
-      assertClose(ExpectedDistances.of(Metric.L2, q, TEXTS.get(29)), d[3], "id 29");
-      for (int missing : new int[] {2, 4, 5, 6}) {
-        assertEquals(1e9f, d[missing], "empty text, out-of-range and unknown ids get the sentinel");
-      }
+      assertClose(ExpectedDistances.of(Metric.L2, q, TEXTS.get(29)), d[2], "id 29");
+      assertEquals(d[1], d[3], "a repeated id gets the same distance");
 
       var emb = LeannMsgpack.decodeEmbeddingsReply(
-          req.call(LeannMsgpack.encode(new LeannRequest.EmbeddingsById(List.of("7", "999")))));
-      assertEquals(2, emb.count());
+          req.call(LeannMsgpack.encode(new LeannRequest.EmbeddingsById(List.of("7", "8", "7")))));
+      assertEquals(3, emb.count());
       assertEquals(TrigramEmbedder.DIMS, emb.dims());
       assertArrayEquals(TrigramEmbedder.vector(TEXTS.get(7)),
           Arrays.copyOfRange(emb.flat(), 0, TrigramEmbedder.DIMS));
-      assertArrayEquals(new float[TrigramEmbedder.DIMS],
+      assertArrayEquals(TrigramEmbedder.vector(TEXTS.get(8)),
           Arrays.copyOfRange(emb.flat(), TrigramEmbedder.DIMS, 2 * TrigramEmbedder.DIMS));
+      assertArrayEquals(TrigramEmbedder.vector(TEXTS.get(7)),
+          Arrays.copyOfRange(emb.flat(), 2 * TrigramEmbedder.DIMS, 3 * TrigramEmbedder.DIMS));
 
-      var garbage = LeannMsgpack.decodeEmbeddingsReply(req.call(new byte[] {(byte) 0xc1, 1, 2}));
-      assertEquals(0, garbage.count(), "an unrecognised request still gets a reply, or REQ would hang");
+      // An id without a text (row 5 is empty, 30 is past the end, -1 and x are no rows) fails the
+      // whole request with the Python server's error reply, rather than a made-up distance or vector.
+      for (String missing : List.of("5", "30", "-1", "x")) {
+        assertTrue(LeannMsgpack.isErrorReply(req.call(LeannMsgpack.encode(
+            new LeannRequest.DistancesById(List.of("0", missing), q)))), "distance request with id " + missing);
+        assertTrue(LeannMsgpack.isErrorReply(req.call(LeannMsgpack.encode(
+            new LeannRequest.EmbeddingsById(List.of(missing))))), "embedding request with id " + missing);
+      }
+      assertTrue(LeannMsgpack.isErrorReply(req.call(LeannMsgpack.encode(
+          new LeannRequest.DistancesById(List.of("0"), new float[3])))), "a query of the wrong dimensions");
+      assertTrue(LeannMsgpack.isErrorReply(req.call(new byte[] {(byte) 0xc1, 1, 2})),
+          "an unrecognised request still gets a reply, or REQ would hang");
+      assertEquals(TrigramEmbedder.MODEL_ID,
+          LeannMsgpack.decodeModelReply(req.call(LeannMsgpack.encode(new LeannRequest.QueryModel()))));
     }
   }
 

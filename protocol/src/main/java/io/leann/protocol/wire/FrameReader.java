@@ -64,7 +64,15 @@ final class FrameReader {
 
   /** A u32 byte length followed by that many bytes of strict UTF-8. */
   String string(String field) throws MalformedFrameException {
+    return string(field, Integer.MAX_VALUE);
+  }
+
+  /** {@link #string(String)}, failing before decoding if it is longer than {@code maxBytes}. */
+  String string(String field, int maxBytes) throws MalformedFrameException {
     int len = count(field + " length", 1);
+    if (len > maxBytes) {
+      throw fail(field + " has " + len + " bytes, more than this server allows (max-text-bytes " + maxBytes + ")");
+    }
     int start = buf.position();
     buf.position(start + len);
     try {

@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessageFormat;
@@ -31,8 +32,9 @@ import org.msgpack.value.ValueType;
  *   <li>an empty list, or a flat list of ids, is also {@link LeannRequest.EmbeddingsById} (the
  *       Python server's fallback).
  * </ol>
- * Anything else is rejected with {@link MalformedFrameException}; the Python server would answer
- * an all-zero embedding batch, and so should a server that catches it.
+ * Anything else is rejected with {@link MalformedFrameException}, as is a request over its
+ * {@link RequestLimits}, before the over-long list is allocated. A server answers a request it
+ * cannot serve with {@link #encodeErrorReply()}, the Python server's own reply to any failure.
  *
  * <p>Replies follow Python's packing: distances and id-based embeddings as float32
  * ({@code use_single_float=True}), text embeddings as float64 ({@code ndarray.tolist()}). Decoding
@@ -42,6 +44,7 @@ import org.msgpack.value.ValueType;
 public final class LeannMsgpack {
   /** The control string of the model query. */
   public static final String QUERY_MODEL = "__QUERY_MODEL__";
+  private static final byte[] ERROR_REPLY = pack(out -> out.packArrayHeader(2).packArrayHeader(0).packArrayHeader(0));
 
   /**
    * The {@code [[n, dim], [flat f32...]]} reply to an id-based embedding request.
@@ -61,9 +64,12 @@ public final class LeannMsgpack {
 
   private LeannMsgpack() {}
 
-  /** Decodes a request by its shape (see the class comment). */
-  public static LeannRequest decodeRequest(byte[] payload) throws MalformedFrameException {
-    return decode(payload, in -> {
+  /**
+   * Decodes a request by its shape (see the class comment), refusing lists and strings over
+   * {@code limits} before allocating them.
+   */
+  public static LeannRequest decodeRequest(byte[] payload, RequestLimits limits) throws MalformedFrameException {
+    return decode(payload, limits, in -> {
       int n = in.arrayHeader("request");
       if (n == 0) {
         return new LeannRequest.EmbeddingsById(List.of());
@@ -80,17 +86,30 @@ public final class LeannMsgpack {
 
   private static LeannRequest stringsOrIds(Reader in, int n)
       throws IOException, MalformedFrameException {
+    // Texts or ids: which cap applies is known once a non-string shows up or the list ends.
+    if (n > Math.max(in.limits.maxTexts(), in.limits.maxIds())) {
+      throw in.fail("a request of " + n + " elements is over this server's limits (max-texts "
+          + in.limits.maxTexts() + ", max-ids " + in.limits.maxIds() + ")");
+    }
     List<String> strings = new ArrayList<>(n);
     while (strings.size() < n && in.nextType() == ValueType.STRING) {
       strings.add(in.string("text " + strings.size()));
     }
     if (strings.size() < n) {
+      if (n > in.limits.maxIds()) {
+        throw in.fail("the request has " + n + " ids, more than this server allows (max-ids "
+            + in.limits.maxIds() + ")");
+      }
       List<String> ids = new ArrayList<>(strings);
       ids.addAll(in.ids(n - strings.size(), "request"));
       return new LeannRequest.EmbeddingsById(ids);
     }
     if (n == 1 && QUERY_MODEL.equals(strings.getFirst())) {
       return new LeannRequest.QueryModel();
+    }
+    if (n > in.limits.maxTexts()) {
+      throw in.fail("the request has " + n + " texts, more than this server allows (max-texts "
+          + in.limits.maxTexts() + ")");
     }
     return new LeannRequest.EmbedTexts(strings);
   }
@@ -160,6 +179,19 @@ public final class LeannMsgpack {
     return pack(out -> packFloats(out.packArrayHeader(1), distances));
   }
 
+  /**
+   * {@code [[], []]}: what the Python server sends when a request fails (its catch-all), which its
+   * clients reject as a shape mismatch. No message travels: the server logs why.
+   */
+  public static byte[] encodeErrorReply() {
+    return ERROR_REPLY.clone();
+  }
+
+  /** Whether {@code payload} is the {@link #encodeErrorReply() error reply}. */
+  public static boolean isErrorReply(byte[] payload) {
+    return Arrays.equals(payload, ERROR_REPLY);
+  }
+
   /** {@code [[n, dim], [flat f32...]]}. */
   public static byte[] encodeEmbeddingsReply(Embeddings embeddings) {
     return pack(out -> {
@@ -170,7 +202,7 @@ public final class LeannMsgpack {
 
   /** The model name of a {@code [model]} reply. */
   public static String decodeModelReply(byte[] payload) throws MalformedFrameException {
-    return decode(payload, in -> {
+    return decode(payload, RequestLimits.FRAME_LENGTH_ONLY, in -> {
       int n = in.arrayHeader("model reply");
       if (n < 1) {
         throw in.fail("model reply is empty");
@@ -183,7 +215,7 @@ public final class LeannMsgpack {
 
   /** The vectors of a text embedding reply. */
   public static float[][] decodeTextEmbeddingsReply(byte[] payload) throws MalformedFrameException {
-    return decode(payload, in -> {
+    return decode(payload, RequestLimits.FRAME_LENGTH_ONLY, in -> {
       float[][] vectors = new float[in.arrayHeader("embedding list")][];
       for (int i = 0; i < vectors.length; i++) {
         vectors[i] = in.floats(in.arrayHeader("embedding " + i), "embedding " + i);
@@ -194,7 +226,7 @@ public final class LeannMsgpack {
 
   /** The distances of a {@code [[dist...]]} reply. */
   public static float[] decodeDistancesReply(byte[] payload) throws MalformedFrameException {
-    return decode(payload, in -> {
+    return decode(payload, RequestLimits.FRAME_LENGTH_ONLY, in -> {
       if (in.arrayHeader("distance reply") != 1) {
         throw in.fail("a distance reply holds exactly one list");
       }
@@ -204,7 +236,7 @@ public final class LeannMsgpack {
 
   /** The shape and floats of a {@code [[n, dim], [flat...]]} reply. */
   public static Embeddings decodeEmbeddingsReply(byte[] payload) throws MalformedFrameException {
-    return decode(payload, in -> {
+    return decode(payload, RequestLimits.FRAME_LENGTH_ONLY, in -> {
       if (in.arrayHeader("embedding reply") != 2 || in.arrayHeader("embedding shape") != 2) {
         throw in.fail("an embedding reply is [[n, dim], [floats]]");
       }
@@ -227,9 +259,9 @@ public final class LeannMsgpack {
     void write(MessageBufferPacker out) throws IOException;
   }
 
-  private static <T> T decode(byte[] payload, Body<T> body) throws MalformedFrameException {
+  private static <T> T decode(byte[] payload, RequestLimits limits, Body<T> body) throws MalformedFrameException {
     try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(payload)) {
-      Reader in = new Reader(unpacker, payload.length);
+      Reader in = new Reader(unpacker, payload.length, limits);
       T value = body.read(in);
       if (unpacker.hasNext()) {
         throw in.fail((payload.length - unpacker.getTotalReadBytes())
@@ -280,14 +312,16 @@ public final class LeannMsgpack {
     }
   }
 
-  /** Reads values with every length checked against the bytes left in the payload. */
+  /** Reads values with every length checked against the bytes left in the payload and the limits. */
   private static final class Reader {
     private final MessageUnpacker in;
     private final long size;
+    final RequestLimits limits;
 
-    Reader(MessageUnpacker in, long size) {
+    Reader(MessageUnpacker in, long size, RequestLimits limits) {
       this.in = in;
       this.size = size;
+      this.limits = limits;
     }
 
     ValueType nextType() throws IOException, MalformedFrameException {
@@ -319,6 +353,10 @@ public final class LeannMsgpack {
       if (len > left()) {
         throw fail(what + " claims " + len + " bytes but only " + left() + " are left");
       }
+      if (len > limits.maxTextBytes()) {
+        throw fail(what + " has " + len + " bytes, more than this server allows (max-text-bytes "
+            + limits.maxTextBytes() + ")");
+      }
       try {
         return StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -340,6 +378,9 @@ public final class LeannMsgpack {
 
     /** {@code n} ids: integers in decimal form, strings as they are. */
     List<String> ids(int n, String what) throws IOException, MalformedFrameException {
+      if (n > limits.maxIds()) {
+        throw fail(what + " has " + n + " ids, more than this server allows (max-ids " + limits.maxIds() + ")");
+      }
       List<String> ids = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         ValueType type = nextType();

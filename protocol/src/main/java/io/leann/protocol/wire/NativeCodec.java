@@ -39,7 +39,8 @@ import java.util.List;
  * from a newer client and answer with an {@code UNSUPPORTED_VERSION} error it will correlate.
  * Decoding is strict: a wrong magic, version, type or flag, a count larger than the bytes left,
  * invalid UTF-8 or trailing bytes all raise {@link MalformedFrameException}; nothing is allocated
- * beyond what the frame's own length can back. Stateless and thread-safe.
+ * beyond what the frame's own length can back, and a server decoding requests passes its
+ * {@link RequestLimits} to refuse long text lists before they are built. Stateless and thread-safe.
  */
 public final class NativeCodec {
   /** The four bytes every native frame starts with ("LNRC", LEANN recompute). */
@@ -131,6 +132,16 @@ public final class NativeCodec {
    *     its {@link MalformedFrameException#requestId()} carries the header's id when it was readable
    */
   public static NativeFrame decode(byte[] frame) throws MalformedFrameException {
+    return decode(frame, RequestLimits.FRAME_LENGTH_ONLY);
+  }
+
+  /**
+   * Decodes a version-1 frame whose texts must fit {@code limits}: a longer text list or text fails
+   * before it is allocated.
+   *
+   * @throws MalformedFrameException as {@link #decode(byte[])}, and for a request over its limits
+   */
+  public static NativeFrame decode(byte[] frame, RequestLimits limits) throws MalformedFrameException {
     if (!isNative(frame)) {
       throw new MalformedFrameException("not a native recompute frame: missing \"LNRC\" magic");
     }
@@ -162,12 +173,12 @@ public final class NativeCodec {
     NativeMessage message = switch (type) {
       case NativeMessage.Ping.TYPE -> new NativeMessage.Ping();
       case NativeMessage.ModelInfo.TYPE -> modelInfo(in);
-      case NativeMessage.Distances.TYPE -> distances(in);
+      case NativeMessage.Distances.TYPE -> distances(in, limits);
       case NativeMessage.DistancesReply.TYPE -> {
         int n = in.count("distance count", Float.BYTES);
         yield new NativeMessage.DistancesReply(in.floats(n, "distances"));
       }
-      case NativeMessage.Embed.TYPE -> new NativeMessage.Embed(strings(in));
+      case NativeMessage.Embed.TYPE -> new NativeMessage.Embed(strings(in, limits));
       case NativeMessage.EmbedReply.TYPE -> embedReply(in);
       case NativeMessage.Error.TYPE -> error(in);
       default -> throw in.fail("unknown message type " + type);
@@ -184,7 +195,7 @@ public final class NativeCodec {
     return new NativeMessage.ModelInfo(in.string("model id"), (int) dims);
   }
 
-  private static NativeMessage distances(FrameReader in) throws MalformedFrameException {
+  private static NativeMessage distances(FrameReader in, RequestLimits limits) throws MalformedFrameException {
     int code = in.u8("metric");
     Metric metric;
     try {
@@ -197,7 +208,7 @@ public final class NativeCodec {
       throw in.fail("query dims is 0");
     }
     float[] query = in.floats(dims, "query");
-    return new NativeMessage.Distances(metric, query, strings(in));
+    return new NativeMessage.Distances(metric, query, strings(in, limits));
   }
 
   private static NativeMessage embedReply(FrameReader in) throws MalformedFrameException {
@@ -226,11 +237,15 @@ public final class NativeCodec {
     return new NativeMessage.Error(errorCode, in.string("error message"));
   }
 
-  private static List<String> strings(FrameReader in) throws MalformedFrameException {
+  private static List<String> strings(FrameReader in, RequestLimits limits) throws MalformedFrameException {
     int n = in.count("text count", Integer.BYTES);
+    if (n > limits.maxTexts()) {
+      throw in.fail("the request has " + n + " texts, more than this server allows (max-texts "
+          + limits.maxTexts() + ")");
+    }
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(in.string("text " + i));
+      out.add(in.string("text " + i, limits.maxTextBytes()));
     }
     return out;
   }

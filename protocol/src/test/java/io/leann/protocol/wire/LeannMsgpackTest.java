@@ -16,6 +16,11 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
 class LeannMsgpackTest {
+  private static final RequestLimits LIMITS = new RequestLimits(100, 10, 64);
+
+  private static LeannRequest decode(byte[] payload) throws MalformedFrameException {
+    return LeannMsgpack.decodeRequest(payload, LIMITS);
+  }
 
   private interface Packing {
     void pack(MessageBufferPacker p) throws IOException;
@@ -32,33 +37,33 @@ class LeannMsgpackTest {
   @Test
   void requestsAreRecognisedByShapeAsThePythonServerDoes() throws Exception {
     assertInstanceOf(LeannRequest.QueryModel.class,
-        LeannMsgpack.decodeRequest(packed(p -> p.packArrayHeader(1).packString("__QUERY_MODEL__"))));
+        decode(packed(p -> p.packArrayHeader(1).packString("__QUERY_MODEL__"))));
 
-    var texts = LeannMsgpack.decodeRequest(packed(p -> p.packArrayHeader(2).packString("a query").packString("__QUERY_MODEL__")));
+    var texts = decode(packed(p -> p.packArrayHeader(2).packString("a query").packString("__QUERY_MODEL__")));
     assertEquals(new LeannRequest.EmbedTexts(List.of("a query", "__QUERY_MODEL__")), texts);
 
     // [[ids], [query f32]] with numpy-style float32 and a float64 and an int in the query
-    var distances = (LeannRequest.DistancesById) LeannMsgpack.decodeRequest(packed(p -> {
+    var distances = (LeannRequest.DistancesById) decode(packed(p -> {
       p.packArrayHeader(2).packArrayHeader(3).packInt(0).packInt(17).packLong(1L << 40);
       p.packArrayHeader(3).packFloat(0.25f).packDouble(-1.5).packInt(2);
     }));
     assertEquals(List.of("0", "17", "1099511627776"), distances.ids());
     assertArrayEquals(new float[] {0.25f, -1.5f, 2f}, distances.query());
 
-    var nested = (LeannRequest.DistancesById) LeannMsgpack.decodeRequest(packed(p -> {
+    var nested = (LeannRequest.DistancesById) decode(packed(p -> {
       p.packArrayHeader(2).packArrayHeader(1).packArrayHeader(2).packInt(4).packInt(5);
       p.packArrayHeader(1).packFloat(1f);
     }));
     assertEquals(List.of("4", "5"), nested.ids());
 
-    assertEquals(new LeannRequest.EmbeddingsById(List.of("3", "x")), LeannMsgpack.decodeRequest(
+    assertEquals(new LeannRequest.EmbeddingsById(List.of("3", "x")), decode(
         packed(p -> p.packArrayHeader(1).packArrayHeader(2).packInt(3).packString("x"))));
-    assertEquals(new LeannRequest.EmbeddingsById(List.of("1", "2")), LeannMsgpack.decodeRequest(
+    assertEquals(new LeannRequest.EmbeddingsById(List.of("1", "2")), decode(
         packed(p -> p.packArrayHeader(2).packInt(1).packInt(2))));
-    assertEquals(new LeannRequest.EmbeddingsById(List.of()), LeannMsgpack.decodeRequest(packed(p -> p.packArrayHeader(0))));
-    assertEquals(new LeannRequest.EmbeddingsById(List.of("a", "7")), LeannMsgpack.decodeRequest(
+    assertEquals(new LeannRequest.EmbeddingsById(List.of()), decode(packed(p -> p.packArrayHeader(0))));
+    assertEquals(new LeannRequest.EmbeddingsById(List.of("a", "7")), decode(
         packed(p -> p.packArrayHeader(2).packString("a").packInt(7))));
-    assertEquals(new LeannRequest.EmbeddingsById(List.of("18446744073709551615")), LeannMsgpack.decodeRequest(
+    assertEquals(new LeannRequest.EmbeddingsById(List.of("18446744073709551615")), decode(
         packed(p -> p.packArrayHeader(1).packArrayHeader(1).packBigInteger(new java.math.BigInteger("18446744073709551615")))));
   }
 
@@ -69,11 +74,11 @@ class LeannMsgpackTest {
         new LeannRequest.EmbedTexts(List.of("ünïcode", "two")),
         new LeannRequest.EmbeddingsById(List.of("0", "12", "custom-id", "007")));
     for (LeannRequest r : requests) {
-      assertEquals(r, LeannMsgpack.decodeRequest(LeannMsgpack.encode(r)));
+      assertEquals(r, decode(LeannMsgpack.encode(r)));
     }
     var d = new LeannRequest.DistancesById(List.of("5", "6"), new float[] {1.5f, -2f});
     byte[] bytes = LeannMsgpack.encode(d);
-    var back = (LeannRequest.DistancesById) LeannMsgpack.decodeRequest(bytes);
+    var back = (LeannRequest.DistancesById) decode(bytes);
     assertEquals(d.ids(), back.ids());
     assertArrayEquals(d.query(), back.query());
     // ids travel as msgpack integers, like the Python searcher's FAISS labels
@@ -130,11 +135,45 @@ class LeannMsgpackTest {
   }
 
   @Test
+  void requestsOverTheLimitsAreRefusedNamingTheCap() throws Exception {
+    List<String> ids = java.util.Collections.nCopies(101, "7");
+    assertEquals(100, ((LeannRequest.EmbeddingsById) decode(LeannMsgpack.encode(
+        new LeannRequest.EmbeddingsById(ids.subList(0, 100))))).ids().size(), "exactly max-ids is fine");
+    assertRejected(LeannMsgpack.encode(new LeannRequest.EmbeddingsById(ids)), "101 ids, more than this server allows (max-ids 100)");
+    assertRejected(LeannMsgpack.encode(new LeannRequest.DistancesById(ids, new float[] {1})), "(max-ids 100)");
+    assertRejected(packed(p -> {
+      p.packArrayHeader(101);
+      for (int i = 0; i < 101; i++) {
+        p.packInt(i);
+      }
+    }), "(max-ids 100)");
+    assertRejected(LeannMsgpack.encode(new LeannRequest.EmbedTexts(java.util.Collections.nCopies(11, "t"))),
+        "11 texts, more than this server allows (max-texts 10)");
+    assertRejected(LeannMsgpack.encode(new LeannRequest.EmbedTexts(List.of("x".repeat(65)))),
+        "65 bytes, more than this server allows (max-text-bytes 64)");
+    assertRejected(LeannMsgpack.encode(new LeannRequest.EmbeddingsById(List.of("i".repeat(65)))), "(max-text-bytes 64)");
+    // a list of strings followed by ids: the id cap applies to the whole list
+    assertRejected(packed(p -> {
+      p.packArrayHeader(101).packString("a");
+      for (int i = 0; i < 100; i++) {
+        p.packInt(i);
+      }
+    }), "max-ids 100)");
+  }
+
+  @Test
+  void theErrorReplyIsThePythonServersCatchAll() throws Exception {
+    assertArrayEquals(packed(p -> p.packArrayHeader(2).packArrayHeader(0).packArrayHeader(0)), LeannMsgpack.encodeErrorReply());
+    assertTrue(LeannMsgpack.isErrorReply(LeannMsgpack.encodeErrorReply()));
+    assertFalse(LeannMsgpack.isErrorReply(LeannMsgpack.encodeDistancesReply(new float[0])));
+  }
+
+  @Test
   void everyTruncationOfAValidRequestIsRejected() throws Exception {
     byte[] full = LeannMsgpack.encode(new LeannRequest.DistancesById(List.of("1", "2", "3"), new float[] {1, 2, 3, 4}));
     for (int len = 0; len < full.length; len++) {
       byte[] cut = Arrays.copyOf(full, len);
-      assertThrows(MalformedFrameException.class, () -> LeannMsgpack.decodeRequest(cut), "prefix of " + len);
+      assertThrows(MalformedFrameException.class, () -> decode(cut), "prefix of " + len);
     }
   }
 
@@ -155,7 +194,7 @@ class LeannMsgpackTest {
   }
 
   private static void assertRejected(byte[] payload, String expected) {
-    MalformedFrameException e = assertThrows(MalformedFrameException.class, () -> LeannMsgpack.decodeRequest(payload));
+    MalformedFrameException e = assertThrows(MalformedFrameException.class, () -> decode(payload));
     assertTrue(e.getMessage().contains(expected), "expected \"" + expected + "\" in: " + e.getMessage());
   }
 }

@@ -189,6 +189,21 @@ class NativeCodecTest {
   }
 
   @Test
+  void requestsOverTheLimitsAreRefusedBeforeTheirTextsAreBuilt() throws MalformedFrameException {
+    RequestLimits limits = new RequestLimits(1, 3, 8);
+    byte[] fits = NativeCodec.encode(5, new NativeMessage.Embed(List.of("a", "b", "12345678")));
+    assertEquals(3, ((NativeMessage.Embed) NativeCodec.decode(fits, limits).message()).texts().size());
+    MalformedFrameException many = assertThrows(MalformedFrameException.class, () -> NativeCodec.decode(
+        NativeCodec.encode(6, new NativeMessage.Embed(List.of("a", "b", "c", "d"))), limits));
+    assertTrue(many.getMessage().contains("4 texts, more than this server allows (max-texts 3)"), many.getMessage());
+    assertEquals(6, many.requestId());
+    MalformedFrameException longText = assertThrows(MalformedFrameException.class, () -> NativeCodec.decode(
+        NativeCodec.encode(7, new NativeMessage.Distances(Metric.L2, new float[] {1}, List.of("123456789"))), limits));
+    assertTrue(longText.getMessage().contains("9 bytes, more than this server allows (max-text-bytes 8)"),
+        longText.getMessage());
+  }
+
+  @Test
   void messagesValidateTheirOwnShape() {
     assertThrows(IllegalArgumentException.class, () -> new NativeMessage.EmbedReply(2, new float[][] {{1, 2}, {3}}));
     assertThrows(IllegalArgumentException.class, () -> new NativeMessage.Distances(Metric.L2, new float[0], List.of()));

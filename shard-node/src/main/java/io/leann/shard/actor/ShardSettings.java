@@ -1,6 +1,7 @@
 package io.leann.shard.actor;
 
 import com.typesafe.config.Config;
+import io.leann.protocol.wire.ZmqCurve;
 import io.leann.shard.recompute.ZmqRecomputer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.time.Duration;
  *     whose passages would exceed it is refused with a message asking for a smaller top_k
  * @param describeTimeout how long an embed node may take to say which endpoint and model it has
  * @param allocationTimeout how long the shard coordinator waits for the desired shard locations
- * @param recompute timeouts and batching of recompute requests to embed workers
+ * @param recompute timeouts, batching and CURVE keys of recompute requests to embed workers
  */
 public record ShardSettings(Path indexDir, String searchDispatcher, String buildDispatcher,
     int maxPendingSearches, long maxReplyBytes, Duration describeTimeout, Duration allocationTimeout,
@@ -50,6 +51,9 @@ public record ShardSettings(Path indexDir, String searchDispatcher, String build
         c.getDuration("embed-describe-timeout"),
         c.getDuration("allocation-timeout"),
         new ZmqRecomputer.Options(r.getDuration("timeout"), r.getInt("max-batch"),
-            r.getDuration("cooldown"), r.getDuration("handshake-timeout")));
+            r.getDuration("cooldown"), r.getDuration("handshake-timeout"),
+            ZmqCurve.ClientKeys.fromSettings(r.getString("curve.server-key"), r.getString("curve.public-key"),
+                r.getString("curve.secret-key"), CONFIG_PATH + ".recompute.curve (LEANN_ZMQ_SERVER_PUBLIC_KEY, "
+                    + "LEANN_ZMQ_CLIENT_PUBLIC_KEY, LEANN_ZMQ_CLIENT_SECRET_KEY)")));
   }
 }

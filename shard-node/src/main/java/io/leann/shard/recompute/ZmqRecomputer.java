@@ -10,6 +10,7 @@ import io.leann.protocol.wire.MalformedFrameException;
 import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeFrame;
 import io.leann.protocol.wire.NativeMessage;
+import io.leann.protocol.wire.ZmqCurve;
 import io.leann.protocol.wire.ZmqHandshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,9 @@ import org.zeromq.ZMsg;
  * ({@link ZmqHandshake}: JeroMQ remakes a connection whose handshake stalled), and a socket is used
  * only after it has answered a {@code PING} within {@link Options#handshakeTimeout()}; a worker
  * whose new connection stays silent counts as unreachable for its cooldown, so a dead worker costs
- * a second, not a request {@link Options#timeout()} per chunk.
+ * a second, not a request {@link Options#timeout()} per chunk. With {@link Options#curve()} keys the
+ * connections are CURVE-encrypted and authenticated; a worker that does not admit the client key
+ * never answers the {@code PING}, so it counts as unreachable the same way.
  *
  * <p>{@link #embeddings} sends {@code EMBED} frames instead, for callers that rank with the vectors
  * themselves and keep them across queries (the two-level search); the set is cut evenly across the
@@ -66,8 +69,10 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
    * @param maxBatch nodes per request at most; larger batches are split across workers
    * @param cooldown how long a worker that timed out is passed over while others are available
    * @param handshakeTimeout how long a new connection may take to answer its {@code PING}
+   * @param curve CURVE keys for the connections to the workers, or null for none
    */
-  public record Options(Duration timeout, int maxBatch, Duration cooldown, Duration handshakeTimeout) {
+  public record Options(Duration timeout, int maxBatch, Duration cooldown, Duration handshakeTimeout,
+      ZmqCurve.ClientKeys curve) {
     public Options {
       if (!timeout.isPositive() || maxBatch < 1 || cooldown.isNegative() || !handshakeTimeout.isPositive()) {
         throw new IllegalArgumentException("timeout, maxBatch and handshakeTimeout must be positive, "
@@ -75,25 +80,29 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
       }
     }
 
-    /** 10 s per request, 64 nodes per request, 5 s cooldown, 1 s per connection handshake. */
+    /** 10 s per request, 64 nodes per request, 5 s cooldown, 1 s per connection handshake, no CURVE. */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(10), 64, Duration.ofSeconds(5), Duration.ofSeconds(1));
+      return new Options(Duration.ofSeconds(10), 64, Duration.ofSeconds(5), Duration.ofSeconds(1), null);
     }
 
     public Options withTimeout(Duration t) {
-      return new Options(t, maxBatch, cooldown, handshakeTimeout);
+      return new Options(t, maxBatch, cooldown, handshakeTimeout, curve);
     }
 
     public Options withMaxBatch(int n) {
-      return new Options(timeout, n, cooldown, handshakeTimeout);
+      return new Options(timeout, n, cooldown, handshakeTimeout, curve);
     }
 
     public Options withCooldown(Duration c) {
-      return new Options(timeout, maxBatch, c, handshakeTimeout);
+      return new Options(timeout, maxBatch, c, handshakeTimeout, curve);
     }
 
     public Options withHandshakeTimeout(Duration h) {
-      return new Options(timeout, maxBatch, cooldown, h);
+      return new Options(timeout, maxBatch, cooldown, h, curve);
+    }
+
+    public Options withCurve(ZmqCurve.ClientKeys keys) {
+      return new Options(timeout, maxBatch, cooldown, handshakeTimeout, keys);
     }
   }
 
@@ -137,6 +146,12 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
         fresh.setLinger(0);
         fresh.setSendTimeOut(0);
         fresh.setHandshakeIvl(ZmqHandshake.intervalMillis(options.handshakeTimeout()));
+        ZmqCurve.ClientKeys keys = options.curve();
+        if (keys != null) {
+          fresh.setCurveServerKey(ZmqCurve.bytes(keys.serverKey()));
+          fresh.setCurvePublicKey(ZmqCurve.bytes(keys.publicKey()));
+          fresh.setCurveSecretKey(ZmqCurve.bytes(keys.secretKey()));
+        }
         fresh.connect(endpoint);
         if (handshake(fresh)) {
           socket = fresh;

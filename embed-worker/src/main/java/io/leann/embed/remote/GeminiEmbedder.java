@@ -69,10 +69,6 @@ public final class GeminiEmbedder extends RemoteEmbedder {
           HttpOptions.defaults());
     }
 
-    public Config withBaseUrl(URI url) {
-      return new Config(url, apiKey, model, dimensions, batchSize, maxTokens, http);
-    }
-
     public Config withBatchSize(int size) {
       return new Config(baseUrl, apiKey, model, dimensions, size, maxTokens, http);
     }

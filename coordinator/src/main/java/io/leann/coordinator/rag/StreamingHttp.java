@@ -65,7 +65,7 @@ final class StreamingHttp implements AutoCloseable {
    * A refused request, for a provider to classify before the generic rules apply.
    *
    * @param status HTTP status
-   * @param body the response body (at most 64 KiB)
+   * @param body the response body (at most 64 KiB), as sent: for classifying, never to show
    * @param serverError the error message of a JSON error body, redacted; null when the body has none
    * @param message what to show: the server's error message, else the body, redacted and shortened
    */

@@ -98,7 +98,7 @@ final class AskCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--api-base", description = "API root of an OpenAI-compatible, Anthropic or Gemini server"
-        + " (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL, else the vendor's).")
+        + " (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL / GEMINI_BASE_URL, else the vendor's).")
     String apiBase;
 
     @Option(names = "--api-key", description = "API key (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY);"

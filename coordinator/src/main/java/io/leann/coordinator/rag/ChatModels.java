@@ -1,5 +1,6 @@
 package io.leann.coordinator.rag;
 
+import io.leann.embed.remote.GeminiEmbedder;
 import io.leann.embed.remote.HttpOptions;
 import java.net.URI;
 import java.time.Duration;
@@ -25,8 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * else {@code localhost:11434}. OpenAI: {@code --api-base}, else
  * {@code LEANN_OPENAI_BASE_URL}/{@code OPENAI_BASE_URL}, else api.openai.com (which needs
  * {@code OPENAI_API_KEY}; compatible local servers need no key). Anthropic:
- * {@code ANTHROPIC_BASE_URL} and {@code ANTHROPIC_API_KEY}. Gemini: {@code GEMINI_API_KEY} or
- * {@code GOOGLE_API_KEY}. {@code --api-key} overrides any key variable.
+ * {@code ANTHROPIC_BASE_URL} and {@code ANTHROPIC_API_KEY}. Gemini: {@code --api-base}, else
+ * {@code LEANN_GEMINI_BASE_URL}/{@code GEMINI_BASE_URL} (the API root, without {@code /v1beta}),
+ * else Google's; {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}. {@code --api-key} overrides any key variable.
  *
  * <p>Thread-safe. {@link #shared} keeps one model per configuration for a server's lifetime;
  * {@link #close()} releases them.
@@ -40,7 +42,6 @@ public final class ChatModels implements AutoCloseable {
   private static final Duration DETECTION_TTL = Duration.ofSeconds(30);
   private static final String OPENAI_DEFAULT_BASE = "https://api.openai.com/v1";
   private static final String ANTHROPIC_DEFAULT_BASE = "https://api.anthropic.com";
-  private static final String GEMINI_DEFAULT_BASE = "https://generativelanguage.googleapis.com";
   private static final String OLLAMA_DEFAULT_HOST = "http://localhost:11434";
 
   /** A resolved configuration and, for the extractive provider, why no language model is used. */
@@ -165,8 +166,9 @@ public final class ChatModels implements AutoCloseable {
         URI root = Urls.base(base.replaceFirst("/v1/*$", ""), "the Anthropic base URL");
         yield new AnthropicChatModel(root, model, required(key(c, p), p), http);
       }
-      case GEMINI -> new GeminiChatModel(Urls.base(firstNonNull(c.apiBase(), c.host(), GEMINI_DEFAULT_BASE),
-          "the Gemini base URL"), model, required(key(c, p), p), http);
+      case GEMINI -> new GeminiChatModel(Urls.base(firstNonNull(c.apiBase(), c.host(),
+          first("LEANN_GEMINI_BASE_URL", "GEMINI_BASE_URL"), GeminiEmbedder.DEFAULT_ROOT), "the Gemini base URL"),
+          model, required(key(c, p), p), http);
       case EXTRACTIVE -> new ExtractiveChatModel(choice.reason());
     };
   }

@@ -12,7 +12,7 @@ public enum LlmProvider {
   OLLAMA("ollama", "Ollama", "qwen3:8b", null, "OLLAMA_HOST"),
   OPENAI("openai", "OpenAI", "gpt-4o", "OPENAI_API_KEY", "OPENAI_BASE_URL"),
   ANTHROPIC("anthropic", "Anthropic", "claude-sonnet-4-5", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
-  GEMINI("gemini", "Gemini", "gemini-2.5-flash", "GEMINI_API_KEY or GOOGLE_API_KEY", null),
+  GEMINI("gemini", "Gemini", "gemini-2.5-flash", "GEMINI_API_KEY or GOOGLE_API_KEY", "GEMINI_BASE_URL"),
   /** No language model: quotes the best passages ({@link ExtractiveChatModel}). */
   EXTRACTIVE("extractive", "extractive", null, null, null);
 

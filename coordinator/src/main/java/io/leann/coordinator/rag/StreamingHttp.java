@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.embed.remote.HttpOptions;
 import io.leann.embed.remote.JsonHttp;
+import io.leann.embed.remote.Redactor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * it aborts the exchange and closes the connection, which is how a cancelled generation stops
  * the provider's work.
  *
- * <p>API keys are never logged, and error messages pass through {@link #redact}, since some
- * providers echo (part of) a rejected key in their error body. Thread-safe; owns one
- * {@link HttpClient}.
+ * <p>Nothing it lets go of holds a key: error messages, quoted bodies, log lines and the causes of
+ * its exceptions pass through the {@link Redactor} made from the keys it sends (the one every
+ * outbound HTTP client uses), since providers echo (part of) a rejected key in their error
+ * bodies. Thread-safe; owns one {@link HttpClient}.
  */
 final class StreamingHttp implements AutoCloseable {
   static final ObjectMapper JSON =
@@ -59,9 +57,6 @@ final class StreamingHttp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamingHttp.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final int MAX_MESSAGE = 500;
-  /** Key-like words: OpenAI/Anthropic keys, Google keys, and the masked echoes some vendors send. */
-  private static final Pattern KEY_LIKE =
-      Pattern.compile("sk-[A-Za-z0-9_\\-]{6,}|AIza[0-9A-Za-z_\\-]{10,}|[A-Za-z0-9_\\-]*\\*{3,}[A-Za-z0-9_\\-]*");
   /** One daemon thread checks every stream for silence; streams are few and the check is cheap. */
   private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("leann-llm-watchdog").daemon().factory());
@@ -70,7 +65,7 @@ final class StreamingHttp implements AutoCloseable {
    * A refused request, for a provider to classify before the generic rules apply.
    *
    * @param status HTTP status
-   * @param body the response body (at most 64 KiB)
+   * @param body the response body (at most 64 KiB), as sent: for classifying, never to show
    * @param serverError the error message of a JSON error body, redacted; null when the body has none
    * @param message what to show: the server's error message, else the body, redacted and shortened
    */
@@ -85,7 +80,7 @@ final class StreamingHttp implements AutoCloseable {
   private final LlmProvider provider;
   private final HttpOptions options;
   private final HttpClient client;
-  private final List<String> secrets;
+  private final Redactor redactor;
 
   /**
    * @param server the provider's root, to choose HTTP/1.1 (plain http) or HTTP/2 (TLS)
@@ -94,7 +89,7 @@ final class StreamingHttp implements AutoCloseable {
   StreamingHttp(LlmProvider provider, URI server, HttpOptions options, String... secrets) {
     this.provider = provider;
     this.options = options;
-    this.secrets = Arrays.stream(secrets).filter(Objects::nonNull).filter(s -> s.length() >= 4).toList();
+    this.redactor = Redactor.of(secrets);
     this.client = HttpClient.newBuilder()
         .connectTimeout(options.connectTimeout())
         // Local servers (Ollama, vLLM, llama.cpp) speak plain HTTP/1.1 and gain nothing from an
@@ -129,12 +124,13 @@ final class StreamingHttp implements AutoCloseable {
         throw cancelled(e);
       } catch (IOException e) {
         if (attempt >= options.maxAttempts()) {
-          throw new LlmException(LlmException.Kind.UNAVAILABLE, provider.displayName() + " is unreachable at "
+          throw failure(LlmException.Kind.UNAVAILABLE, provider.displayName() + " is unreachable at "
               + uri + " after " + attempt + " attempt(s): " + e
               + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()), e);
         }
         Duration delay = backoff(attempt);
-        LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.displayName(), e, attempt + 1,
+        LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.displayName(),
+            redactor.redact(e.toString()), attempt + 1,
             options.maxAttempts(), delay.toMillis());
         pause(delay);
         continue;
@@ -182,18 +178,14 @@ final class StreamingHttp implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw cancelled(e);
     } catch (IOException e) {
-      throw new LlmException(LlmException.Kind.UNAVAILABLE, provider.displayName() + " is unreachable at " + uri
+      throw failure(LlmException.Kind.UNAVAILABLE, provider.displayName() + " is unreachable at " + uri
           + ": " + e + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()), e);
     }
   }
 
-  /** {@code text} with the API key and key-like words replaced, shortened to a readable length. */
+  /** {@code text} as {@link Redactor} leaves it, shortened to a readable length. */
   String redact(String text) {
-    String out = text;
-    for (String secret : secrets) {
-      out = out.replace(secret, "[redacted]");
-    }
-    out = KEY_LIKE.matcher(out).replaceAll("[redacted]");
+    String out = redactor.redact(text);
     return out.length() <= MAX_MESSAGE ? out : out.substring(0, MAX_MESSAGE) + "...";
   }
 
@@ -206,7 +198,7 @@ final class StreamingHttp implements AutoCloseable {
 
   /** A protocol error: the provider sent something this client cannot read. */
   LlmException malformed(String what, Throwable cause) {
-    return new LlmException(LlmException.Kind.PROTOCOL, provider.displayName() + " sent " + what, cause);
+    return failure(LlmException.Kind.PROTOCOL, provider.displayName() + " sent " + what, cause);
   }
 
   /**
@@ -252,10 +244,10 @@ final class StreamingHttp implements AutoCloseable {
         throw cancelled(e);
       }
       if (stalled.get()) {
-        throw new LlmException(LlmException.Kind.UNAVAILABLE, provider.displayName() + " sent nothing for "
+        throw failure(LlmException.Kind.UNAVAILABLE, provider.displayName() + " sent nothing for "
             + options.requestTimeout().toSeconds() + " s in the middle of an answer; gave up", e);
       }
-      throw new LlmException(LlmException.Kind.UNAVAILABLE, provider.displayName()
+      throw failure(LlmException.Kind.UNAVAILABLE, provider.displayName()
           + " broke the connection in the middle of an answer: " + e, e);
     } finally {
       watch.cancel(false);
@@ -291,7 +283,12 @@ final class StreamingHttp implements AutoCloseable {
   }
 
   private LlmException cancelled(Throwable cause) {
-    return new LlmException(LlmException.Kind.CANCELLED, provider.displayName() + " request cancelled", cause);
+    return failure(LlmException.Kind.CANCELLED, provider.displayName() + " request cancelled", cause);
+  }
+
+  /** An exception whose message and cause chain hold no secret. */
+  private LlmException failure(LlmException.Kind kind, String message, Throwable cause) {
+    return new LlmException(kind, redactor.redact(message), redactor.scrub(cause));
   }
 
   private Duration backoff(int attempt) {

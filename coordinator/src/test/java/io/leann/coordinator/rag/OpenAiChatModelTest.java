@@ -181,7 +181,7 @@ class OpenAiChatModelTest {
     try (OpenAiChatModel model = model("gpt-4o")) {
       LlmException e = assertThrows(LlmException.class, () -> model.complete(request()));
       assertEquals(LlmException.Kind.PROTOCOL, e.kind());
-      assertTrue(e.getMessage().contains("sent an event that is not JSON: {\"choices\": [ [redacted]"),
+      assertTrue(e.getMessage().contains("sent an event that is not JSON: {\"choices\": [ [REDACTED]"),
           e.getMessage());
     }
   }

@@ -18,7 +18,10 @@ import java.util.Objects;
  */
 public final class GeminiEmbedder extends RemoteEmbedder {
 
-  public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+  /** The API root, as Google's SDKs and {@code GEMINI_BASE_URL} name it: without the version. */
+  public static final String DEFAULT_ROOT = "https://generativelanguage.googleapis.com";
+  public static final String API_VERSION = "v1beta";
+  public static final String DEFAULT_BASE_URL = DEFAULT_ROOT + "/" + API_VERSION;
   public static final String DEFAULT_MODEL = "text-embedding-004";
   /** The API's limit on requests in one batchEmbedContents call. */
   public static final int MAX_BATCH_SIZE = 100;
@@ -49,7 +52,9 @@ public final class GeminiEmbedder extends RemoteEmbedder {
 
     /**
      * Key from {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY} (Google's SDKs prefer the
-     * former when both are set), {@code model} or {@value #DEFAULT_MODEL} when null.
+     * former when both are set), API root from {@code LEANN_GEMINI_BASE_URL} or
+     * {@code GEMINI_BASE_URL} (default {@value #DEFAULT_ROOT}; {@value #API_VERSION} is
+     * appended), {@code model} or {@value #DEFAULT_MODEL} when null.
      *
      * @throws EmbeddingException if neither key variable is set
      */
@@ -57,16 +62,23 @@ public final class GeminiEmbedder extends RemoteEmbedder {
       String key = Env.first(env, "GOOGLE_API_KEY", "GEMINI_API_KEY").orElseThrow(
           () -> new EmbeddingException("Gemini needs an API key: set GEMINI_API_KEY or"
               + " GOOGLE_API_KEY"));
-      return new Config(URI.create(DEFAULT_BASE_URL), key, model == null ? DEFAULT_MODEL : model,
-          0, MAX_BATCH_SIZE, DEFAULT_MAX_TOKENS, HttpOptions.defaults());
-    }
-
-    public Config withBaseUrl(URI url) {
-      return new Config(url, apiKey, model, dimensions, batchSize, maxTokens, http);
+      String root = Env.stripTrailingSlashes(
+          Env.first(env, "LEANN_GEMINI_BASE_URL", "GEMINI_BASE_URL").orElse(DEFAULT_ROOT));
+      return new Config(URI.create(root + "/" + API_VERSION), key,
+          model == null ? DEFAULT_MODEL : model, 0, MAX_BATCH_SIZE, DEFAULT_MAX_TOKENS,
+          HttpOptions.defaults());
     }
 
     public Config withBatchSize(int size) {
       return new Config(baseUrl, apiKey, model, dimensions, size, maxTokens, http);
+    }
+
+    /** Never shows the key: configurations end up in logs and error messages. */
+    @Override
+    public String toString() {
+      return "GeminiEmbedder.Config[baseUrl=" + baseUrl + ", apiKey=set, model=" + model
+          + ", dimensions=" + dimensions + ", batchSize=" + batchSize + ", maxTokens=" + maxTokens
+          + ", http=" + http + "]";
     }
 
     public Config withDimensions(int expected) {
@@ -98,7 +110,7 @@ public final class GeminiEmbedder extends RemoteEmbedder {
   private GeminiEmbedder(Config config) {
     super(Provider.GEMINI, bareModel(config.model()), config.dimensions(), config.batchSize(),
         config.maxTokens());
-    this.http = new JsonHttp(Provider.GEMINI, config.baseUrl(), config.http());
+    this.http = new JsonHttp(Provider.GEMINI, config.baseUrl(), config.http(), config.apiKey());
     this.qualifiedModel = "models/" + modelId();
     this.endpoint = URI.create(Env.stripTrailingSlashes(config.baseUrl().toString()) + "/"
         + qualifiedModel + ":batchEmbedContents");

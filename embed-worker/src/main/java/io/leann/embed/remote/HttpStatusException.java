@@ -5,7 +5,8 @@ import io.leann.embed.EmbeddingException;
 /**
  * A provider answered with an error status that retrying does not fix (or that retries did not
  * fix). Carries the status and the error message the server put in its JSON body, so a provider
- * can react to specific answers (Ollama's 404 for an unknown route versus an unknown model).
+ * can react to specific answers (Ollama's 404 for an unknown route versus an unknown model). Both
+ * messages come redacted from {@link JsonHttp}: no key the client sent is in them.
  */
 final class HttpStatusException extends EmbeddingException {
 
@@ -22,7 +23,7 @@ final class HttpStatusException extends EmbeddingException {
     return status;
   }
 
-  /** The error message from the response's JSON body, or null when the body carried none. */
+  /** The error message from the response's JSON body (redacted), or null when the body carried none. */
   String serverError() {
     return serverError;
   }

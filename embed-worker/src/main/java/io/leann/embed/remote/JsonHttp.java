@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * bodies that do not parse. Retries are scheduled without blocking a thread, so the asynchronous
  * form can keep several requests in flight.
  *
+ * <p>Nothing it lets go of holds a key: every message, quoted error body, log line and cause of
+ * its exceptions passes through the {@link Redactor} made from the secrets it was given, since
+ * providers quote a rejected key back in their error bodies.
+ *
  * <p>Thread-safe; owns one {@link HttpClient}, released by {@link #close()}.
  */
 public final class JsonHttp implements AutoCloseable {
@@ -45,14 +49,19 @@ public final class JsonHttp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
   private static final int MAX_ERROR_BODY = 500;
+  /** How much of an error body is read for the message; the rest only says the same at length. */
+  private static final int MAX_QUOTED_BODY = 64 * 1024;
 
   private final Provider provider;
   private final HttpOptions options;
   private final HttpClient client;
+  private final Redactor redactor;
 
-  JsonHttp(Provider provider, URI server, HttpOptions options) {
+  /** @param secrets what the caller sends that must never be shown (API keys); nulls are ignored */
+  JsonHttp(Provider provider, URI server, HttpOptions options, String... secrets) {
     this.provider = provider;
     this.options = options;
+    this.redactor = Redactor.of(secrets);
     this.client = HttpClient.newBuilder()
         .connectTimeout(options.connectTimeout())
         // Plain-http servers (Ollama, LM Studio, vLLM) gain nothing from an h2c upgrade attempt
@@ -94,7 +103,7 @@ public final class JsonHttp implements AutoCloseable {
   }
 
   /** Rethrows {@code failure} (as surfaced by a future) as the EmbeddingException it carries. */
-  static EmbeddingException unwrap(Throwable failure) {
+  EmbeddingException unwrap(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && cause.getCause() != null) {
@@ -104,9 +113,9 @@ public final class JsonHttp implements AutoCloseable {
       return e;
     }
     if (cause instanceof CancellationException) {
-      return new EmbeddingException("request cancelled", cause);
+      return failure(provider.name() + " request cancelled", cause);
     }
-    return new EmbeddingException("unexpected failure: " + cause, cause);
+    return failure(provider.name() + " request failed unexpectedly: " + cause, cause);
   }
 
   private <T> CompletableFuture<T> attempt(HttpRequest request, int attempt, Class<T> type) {
@@ -131,17 +140,18 @@ public final class JsonHttp implements AutoCloseable {
       Throwable failure) {
     if (!(failure instanceof IOException)) {
       return CompletableFuture.failedFuture(failure instanceof EmbeddingException e ? e
-          : new EmbeddingException(provider.name() + " request failed: " + failure, failure));
+          : failure(provider.name() + " request failed: " + failure, failure));
     }
     if (attempt >= options.maxAttempts()) {
-      return CompletableFuture.failedFuture(new EmbeddingException(
+      return CompletableFuture.failedFuture(failure(
           provider.name() + " is unreachable at " + request.uri() + " after " + attempt
               + " attempt(s): " + failure
               + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()),
           failure));
     }
     Duration delay = backoff(attempt);
-    LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.name(), failure, attempt + 1,
+    LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.name(),
+        redactor.redact(failure.toString()), attempt + 1,
         options.maxAttempts(), delay.toMillis());
     return retryLater(request, attempt, type, delay);
   }
@@ -153,11 +163,10 @@ public final class JsonHttp implements AutoCloseable {
     }
     Optional<Duration> asked = retryAfter(response);
     if (asked.isPresent() && asked.get().compareTo(options.maxRetryAfter()) > 0) {
-      return CompletableFuture.failedFuture(new HttpStatusException(provider.name()
+      return CompletableFuture.failedFuture(statusException(provider.name()
           + " asks to retry after " + asked.get().toSeconds() + " s (HTTP "
           + response.statusCode() + "), longer than the " + options.maxRetryAfter().toSeconds()
-          + " s this client waits: " + serverMessage(response.body()),
-          response.statusCode(), serverError(response.body())));
+          + " s this client waits: " + serverMessage(response.body()), response));
     }
     Duration delay = asked.orElseGet(() -> backoff(attempt));
     LOG.warn("{} answered HTTP {}, retry {}/{} in {} ms", provider.name(), response.statusCode(),
@@ -217,15 +226,24 @@ public final class JsonHttp implements AutoCloseable {
               + " attempts: " + message
           : provider.name() + " refused the request (HTTP " + status + "): " + message;
     };
-    return new HttpStatusException(text, status, serverError(response.body()));
+    return statusException(text, response);
+  }
+
+  private HttpStatusException statusException(String message, HttpResponse<byte[]> response) {
+    return new HttpStatusException(redactor.redact(message), response.statusCode(),
+        redactor.redact(serverError(response.body())));
+  }
+
+  /** An EmbeddingException whose message and cause chain hold no secret. */
+  private EmbeddingException failure(String message, Throwable cause) {
+    return new EmbeddingException(redactor.redact(message), redactor.scrub(cause));
   }
 
   private <T> T parse(byte[] body, Class<T> type) {
     try {
       return JSON.readValue(body, type);
     } catch (IOException e) {
-      throw new EmbeddingException(provider.name() + " answered with malformed JSON: "
-          + abbreviate(new String(body, StandardCharsets.UTF_8)), e);
+      throw failure(provider.name() + " answered with malformed JSON: " + quote(body), e);
     }
   }
 
@@ -237,14 +255,17 @@ public final class JsonHttp implements AutoCloseable {
     }
   }
 
-  /** The error message of a JSON error body, or the body itself (shortened) when it has none. */
-  private static String serverMessage(byte[] body) {
+  /** The error message of a JSON error body, or the body itself when it has none: redacted, shortened. */
+  private String serverMessage(byte[] body) {
     String error = serverError(body);
-    if (error != null) {
-      return error;
-    }
-    String text = new String(body, StandardCharsets.UTF_8).strip();
-    return text.isEmpty() ? "(empty body)" : abbreviate(text);
+    return error != null ? abbreviate(redactor.redact(error)) : quote(body);
+  }
+
+  /** {@code body} as text, redacted and shortened. */
+  private String quote(byte[] body) {
+    String text = new String(body, 0, Math.min(body.length, MAX_QUOTED_BODY), StandardCharsets.UTF_8)
+        .strip();
+    return text.isEmpty() ? "(empty body)" : abbreviate(redactor.redact(text));
   }
 
   /**

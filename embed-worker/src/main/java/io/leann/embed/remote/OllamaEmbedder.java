@@ -184,10 +184,10 @@ public final class OllamaEmbedder extends RemoteEmbedder {
       Thread.currentThread().interrupt();
       throw new EmbeddingException("Ollama request interrupted", e);
     } catch (RuntimeException e) {
-      throw JsonHttp.unwrap(failure.get() != null ? failure.get() : e);
+      throw http.unwrap(failure.get() != null ? failure.get() : e);
     }
     if (failure.get() != null) {
-      throw JsonHttp.unwrap(failure.get());
+      throw http.unwrap(failure.get());
     }
     return out;
   }

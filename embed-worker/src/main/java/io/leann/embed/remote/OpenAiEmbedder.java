@@ -67,6 +67,14 @@ public final class OpenAiEmbedder extends RemoteEmbedder {
       return new Config(baseUrl, apiKey, model, dimensions, size, maxTokens, http);
     }
 
+    /** Never shows the key: configurations end up in logs and error messages. */
+    @Override
+    public String toString() {
+      return "OpenAiEmbedder.Config[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "set")
+          + ", model=" + model + ", dimensions=" + dimensions + ", batchSize=" + batchSize
+          + ", maxTokens=" + maxTokens + ", http=" + http + "]";
+    }
+
     public Config withDimensions(int expected) {
       return new Config(baseUrl, apiKey, model, expected, batchSize, maxTokens, http);
     }
@@ -89,7 +97,7 @@ public final class OpenAiEmbedder extends RemoteEmbedder {
   private OpenAiEmbedder(Config config) {
     super(Provider.OPENAI, config.model(), config.dimensions(), config.batchSize(),
         config.maxTokens());
-    this.http = new JsonHttp(Provider.OPENAI, config.baseUrl(), config.http());
+    this.http = new JsonHttp(Provider.OPENAI, config.baseUrl(), config.http(), config.apiKey());
     this.endpoint =
         URI.create(Env.stripTrailingSlashes(config.baseUrl().toString()) + "/embeddings");
     this.headers = config.apiKey() == null

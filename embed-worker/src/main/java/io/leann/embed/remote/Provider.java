@@ -11,5 +11,5 @@ record Provider(String name, String keyVariables, String urlVariable) {
 
   static final Provider OPENAI = new Provider("OpenAI", "OPENAI_API_KEY", "OPENAI_BASE_URL");
   static final Provider OLLAMA = new Provider("Ollama", null, "OLLAMA_HOST");
-  static final Provider GEMINI = new Provider("Gemini", "GEMINI_API_KEY or GOOGLE_API_KEY", null);
+  static final Provider GEMINI = new Provider("Gemini", "GEMINI_API_KEY or GOOGLE_API_KEY", "GEMINI_BASE_URL");
 }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leann.embed.EmbeddingException;
 import io.leann.embed.remote.FakeServer.Call;
 import io.leann.embed.remote.FakeServer.Reply;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -48,9 +50,11 @@ class GeminiEmbedderTest {
     return Reply.json(Map.of("embeddings", embeddings));
   }
 
+  /** The embedder {@code env} configures, pointed at the fake server by GEMINI_BASE_URL. */
   private GeminiEmbedder create(Map<String, String> env) {
-    return GeminiEmbedder.create(GeminiEmbedder.Config.fromEnvironment(null, env)
-        .withBaseUrl(server.uri("/v1beta"))
+    Map<String, String> withServer = new HashMap<>(env);
+    withServer.put("GEMINI_BASE_URL", server.uri("/").toString());
+    return GeminiEmbedder.create(GeminiEmbedder.Config.fromEnvironment(null, withServer)
         .withHttp(OpenAiEmbedderTest.FAST));
   }
 
@@ -86,6 +90,17 @@ class GeminiEmbedderTest {
     try (GeminiEmbedder embedder = GeminiEmbedder.create(config)) {
       assertEquals("gemini-embedding-001", embedder.modelId());
     }
+  }
+
+  @Test
+  void theApiRootComesFromGeminiBaseUrlWithoutItsVersion() {
+    assertEquals(URI.create(GeminiEmbedder.DEFAULT_BASE_URL),
+        GeminiEmbedder.Config.fromEnvironment(null, Map.of("GEMINI_API_KEY", "k")).baseUrl());
+    assertEquals(URI.create("http://127.0.0.1:9/proxy/v1beta"), GeminiEmbedder.Config.fromEnvironment(null,
+        Map.of("GEMINI_API_KEY", "k", "GEMINI_BASE_URL", "http://127.0.0.1:9/proxy/")).baseUrl());
+    assertEquals(URI.create("http://127.0.0.1:8/v1beta"), GeminiEmbedder.Config.fromEnvironment(null,
+        Map.of("GEMINI_API_KEY", "k", "GEMINI_BASE_URL", "http://127.0.0.1:9",
+            "LEANN_GEMINI_BASE_URL", "http://127.0.0.1:8")).baseUrl());
   }
 
   @Test
@@ -127,8 +142,9 @@ class GeminiEmbedderTest {
   void refusesAnswersOfTheWrongDimension() {
     server.on(PATH, GeminiEmbedderTest::geminiAnswer);
     try (GeminiEmbedder embedder = GeminiEmbedder.create(
-        GeminiEmbedder.Config.fromEnvironment(null, Map.of("GEMINI_API_KEY", "k"))
-            .withBaseUrl(server.uri("/v1beta")).withDimensions(768))) {
+        GeminiEmbedder.Config.fromEnvironment(null,
+                Map.of("GEMINI_API_KEY", "k", "GEMINI_BASE_URL", server.uri("").toString()))
+            .withDimensions(768))) {
       EmbeddingException e = assertThrows(EmbeddingException.class,
           () -> embedder.embed(List.of("hi")));
       assertTrue(e.getMessage().contains("3-dimensional vector where 768"), e.getMessage());

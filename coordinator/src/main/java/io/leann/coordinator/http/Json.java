@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.marshalling.Marshaller;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
@@ -63,6 +65,7 @@ public final class Json {
       .withCoercionConfig(LogicalType.POJO, fail(STRING, EMPTY_STRING))
       .build();
   private static final Marshaller<Object, RequestEntity> MARSHALLER = Jackson.marshaller(MAPPER);
+  private static final Pattern COERCED_STRING = Pattern.compile("Cannot coerce String value \\((\".*\")\\) to ");
 
   private Json() {}
 
@@ -155,10 +158,21 @@ public final class Json {
           ? "has content after the JSON value" : "must be " + expected;
       return new ApiException(400, "bad_request", "the request body " + problem + location(e.getLocation()));
     }
-    String got = e instanceof InvalidFormatException f ? " (got " + quoted(f.getValue()) + ")" : "";
+    String got = e instanceof InvalidFormatException f ? " (got " + quoted(f.getValue()) + ")" : got(e);
     Class<?> target = e.getTargetType();
     return ApiException.badRequest(field.toString(),
         "must be " + (target == null ? "of another type" : describe(target)) + got);
+  }
+
+  /**
+   * The scalar a refused coercion was for, as Jackson quotes it in its message ({@code "5"}), or
+   * nothing for another mismatch. Jackson reports most refusals as an
+   * {@link InvalidFormatException} with the value, but a string for a number or a boolean only
+   * in the message.
+   */
+  private static String got(MismatchedInputException e) {
+    Matcher m = COERCED_STRING.matcher(String.valueOf(e.getOriginalMessage()));
+    return m.lookingAt() ? " (got " + m.group(1) + ")" : "";
   }
 
   private static String quoted(Object value) {

@@ -39,8 +39,8 @@ class StrictRequestTest {
     api.close();
   }
 
-  /** {@code body} sent to {@code path} is refused with a 400 whose message names {@code field}. */
-  private static void refused(String method, String path, String body, String field) throws Exception {
+  /** {@code body} sent to {@code path} is refused with a 400 whose message names {@code field}; the message. */
+  private static String refused(String method, String path, String body, String field) throws Exception {
     HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(api.base() + path))
         .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
         .method(method, BodyPublishers.ofString(body)).build(), BodyHandlers.ofString());
@@ -49,21 +49,23 @@ class StrictRequestTest {
     assertEquals("bad_request", error.path("code").asText(), r.body());
     assertTrue(error.path("message").asText().contains("'" + field + "'"),
         () -> body + ": expected field '" + field + "' in " + r.body());
+    return error.path("message").asText();
   }
 
-  private static void search(String body, String field) throws Exception {
-    refused("POST", "/indexes/docs/search", body, field);
+  private static String search(String body, String field) throws Exception {
+    return refused("POST", "/indexes/docs/search", body, field);
   }
 
   @Test
   void searchScalarsAreNotCoerced() throws Exception {
-    search("{\"query\": true}", "query");
+    assertEquals("field 'query' must be a string (got true)", search("{\"query\": true}", "query"));
     search("{\"query\": 42}", "query");
-    search("{\"query\": \"x\", \"top_k\": \"5\"}", "top_k");
-    search("{\"query\": \"x\", \"top_k\": \"\"}", "top_k");
+    assertEquals("field 'top_k' must be an integer (got \"5\")", search("{\"query\": \"x\", \"top_k\": \"5\"}", "top_k"));
+    assertEquals("field 'top_k' must be an integer (got \"\")", search("{\"query\": \"x\", \"top_k\": \"\"}", "top_k"));
     search("{\"query\": \"x\", \"top_k\": 5.0}", "top_k");
     search("{\"query\": \"x\", \"top_k\": true}", "top_k");
-    search("{\"query\": \"x\", \"recompute\": -1}", "recompute");
+    assertEquals("field 'recompute' must be true or false (got -1)",
+        search("{\"query\": \"x\", \"recompute\": -1}", "recompute"));
     search("{\"query\": \"x\", \"recompute\": \"true\"}", "recompute");
     search("{\"query\": \"x\", \"vector_weight\": \"0.5\"}", "vector_weight");
     search("{\"query\": \"x\", \"metadata_filters\": \"language\"}", "metadata_filters");

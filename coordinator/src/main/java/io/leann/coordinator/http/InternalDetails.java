@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
  * and {@code IOException: } prefixes are dropped, other qualified names reduced to their last
  * part). The original message is logged once at WARN, so an operator still has it.
  *
- * <p>A defensive last line: the services are meant to phrase their errors for clients already,
+ * <p>Used for every message an exception contributes to an answer: {@link ApiErrors} (JSON bodies
+ * and streamed error events) and the MCP tools' error results. A defensive last line: the services are meant to phrase their errors for clients already,
  * but a message built from a low-level exception can carry either. Relative paths (a file named
  * relative to its index directory, {@code shard-0/passages.jsonl}) and URLs are left alone.
  * Stateless and thread-safe.
  */
-final class InternalDetails {
+public final class InternalDetails {
   private static final Logger LOG = LoggerFactory.getLogger(InternalDetails.class);
 
   /**
@@ -38,7 +39,7 @@ final class InternalDetails {
   private InternalDetails() {}
 
   /** {@code message} without absolute paths and class names; null stays null. */
-  static String stripped(String message) {
+  public static String stripped(String message) {
     if (message == null) {
       return null;
     }

@@ -28,6 +28,7 @@ import io.leann.protocol.passages.Passage;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
+import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
@@ -364,8 +365,8 @@ public final class ClusterLeannService implements LeannService {
   private static MetadataFilter filter(Map<String, Object> spec) {
     try {
       return MetadataFilter.of(spec);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("metadata_filters", e.getMessage());
+    } catch (InvalidFilterException e) {
+      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
     }
   }
 

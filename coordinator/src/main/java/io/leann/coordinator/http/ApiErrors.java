@@ -32,7 +32,12 @@ import org.slf4j.LoggerFactory;
  *       {@code Allow}; every other rejection keeps Pekko's status and message, rewrapped as JSON.
  *   <li>Anything else: 500 {@code internal_error} with a generic message; the cause is logged with
  *       the request line, never sent, since it may name files or hosts of the server.
+ *   <li>Errors of the HTTP engine itself (a request it cannot parse: 400, 413, 414, 431, 501, 505):
+ *       the same JSON through {@link JsonParsingErrorHandler}.
  * </ul>
+ * Messages taken from exceptions pass through {@link InternalDetails} first, so no absolute server
+ * path or Java class name reaches a client. {@link #code(int)} is the one mapping from a status to
+ * its error code.
  */
 final class ApiErrors {
   private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
@@ -46,9 +51,14 @@ final class ApiErrors {
    * another try and when; a language model's 503 does not, since it is rarely that brief.
    */
   static HttpResponse response(int status, String code, String message) {
+    return response(status, ErrorResponse.of(code, message));
+  }
+
+  private static HttpResponse response(int status, ErrorResponse body) {
     HttpResponse response = HttpResponse.create().withStatus(status)
-        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(ErrorResponse.of(code, message)));
-    return status == 503 && UNAVAILABLE.equals(code) ? response.addHeader(RetryAfter.create(1L)) : response;
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+    return status == 503 && UNAVAILABLE.equals(body.error().code())
+        ? response.addHeader(RetryAfter.create(1L)) : response;
   }
 
   static ExceptionHandler exceptionHandler() {
@@ -68,15 +78,21 @@ final class ApiErrors {
         .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ApiErrors::asJson));
   }
 
+  /** The body of {@code e} as a client may see it (also the payload of streamed error events). */
+  static ErrorResponse body(ApiException e) {
+    return ErrorResponse.of(e.code(), InternalDetails.stripped(e.getMessage()));
+  }
+
   private static HttpResponse response(Throwable t, HttpRequest request) {
     if (t instanceof ApiException e) {
-      return response(e.status(), e.code(), e.getMessage());
+      return response(e.status(), body(e));
     }
     if (t instanceof EntityStreamSizeException e) {
       return tooLarge(e);
     }
     if (t instanceof TimeoutException) {
-      return response(503, "unavailable", "the cluster did not answer in time: " + t.getMessage());
+      return response(503, "unavailable",
+          "the cluster did not answer in time: " + InternalDetails.stripped(t.getMessage()));
     }
     LOG.error("{} {} failed", request.method().value(), request.getUri().path(), t);
     return response(500, "internal_error", "internal server error; the server log has the details");
@@ -104,7 +120,8 @@ final class ApiErrors {
         Json.bytes(ErrorResponse.of(code(response.status().intValue()), message)));
   }
 
-  private static String code(int status) {
+  /** The error code of a status that carries no code of its own (Pekko's rejections and engine errors). */
+  static String code(int status) {
     return switch (status) {
       case 400 -> "bad_request";
       case 401 -> "unauthorized";
@@ -112,9 +129,15 @@ final class ApiErrors {
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
       case 406 -> "not_acceptable";
+      case 408 -> "request_timeout";
       case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
+      case 417 -> "expectation_failed";
+      case 431 -> "header_fields_too_large";
+      case 501 -> "not_implemented";
       case 503 -> "unavailable";
+      case 505 -> "http_version_not_supported";
       default -> status >= 500 ? "internal_error" : "bad_request";
     };
   }

@@ -195,7 +195,7 @@ public final class ChatRoutes extends AllDirectives {
         offer(queue, event("done", answer.toResponse()));
       } else {
         ApiException e = apiError(failure);
-        offer(queue, event("error", ErrorResponse.of(e.code(), e.getMessage())));
+        offer(queue, event("error", ApiErrors.body(e)));
       }
       queue.complete();
     });

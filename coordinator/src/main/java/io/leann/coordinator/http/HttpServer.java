@@ -1,8 +1,10 @@
 package io.leann.coordinator.http;
 
+import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.observability.NodeMetrics;
 import io.leann.protocol.api.LeannService;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +26,10 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
  * <p>The server's own {@code max-content-length} is raised (or lowered) to
  * {@link HttpSettings#maxBodyBytes()}, so the route's size limit is the only one in force and an
  * oversized body is always answered by the API's JSON 413, never by the server's plain-text one.
+ * Requests the engine cannot parse get the API's JSON errors too ({@link JsonParsingErrorHandler},
+ * set through the configuration since {@code ServerSettings.withParsingErrorHandler} of the Java
+ * API drops its argument), and {@link HeaderGuard} turns away, as a whole, requests whose headers
+ * the parser misread.
  * The binding joins coordinated shutdown: on SIGTERM it stops accepting connections and gives
  * requests in flight 10 seconds to finish before the actor system goes down.
  */
@@ -41,7 +47,12 @@ public final class HttpServer {
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, LeannService service, String host,
       int port, HttpSettings settings) {
-    ServerSettings server = ServerSettings.create(system.settings().config());
+    ServerSettings server = ServerSettings.create(ConfigFactory.parseMap(Map.of(
+        "pekko.http.server.parsing.error-handler", JsonParsingErrorHandler.class.getName(),
+        // The longest method the API knows (OPTIONS); the parser reads up to this many bytes of an
+        // unknown one, so a short garbage line is answered at once instead of waiting for more.
+        "pekko.http.server.parsing.max-method-length", 7))
+        .withFallback(system.settings().config()));
     server = server.withParserSettings(server.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
     Optional<String> warning;
     try {
@@ -52,7 +63,7 @@ public final class HttpServer {
     NodeMetrics metrics = NodeMetrics.get(system);
     Route api = new LeannRoutes(service, settings).route(metrics::response);
     return Http.get(system).newServerAt(host, port).withSettings(server)
-        .bind(new RequestTelemetry(metrics.registry()).wrap(() -> api))
+        .bind(new RequestTelemetry(metrics.registry()).wrap(() -> HeaderGuard.wrap(() -> api)))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(DRAIN, system);
           warning.ifPresent(w -> system.log().warn(w));

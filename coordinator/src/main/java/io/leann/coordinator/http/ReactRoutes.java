@@ -202,7 +202,7 @@ public final class ReactRoutes extends AllDirectives {
         ChatRoutes.offer(queue, ChatRoutes.event("done", response(result)));
       } else {
         ApiException e = ChatRoutes.apiError(failure);
-        ChatRoutes.offer(queue, ChatRoutes.event("error", ErrorResponse.of(e.code(), e.getMessage())));
+        ChatRoutes.offer(queue, ChatRoutes.event("error", ApiErrors.body(e)));
       }
       queue.complete();
     });

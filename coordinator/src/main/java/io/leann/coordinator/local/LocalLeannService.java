@@ -28,6 +28,7 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
@@ -191,8 +192,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       MetadataFilter filter;
       try {
         filter = MetadataFilter.of(new DeleteRequest(metadataFilters).validated().metadataFilters());
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest("metadata_filters", "is not a valid filter: " + e.getMessage());
+      } catch (InvalidFilterException e) {
+        throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
       }
       IndexLayout layout = existing(name);
       IngestJob job;
@@ -385,8 +386,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     }
     try {
       return MetadataFilter.of(spec);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("metadata_filters", "is not a valid filter: " + e.getMessage());
+    } catch (InvalidFilterException e) {
+      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
     }
   }
 

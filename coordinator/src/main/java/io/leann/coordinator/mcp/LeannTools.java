@@ -2,6 +2,7 @@ package io.leann.coordinator.mcp;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leann.coordinator.http.InternalDetails;
 import io.leann.coordinator.http.Json;
 import io.leann.coordinator.rag.Passage;
 import io.leann.protocol.api.ApiException;
@@ -77,7 +78,7 @@ public final class LeannTools {
     try {
       outcome = SEARCH.equals(name) ? search(arguments) : service.indexes().thenApply(LeannTools::listing);
     } catch (ApiException e) {
-      return CompletableFuture.completedFuture(new Result(e.getMessage(), true));
+      return CompletableFuture.completedFuture(new Result(InternalDetails.stripped(e.getMessage()), true));
     }
     return outcome.toCompletableFuture()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -87,13 +88,13 @@ public final class LeannTools {
   private static Result failure(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof ApiException api) {
-      return new Result(api.getMessage(), true);
+      return new Result(InternalDetails.stripped(api.getMessage()), true);
     }
     if (cause instanceof TimeoutException) {
       return new Result("no answer within the tool call timeout", true);
     }
     log.warn("MCP tool call failed", cause);
-    return new Result("the call failed: " + cause, true);
+    return new Result("the call failed; the server log has the details", true);
   }
 
   private static Result listing(List<IndexInfo> indexes) {

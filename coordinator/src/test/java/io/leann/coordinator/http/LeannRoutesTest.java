@@ -179,7 +179,7 @@ class LeannRoutesTest {
 
     assertError(send("POST", "/indexes/shelf/documents/delete", "{}"), 400, "bad_request", "'metadata_filters'");
     assertError(send("POST", "/indexes/shelf/documents/delete", "{\"metadata_filters\": {\"doc\": 1}}"),
-        400, "bad_request", "'metadata_filters'");
+        400, "bad_request", "'metadata_filters.doc'");
     assertError(send("POST", "/indexes/docs/documents/delete", "{\"metadata_filters\": {\"doc\": {\"==\": \"a\"}}}"),
         409, "conflict", "leann build");
     assertError(send("POST", "/indexes/missing/documents/delete", "{\"metadata_filters\": {\"doc\": {\"==\": \"a\"}}}"),

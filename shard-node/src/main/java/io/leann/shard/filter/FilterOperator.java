@@ -18,8 +18,14 @@ import java.util.stream.Collectors;
  *   <li>{@code in}, {@code not_in}: membership by {@code ==} in a list, which must be a list.
  *   <li>{@code contains}, {@code starts_with}, {@code ends_with}: on the Python {@code str()} forms of
  *       both sides ({@code True}, {@code 1.0}, {@code ['a', 'b']}).
- *   <li>{@code is_true}, {@code is_false}: Python truthiness of the field; the operand is ignored.
+ *   <li>{@code is_true}, {@code is_false}: Python truthiness of the field; the operand is a flag
+ *       that must be {@code true}.
  * </ul>
+ * Unlike the Python LEANN, which compares with whatever it is given, each operator takes only
+ * operands that make sense for it ({@link #accepts}): {@code ==}/{@code !=} a string, number,
+ * boolean or list; orderings and the string operators a string or a number; {@code in}/{@code not_in}
+ * a list; never {@code null} or an object. A wrong operand is a mistake the caller should hear of,
+ * not a filter that silently matches nothing or everything.
  * Immutable and thread-safe.
  */
 public enum FilterOperator {
@@ -63,24 +69,48 @@ public enum FilterOperator {
         + Arrays.stream(values()).map(FilterOperator::symbol).collect(Collectors.joining(", ")));
   }
 
+  /** Whether {@code operand} (a JSON value in Jackson's natural types) suits this operator. */
+  public boolean accepts(Object operand) {
+    return switch (this) {
+      case EQ, NE -> isComparable(operand);
+      case LT, LE, GT, GE, CONTAINS, STARTS_WITH, ENDS_WITH -> operand instanceof String || operand instanceof Number;
+      case IN, NOT_IN -> operand instanceof List<?> list && list.stream().allMatch(FilterOperator::isComparable);
+      case IS_TRUE, IS_FALSE -> Boolean.TRUE.equals(operand);
+    };
+  }
+
+  /** What {@link #accepts} wants, for messages. */
+  String expected() {
+    return switch (this) {
+      case EQ, NE -> "a string, number, boolean or list";
+      case LT, LE, GT, GE, CONTAINS, STARTS_WITH, ENDS_WITH -> "a string or a number";
+      case IN, NOT_IN -> "a list of strings, numbers, booleans or lists";
+      case IS_TRUE, IS_FALSE -> "true (the test is on the field; use " + (this == IS_TRUE ? "is_false" : "is_true")
+          + " for the opposite)";
+    };
+  }
+
+  /** A value {@code ==} can meaningfully compare a field with: JSON values but objects and null. */
+  private static boolean isComparable(Object v) {
+    return v instanceof String || v instanceof Number || v instanceof Boolean
+        || v instanceof List<?> list && list.stream().allMatch(FilterOperator::isComparable);
+  }
+
   /**
    * A test of field values against {@code operand}, with the operand's conversions done once.
-   *
-   * @param field the field name, for error messages
-   * @throws IllegalArgumentException if the operand does not suit the operator ({@code in} and
-   *     {@code not_in} need a list)
+   * The operand must be one this operator {@link #accepts}.
    */
-  Predicate<Object> compile(String field, Object operand) {
+  Predicate<Object> compile(Object operand) {
     return switch (this) {
       case EQ -> v -> PyValues.equal(v, operand);
       case NE -> v -> !PyValues.equal(v, operand);
       case LT, LE, GT, GE -> ordering(operand);
       case IN -> {
-        List<?> list = list(field, operand);
+        List<?> list = (List<?>) operand;
         yield v -> contains(list, v);
       }
       case NOT_IN -> {
-        List<?> list = list(field, operand);
+        List<?> list = (List<?>) operand;
         yield v -> !contains(list, v);
       }
       case CONTAINS -> {
@@ -115,14 +145,6 @@ public enum FilterOperator {
         default -> c >= 0;
       };
     };
-  }
-
-  private List<?> list(String field, Object operand) {
-    if (operand instanceof List<?> list) {
-      return list;
-    }
-    throw new IllegalArgumentException("operator '" + symbol + "' on field '" + field
-        + "' needs a list, got " + PyValues.repr(operand));
   }
 
   private static boolean contains(List<?> list, Object v) {

@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * and their Python semantics are described in {@link FilterOperator}.
  *
  * <p>Unlike the Python LEANN, which drops an unknown operator with a warning (failing every passage),
- * parsing rejects it, as it rejects an {@code in}/{@code not_in} operand that is not a list. The
+ * parsing rejects it, as it rejects a field with no operator ({@code {"lang": {}}}) and an operand
+ * the operator does not take ({@link FilterOperator#accepts}), each with an
+ * {@link InvalidFilterException} naming the field. The
  * Python result field {@code score} is not a passage field: a filter on it is looked up in the
  * metadata like any other name; {@link #fields()} lets a caller spot and handle it after the search.
  *
@@ -64,15 +66,15 @@ public final class MetadataFilter {
   /**
    * Parses a filter from JSON. A JSON {@code null} or absent node is the empty filter.
    *
-   * @throws IllegalArgumentException if the shape is wrong, an operator is unknown or an operand
-   *     does not suit its operator
+   * @throws InvalidFilterException if the shape is wrong, a field has no operator, an operator is
+   *     unknown or an operand does not suit its operator
    */
   public static MetadataFilter parse(JsonNode spec) {
     if (spec == null || spec.isNull() || spec.isMissingNode()) {
       return ALL;
     }
     if (!spec.isObject()) {
-      throw new IllegalArgumentException("a metadata filter must be a JSON object of field: {operator: value}, got "
+      throw new InvalidFilterException(null, "must be a JSON object of field: {operator: value}, got "
           + spec.getNodeType());
     }
     Map<String, Object> map = new LinkedHashMap<>();
@@ -86,7 +88,7 @@ public final class MetadataFilter {
    * Builds a filter from a map in the JSON shape, its values in Jackson's natural types (lists may
    * be any {@link Collection}). A null map is the empty filter.
    *
-   * @throws IllegalArgumentException as {@link #parse(JsonNode)}, or for a value that is not JSON
+   * @throws InvalidFilterException as {@link #parse(JsonNode)}, or for a value that is not JSON
    */
   public static MetadataFilter of(Map<String, ?> spec) {
     if (spec == null || spec.isEmpty()) {
@@ -96,15 +98,27 @@ public final class MetadataFilter {
     for (Map.Entry<String, ?> e : spec.entrySet()) {
       String field = e.getKey();
       if (!(e.getValue() instanceof Map<?, ?> ops)) {
-        throw new IllegalArgumentException("the filter on field '" + field
-            + "' must be an object of operator: value, got " + PyValues.repr(copy(e.getValue())));
+        throw new InvalidFilterException(field, "must be an object of operator: value, got "
+            + PyValues.repr(copy(field, e.getValue())));
+      }
+      if (ops.isEmpty()) {
+        throw new InvalidFilterException(field, "needs at least one operator, e.g. {\"==\": value}");
       }
       List<Condition> conditions = new ArrayList<>(ops.size());
       List<Predicate<Object>> compiled = new ArrayList<>(ops.size());
       for (Map.Entry<?, ?> op : ops.entrySet()) {
-        FilterOperator operator = FilterOperator.parse(String.valueOf(op.getKey()));
-        Object operand = copy(op.getValue());
-        compiled.add(operator.compile(field, operand));
+        FilterOperator operator;
+        try {
+          operator = FilterOperator.parse(String.valueOf(op.getKey()));
+        } catch (IllegalArgumentException unknown) {
+          throw new InvalidFilterException(field, "has an " + unknown.getMessage());
+        }
+        Object operand = copy(field, op.getValue());
+        if (!operator.accepts(operand)) {
+          throw new InvalidFilterException(field, "operator '" + operator.symbol() + "' needs " + operator.expected()
+              + ", got " + PyValues.repr(operand));
+        }
+        compiled.add(operator.compile(operand));
         conditions.add(new Condition(field, operator, operand));
       }
       tests.add(new FieldTest(field, List.copyOf(conditions), List.copyOf(compiled)));
@@ -181,8 +195,8 @@ public final class MetadataFilter {
     };
   }
 
-  /** An unmodifiable deep copy of a JSON value, so the caller cannot change a compiled filter. */
-  private static Object copy(Object v) {
+  /** An unmodifiable deep copy of a JSON value of {@code field}'s filter, so the caller cannot change a compiled filter. */
+  private static Object copy(String field, Object v) {
     return switch (v) {
       case null -> null;
       case String s -> s;
@@ -190,16 +204,16 @@ public final class MetadataFilter {
       case Boolean b -> b;
       case Collection<?> c -> {
         List<Object> list = new ArrayList<>(c.size());
-        c.forEach(item -> list.add(copy(item)));
+        c.forEach(item -> list.add(copy(field, item)));
         yield Collections.unmodifiableList(list);
       }
       case Map<?, ?> m -> {
         Map<String, Object> map = new LinkedHashMap<>();
-        m.forEach((k, item) -> map.put(String.valueOf(k), copy(item)));
+        m.forEach((k, item) -> map.put(String.valueOf(k), copy(field, item)));
         yield Collections.unmodifiableMap(map);
       }
-      default -> throw new IllegalArgumentException(
-          "a filter value must be JSON (string, number, boolean, null, list or object), got " + v.getClass().getName());
+      default -> throw new InvalidFilterException(field,
+          "holds a value that is not JSON (string, number, boolean, null, list or object): " + v.getClass().getName());
     };
   }
 }

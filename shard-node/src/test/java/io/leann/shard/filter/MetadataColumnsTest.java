@@ -65,10 +65,14 @@ class MetadataColumnsTest {
       int opCount = 1 + r.nextInt(2);
       for (int j = 0; j < opCount; j++) {
         FilterOperator op = ops[r.nextInt(ops.length)];
-        Object operand = switch (op) {
-          case IN, NOT_IN -> List.of(VALUES[r.nextInt(VALUES.length)], VALUES[r.nextInt(VALUES.length)], "p3");
-          default -> r.nextInt(10) == 0 ? "p1" : VALUES[r.nextInt(VALUES.length)];
-        };
+        Object operand;
+        do {
+          operand = switch (op) {
+            case IN, NOT_IN -> List.of(VALUES[r.nextInt(VALUES.length)], VALUES[r.nextInt(VALUES.length)], "p3");
+            case IS_TRUE, IS_FALSE -> true;
+            default -> r.nextInt(10) == 0 ? "p1" : VALUES[r.nextInt(VALUES.length)];
+          };
+        } while (!op.accepts(operand));
         conditions.put(op.symbol(), operand);
       }
       spec.put(fields[r.nextInt(fields.length)], conditions);

@@ -2,6 +2,7 @@ package io.leann.shard.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,6 @@ class MetadataFilterTest {
     assertTrue(passes(3L, "==", new BigInteger("3")));
     assertFalse(passes("5", "==", 5));
     assertTrue(passes(List.of(1, 2), "==", List.of(1, 2.0)));
-    assertTrue(passes(Map.of("a", 1), "==", Map.of("a", 1.0)));
     assertFalse(passes(List.of(1, 2), "==", List.of(2, 1)));
     assertTrue(passes("x", "!=", "y"));
     assertFalse(passes(2, "!=", 2.0));
@@ -88,14 +88,42 @@ class MetadataFilterTest {
   }
 
   @Test
-  void truthinessIgnoresTheOperand() {
+  void truthinessIsPythonTruthiness() {
     for (Object falsy : new Object[] {0, 0.0, "", List.of(), Map.of(), false}) {
       assertTrue(passes(falsy, "is_false", true), String.valueOf(falsy));
       assertFalse(passes(falsy, "is_true", true), String.valueOf(falsy));
     }
     for (Object truthy : new Object[] {1, -0.5, "false", List.of(0), true, Double.NaN}) {
-      assertTrue(passes(truthy, "is_true", false), String.valueOf(truthy));
+      assertTrue(passes(truthy, "is_true", true), String.valueOf(truthy));
     }
+  }
+
+  @Test
+  void operandsOfTheWrongTypeAreRejectedNamingFieldAndOperator() {
+    Object[][] wrong = {
+        {"is_true", "maybe"}, {"is_true", false}, {"is_false", 1}, {"==", Map.of()}, {"!=", Map.of("a", 1)},
+        {"==", List.of(Map.of())}, {"in", "en"}, {"not_in", Map.of()}, {"in", List.of(Map.of("a", 1))},
+        {"<", true}, {">=", List.of(1)}, {"contains", List.of("a")}, {"starts_with", Map.of()}, {"ends_with", false}};
+    for (Object[] c : wrong) {
+      Map<String, Object> ops = new HashMap<>();
+      ops.put((String) c[0], c[1]);
+      InvalidFilterException e = assertThrows(InvalidFilterException.class,
+          () -> MetadataFilter.of(Map.of("language", ops)), c[0] + " " + c[1]);
+      assertEquals("language", e.field());
+      assertTrue(e.getMessage().contains("'" + c[0] + "'") && e.getMessage().contains("'language'"), e.getMessage());
+    }
+    Map<String, Object> nullOperand = new HashMap<>();
+    nullOperand.put("==", null);
+    assertThrows(InvalidFilterException.class, () -> MetadataFilter.of(Map.of("language", nullOperand)));
+  }
+
+  @Test
+  void aFieldWithoutOperatorsIsRejected() {
+    InvalidFilterException e = assertThrows(InvalidFilterException.class,
+        () -> MetadataFilter.of(Map.of("language", Map.of())));
+    assertEquals("language", e.field());
+    assertEquals("metadata_filters.language", e.path("metadata_filters"));
+    assertTrue(e.getMessage().contains("at least one operator"), e.getMessage());
   }
 
   @Test
@@ -109,8 +137,6 @@ class MetadataFilterTest {
     assertTrue(MetadataFilter.of(Map.of("text", Map.of("contains", "lantern"))).test(p));
     assertFalse(MetadataFilter.of(Map.of("gone", Map.of("is_false", true))).test(p));
     assertFalse(MetadataFilter.of(Map.of("absent", Map.of("!=", 1))).test(p));
-    assertTrue(MetadataFilter.of(Map.of("year", Map.of())).test(p));
-    assertFalse(MetadataFilter.of(Map.of("absent", Map.of())).test(p));
     Map<String, Object> range = new LinkedHashMap<>();
     range.put(">=", 2020);
     range.put("<", 2022);
@@ -135,12 +161,13 @@ class MetadataFilterTest {
     assertFalse(f.test(new Passage("1", "", Map.of("lang", "fr", "pages", 11, "draft", false))));
     assertTrue(MetadataFilter.parse(json.readTree("null")).isEmpty());
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    InvalidFilterException e = assertThrows(InvalidFilterException.class,
         () -> MetadataFilter.parse(json.readTree("{\"a\": {\"like\": 1}}")));
     assertTrue(e.getMessage().contains("'like'") && e.getMessage().contains("starts_with, ends_with, is_true"),
         e.getMessage());
+    assertEquals("a", e.field());
     assertThrows(IllegalArgumentException.class, () -> MetadataFilter.parse(json.readTree("{\"a\": 1}")));
-    assertThrows(IllegalArgumentException.class, () -> MetadataFilter.parse(json.readTree("[1]")));
+    assertNull(assertThrows(InvalidFilterException.class, () -> MetadataFilter.parse(json.readTree("[1]"))).field());
     assertThrows(IllegalArgumentException.class, () -> MetadataFilter.of(Map.of("a", Map.of("==", new Object()))));
     assertEquals(FilterOperator.NOT_IN, FilterOperator.parse("not_in"));
   }

@@ -123,6 +123,7 @@ public final class LeannRoutes extends AllDirectives {
             handleExceptions(exceptions, () ->
                 handleRejections(rejections, () -> concat(
                     path("health", () -> get(this::health)),
+                    new WebRoutes().route(),
                     pathPrefix("indexes", this::indexes),
                     path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),
                     path("mcp", mcp::route),

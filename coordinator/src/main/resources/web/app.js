@@ -499,7 +499,8 @@ async function loadCluster() {
   try {
     const h = await apiJson('/health');
     health.className = h.status === 'ok' ? 'ok' : 'error';
-    health.textContent = h.status + (h.detail ? ' — ' + h.detail : '');
+    // The detail usually starts with the status already ("ok: ... is up").
+    health.textContent = h.detail && h.detail.startsWith(h.status) ? h.detail : h.status + (h.detail ? ' — ' + h.detail : '');
   } catch (e) {
     health.className = 'error';
     health.textContent = describe(e);

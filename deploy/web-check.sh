@@ -14,7 +14,7 @@
 # folder printed at the end (kept), and search.png is copied to docs/screenshot-search.png when
 # WEB_CHECK_UPDATE_SCREENSHOT=1. The EXIT trap stops exactly the processes this run started, by PID.
 # Takes about a minute on 2 cores once the jar is built.
-set -Eeuo pipefail
+set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 here="$repo/deploy/web-check"

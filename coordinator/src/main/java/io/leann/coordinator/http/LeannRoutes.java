@@ -143,6 +143,7 @@ public final class LeannRoutes extends AllDirectives {
                 handleExceptions(exceptions, () ->
                     handleRejections(rejections, () -> jsonBodiesOnly(() -> concat(
                         path("health", () -> get(this::health)),
+                        new WebRoutes().route(),
                         metrics,
                         pathPrefix("indexes", this::indexes),
                         path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), this::job),

@@ -1,5 +1,6 @@
 package io.leann.bench.embed;
 
+import com.typesafe.config.ConfigFactory;
 import io.leann.embed.worker.AsyncEmbedder;
 import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
@@ -62,7 +63,7 @@ public final class ZmqDeadConnections {
         return "constant";
       }
     };
-    ServerSettings settings = new ServerSettings("tcp://127.0.0.1:*", Duration.ofMillis(100), 64L << 20);
+    ServerSettings settings = ServerSettings.fromConfig(ConfigFactory.load()).withEndpoint("tcp://127.0.0.1:*");
     try (RecomputeServer server = RecomputeServer.start(settings, constant);
         ZContext context = new ZContext(1);
         Selector selector = Selector.open()) {

@@ -9,7 +9,6 @@ import io.leann.protocol.wire.NativeCodec;
 import io.leann.protocol.wire.NativeMessage;
 import io.leann.shard.recompute.ZmqRecomputer;
 import java.nio.channels.Selector;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;

@@ -11,6 +11,7 @@ import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
+import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -518,9 +519,27 @@ public final class ClusterLeannService implements LeannService {
   private IndexEntry entry(String name) {
     IndexEntry entry = name == null ? null : indexes.get(name);
     if (entry == null) {
-      throw ApiException.notFound("index", name);
+      throw unknownOrCorrupt(name);
     }
     return entry;
+  }
+
+  /**
+   * 404 for a name with no index. A directory whose meta file is there but fails its checks was
+   * left out of the catalog at the scan; it is a corrupt index, not an absent one, and says so.
+   */
+  private ApiException unknownOrCorrupt(String name) {
+    try {
+      IndexLayout layout = disk.layout(name);
+      if (Files.isRegularFile(layout.meta())) {
+        IndexMeta.read(layout.meta());
+      }
+    } catch (IndexFormatException e) {
+      return IndexCorruptException.of(name, disk.layout(name).dir(), e);
+    } catch (IOException | RuntimeException e) {
+      // an invalid name or an unreadable directory: nothing there to report
+    }
+    return ApiException.notFound("index", name);
   }
 
   private static void checkName(String name) {

@@ -2,7 +2,6 @@ package io.leann.coordinator.importer;
 
 import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.index.IndexLayout;
-import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.search.Embedders;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.Embedder;
@@ -18,6 +17,7 @@ import io.leann.protocol.python.PythonLeannIndex;
 import io.leann.protocol.python.PythonLeannMeta;
 import io.leann.shard.faiss.FaissIndex;
 import io.leann.shard.faiss.NativeGraphs;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -96,7 +96,7 @@ public final class LeannImporter {
       }
       IndexMeta meta = meta(source, embedding, metric, graph, convert);
       checkEmbedder(meta, env);
-      IndexRegistry.deleteTree(gen);
+      IndexDirectory.deleteTree(gen);
       Files.createDirectories(gen);
       if (convert) {
         convert(source, passages, graph, gen);
@@ -115,7 +115,7 @@ public final class LeannImporter {
           convert || graph.compact(), graph.hasVectors(), embedding);
     } catch (IOException | RuntimeException e) {
       try {
-        IndexRegistry.deleteTree(createdDir ? layout.dir() : gen);
+        IndexDirectory.deleteTree(createdDir ? layout.dir() : gen);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }

@@ -1,6 +1,7 @@
 package io.leann.coordinator.index;
 
 import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -76,24 +77,12 @@ public final class IndexRegistry {
     IndexLayout layout = existing(name);
     // Drop the meta first: from then on the index no longer exists even if a delete below fails.
     Files.delete(layout.meta());
-    deleteTree(layout.dir());
+    IndexDirectory.deleteTree(layout.dir());
   }
 
   static long sizeOf(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    }
-  }
-
-  /** Recursively deletes {@code dir}, children first. */
-  public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

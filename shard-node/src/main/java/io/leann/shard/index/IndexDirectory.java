@@ -16,7 +16,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,7 +53,8 @@ public final class IndexDirectory {
   private static final Map<Path, IndexDirectory> OPEN = new ConcurrentHashMap<>();
 
   private final Path dir;
-  private final ReentrantLock writerInJvm = new ReentrantLock();
+  /** The in-JVM half of the writer lock; not reentrant: a second writer on one thread is refused too. */
+  private final Semaphore writerInJvm = new Semaphore(1);
   /** Leases per generation; guarded by {@code this}. */
   private final Map<Integer, Integer> leases = new HashMap<>();
   /** Generations a commit retired while leased; deleted when their last lease goes. Guarded by {@code this}. */
@@ -118,8 +119,8 @@ public final class IndexDirectory {
   public Writer lock(boolean wait) throws IOException {
     Files.createDirectories(dir);
     if (wait) {
-      writerInJvm.lock();
-    } else if (!writerInJvm.tryLock()) {
+      writerInJvm.acquireUninterruptibly();
+    } else if (!writerInJvm.tryAcquire()) {
       throw busy();
     }
     FileChannel channel = null;
@@ -136,7 +137,7 @@ public final class IndexDirectory {
       if (channel != null) {
         channel.close();
       }
-      writerInJvm.unlock();
+      writerInJvm.release();
       throw e;
     }
   }
@@ -296,7 +297,7 @@ public final class IndexDirectory {
 
     private Writer(FileChannel lockChannel) {
       this.lockChannel = lockChannel;
-      this.previous = committedGeneration();
+      this.previous = IndexDirectory.this.committedGeneration();
     }
 
     /** The generation committed when the lock was taken: 0 without a meta file, -1 when unreadable. */
@@ -348,7 +349,7 @@ public final class IndexDirectory {
         try {
           lockChannel.close();
         } finally {
-          writerInJvm.unlock();
+          writerInJvm.release();
         }
       }
     }

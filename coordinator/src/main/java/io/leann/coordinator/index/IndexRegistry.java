@@ -72,12 +72,14 @@ public final class IndexRegistry {
     return new Entry(name, IndexMeta.read(layout.meta()), sizeOf(layout.dir()));
   }
 
-  /** Deletes an index directory and everything in it. */
+  /** Deletes an index directory and everything in it; refused while a build of it runs. */
   public void remove(String name) throws IOException {
     IndexLayout layout = existing(name);
-    // Drop the meta first: from then on the index no longer exists even if a delete below fails.
-    Files.delete(layout.meta());
-    IndexDirectory.deleteTree(layout.dir());
+    try (IndexDirectory.Writer ignored = IndexDirectory.of(layout.dir()).lock(false)) {
+      // Drop the meta first: from then on the index no longer exists even if a delete below fails.
+      Files.delete(layout.meta());
+      IndexDirectory.deleteTree(layout.dir());
+    }
   }
 
   static long sizeOf(Path dir) throws IOException {

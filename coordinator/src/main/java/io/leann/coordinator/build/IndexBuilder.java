@@ -5,7 +5,6 @@ import io.leann.coordinator.chunk.ChunkResult;
 import io.leann.coordinator.chunk.ChunkWarning;
 import io.leann.coordinator.chunk.Chunker;
 import io.leann.coordinator.index.IndexLayout;
-import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.ingest.Document;
 import io.leann.coordinator.ingest.DocumentLoader;
 import io.leann.coordinator.ingest.DocumentStream;
@@ -17,6 +16,7 @@ import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.PruneParams;
 import io.leann.shard.pq.PqParams;
@@ -26,18 +26,14 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * The build pipeline: load files, chunk, write passages, embed, build one graph per shard, commit.
@@ -45,7 +41,11 @@ import java.util.stream.Stream;
  * <p>Crash safety: every file of a build goes into a fresh generation directory; the meta file,
  * replaced atomically at the very end, is the commit point. Until then the previous meta and its
  * generation are untouched, so an index interrupted at any moment (kill -9 included) still loads.
- * Old generations are deleted only after the commit.
+ * {@link IndexDirectory} owns the lock, the generation numbers, the commit and old generations.
+ *
+ * <p>Sources: the files of the request and the documents that came in over the API (the rows the
+ * previous manifest names as {@code api_rows}); a build carries the latter forward as they are,
+ * with their metadata and, when the embedding cache may be reused, their embeddings.
  *
  * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
  * again; its passages and embeddings are copied from the previous generation (the embedding cache
@@ -68,20 +68,14 @@ public final class IndexBuilder {
   public BuildOutcome build(BuildRequest req) throws IOException {
     IndexLayout layout = req.layout();
     boolean firstBuild = !Files.exists(layout.dir());
-    Files.createDirectories(layout.dir());
-    try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockFile.tryLock()) {
-      if (lock == null) {
-        throw new IOException("another build of index '" + layout.name() + "' is running");
-      }
+    try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(false)) {
       try {
-        return buildLocked(req);
+        return buildLocked(req, writer);
       } catch (IOException | RuntimeException e) {
         // A failed first build leaves no directory behind. Only the lock holder may delete it.
         if (firstBuild) {
           try {
-            IndexRegistry.deleteTree(layout.dir());
+            IndexDirectory.deleteTree(layout.dir());
           } catch (IOException cleanup) {
             e.addSuppressed(cleanup);
           }
@@ -91,36 +85,26 @@ public final class IndexBuilder {
     }
   }
 
-  private BuildOutcome buildLocked(BuildRequest req) throws IOException {
+  private BuildOutcome buildLocked(BuildRequest req, IndexDirectory.Writer writer) throws IOException {
     IndexLayout layout = req.layout();
-    // A build killed earlier may have left an uncommitted generation: it is garbage now. With a
-    // meta file that cannot be read, nothing is deleted: its generation cannot be told apart.
-    removeLeftovers(layout);
-    int committedGen = committedGeneration(layout);
-    if (committedGen >= 0) {
-      removeOtherGenerations(layout, committedGen);
-    }
-    Previous previous = req.force() ? null : Previous.open(layout, fingerprint(req), progress);
-    int gen = nextGeneration(layout);
-    Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
-    IndexRegistry.deleteTree(genDir);
-    Files.createDirectories(genDir);
-    boolean committed = false;
-    try (Previous prev = previous) {
+    try (Previous prev = Previous.open(layout, fingerprint(req), req.force(), progress)) {
+      Path genDir = writer.stage();
+      int gen = writer.generation();
       // Stage 1: passages, with a note of which rows can take a previous embedding.
       LinkedHashMap<String, Manifest.FileEntry> files = new LinkedHashMap<>();
       LongList reuseFrom = new LongList();
       boolean relativePathsMoved = false;
       DocumentStream docs = new DocumentLoader(req.loader()).open(req.docs());
       Chunker chunker = new Chunker(req.chunking());
+      List<Manifest.Rows> apiRows = new ArrayList<>();
       progress.stage("chunk", 0);
-      try (PassageWriter writer = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
+      try (PassageWriter out = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
           genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
         while (docs.hasNext()) {
           Document doc = docs.next();
           String key = doc.path().toString();
-          long first = writer.size();
-          Manifest.FileEntry old = prev == null ? null : prev.manifest.files().get(key);
+          long first = out.size();
+          Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
@@ -132,7 +116,7 @@ public final class IndexBuilder {
                 meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
                 relativePathsMoved = true;
               }
-              writer.append(new Passage(String.valueOf(writer.size()), p.text(), meta));
+              out.append(new Passage(String.valueOf(out.size()), p.text(), meta));
               reuseFrom.add(r);
             }
           } else {
@@ -141,18 +125,32 @@ public final class IndexBuilder {
               progress.note("warning: " + w.message());
             }
             for (Chunk c : result.chunks()) {
-              writer.append(new Passage(String.valueOf(writer.size()), c.text(), c.metadata()));
+              out.append(new Passage(String.valueOf(out.size()), c.text(), c.metadata()));
               reuseFrom.add(-1);
             }
           }
-          files.put(key, new Manifest.FileEntry(doc.contentHash(), first, (int) (writer.size() - first)));
+          files.put(key, new Manifest.FileEntry(doc.contentHash(), first, (int) (out.size() - first)));
           progress.update(files.size());
         }
-        writer.commit();
+        // The documents that came in over the API are sources too: they follow the files, as they
+        // are, with their embeddings when those can be reused.
+        if (prev != null && prev.manifest.apiRowCount() > 0) {
+          long first = out.size();
+          for (Manifest.Rows run : prev.manifest.apiRows()) {
+            for (long r = run.firstRow(); r < run.firstRow() + run.count(); r++) {
+              Passage p = prev.passages.get(r);
+              out.append(new Passage(String.valueOf(out.size()), p.text(), p.metadata()));
+              reuseFrom.add(prev.reusable() ? r : -1);
+            }
+          }
+          apiRows.add(new Manifest.Rows(first, out.size() - first));
+          progress.note("kept " + (out.size() - first) + " passages of documents added over the API");
+        }
+        out.commit();
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
-      Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args());
-      if (prev != null && prev.manifest.sameAs(manifest) && !relativePathsMoved) {
+      Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args(), apiRows);
+      if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !relativePathsMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);
@@ -176,16 +174,9 @@ public final class IndexBuilder {
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
         progress.done(passages.size() + " passages");
         manifest.write(genDir.resolve(IndexLayout.MANIFEST));
-        IndexMeta meta = meta(req, gen, passages.size(), shards);
-        meta.write(layout.meta());
-        committed = true;
-        removeOtherGenerations(layout, gen);
+        writer.commit(meta(req, gen, passages.size(), shards));
         return new BuildOutcome(false, passages.size(), embedded, reuseFrom.size() - embedded,
             files.size(), docs.report(), gen);
-      }
-    } finally {
-      if (!committed) {
-        IndexRegistry.deleteTree(genDir);
       }
     }
   }
@@ -308,71 +299,6 @@ public final class IndexBuilder {
         "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget());
   }
 
-  /** The generation the meta file commits: 0 when there is no meta, -1 when it cannot be read. */
-  private static int committedGeneration(IndexLayout layout) {
-    if (!Files.isRegularFile(layout.meta())) {
-      return 0;
-    }
-    try {
-      IndexMeta meta = IndexMeta.read(layout.meta());
-      String dir = layout.resolve(meta.passageSources().get(0).path()).getParent().getFileName().toString();
-      return dir.startsWith("gen-") ? Integer.parseInt(dir.substring(4)) : -1;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /**
-   * Removes what writers killed before their commit left in {@code layout}: temp files of the meta
-   * ({@code documents.leann.meta.json.tmp-*}) and generation directories numbered above the
-   * committed one (a build writes the next number, so none of them was ever committed; their staged
-   * passage and graph files go with them). Only the holder of the index's {@code .build.lock} may
-   * call it: the meta is written under that lock alone, so no temp file deleted here is in use.
-   * With a meta that cannot be read, only the meta's temp files go.
-   */
-  public static void removeLeftovers(IndexLayout layout) throws IOException {
-    int committed = committedGeneration(layout);
-    String metaTemp = IndexLayout.META + ".tmp-";
-    try (Stream<Path> entries = Files.list(layout.dir())) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith(metaTemp)) {
-          Files.deleteIfExists(p);
-        } else if (committed >= 0 && n.matches("gen-\\d+") && Integer.parseInt(n.substring(4)) > committed) {
-          IndexRegistry.deleteTree(p);
-        }
-      }
-    }
-  }
-
-  private static int nextGeneration(IndexLayout layout) throws IOException {
-    int max = 0;
-    try (Stream<Path> entries = Files.list(layout.dir())) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("gen-")) {
-          try {
-            max = Math.max(max, Integer.parseInt(n.substring(4)));
-          } catch (NumberFormatException ignored) {
-            // not one of ours
-          }
-        }
-      }
-    }
-    return max + 1;
-  }
-
-  private static void removeOtherGenerations(IndexLayout layout, int keep) throws IOException {
-    try (Stream<Path> entries = Files.list(layout.dir())) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("gen-") && !n.equals(IndexLayout.generation(keep))) {
-          IndexRegistry.deleteTree(p);
-        }
-      }
-    }
-  }
-
   /** The arguments of the build that made the committed generation of {@code layout}. */
   public static List<String> recordedArgs(IndexLayout layout) throws IOException {
     IndexMeta meta = IndexMeta.read(layout.meta());
@@ -384,11 +310,15 @@ public final class IndexBuilder {
     return args;
   }
 
-  /** The committed build an incremental build may reuse from. */
+  /**
+   * The committed build: its passages, its manifest and, when they may be reused (same settings,
+   * not forced, a cache that passes its checks), its embeddings.
+   */
   private static final class Previous implements AutoCloseable {
     final int generation;
     final Manifest manifest;
     final PassageStore passages;
+    /** Null when nothing may be reused. */
     final MemorySegment embeddings;
     private final Arena arena;
 
@@ -401,45 +331,70 @@ public final class IndexBuilder {
       this.arena = arena;
     }
 
-    /** The previous build if it exists, is readable and was made with the same settings; else null. */
-    static Previous open(IndexLayout layout, String fingerprint, Progress progress) {
+    boolean reusable() {
+      return embeddings != null;
+    }
+
+    /**
+     * The previous build, or null when there is none or it cannot be read. A previous build that
+     * holds documents added over the API and cannot be read is an error: they must not be lost.
+     */
+    static Previous open(IndexLayout layout, String fingerprint, boolean force, Progress progress)
+        throws IOException {
+      Manifest manifest;
+      IndexMeta meta;
+      Path genDir;
       try {
         if (!Files.isRegularFile(layout.meta())) {
           return null;
         }
-        IndexMeta meta = IndexMeta.read(layout.meta());
-        String passagesPath = meta.passageSources().get(0).path();
-        Path genDir = layout.resolve(passagesPath).getParent();
-        Manifest manifest = Manifest.read(genDir.resolve(IndexLayout.MANIFEST));
-        if (!manifest.fingerprint().equals(fingerprint)) {
-          return null;
-        }
-        int gen = Integer.parseInt(genDir.getFileName().toString().substring(4));
-        PassageStore passages = PassageStore.open(layout.resolve(passagesPath),
-            layout.resolve(meta.passageSources().get(0).indexPath()));
-        Arena arena = Arena.ofShared();
-        try {
-          MemorySegment embeddings = EmbeddingSpool.mapVerified(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
-              passages.size(), meta.dimensions(), arena);
-          return new Previous(gen, manifest, passages, embeddings, arena);
-        } catch (IOException | RuntimeException e) {
-          arena.close();
-          passages.close();
-          progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
-              + " passage is embedded again: " + (e instanceof IndexFormatException f
-                  ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
-          return null;
-        }
+        meta = IndexMeta.read(layout.meta());
+        genDir = layout.resolve(meta.passageSources().get(0).path()).getParent();
+        manifest = Manifest.read(genDir.resolve(IndexLayout.MANIFEST));
       } catch (IOException | RuntimeException e) {
         // An unreadable previous build cannot be reused; this build starts from scratch.
         return null;
+      }
+      boolean reuse = !force && manifest.fingerprint().equals(fingerprint);
+      if (!reuse && manifest.apiRowCount() == 0) {
+        return null;
+      }
+      PassageStore passages;
+      try {
+        passages = PassageStore.open(layout.resolve(meta.passageSources().get(0).path()),
+            layout.resolve(meta.passageSources().get(0).indexPath()));
+      } catch (IOException | RuntimeException e) {
+        if (manifest.apiRowCount() > 0) {
+          throw new IOException("index '" + layout.name() + "' holds " + manifest.apiRowCount()
+              + " passages of documents added over the API, and its passages cannot be read to keep them: "
+              + e.getMessage(), e);
+        }
+        return null;
+      }
+      int gen = IndexDirectory.parseGeneration(genDir.getFileName().toString());
+      if (!reuse) {
+        return new Previous(gen, manifest, passages, null, null);
+      }
+      Arena arena = Arena.ofShared();
+      try {
+        MemorySegment embeddings = EmbeddingSpool.mapVerified(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
+            passages.size(), meta.dimensions(), arena);
+        return new Previous(gen, manifest, passages, embeddings, arena);
+      } catch (IOException | RuntimeException e) {
+        arena.close();
+        progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
+            + " passage is embedded again: " + (e instanceof IndexFormatException f
+                ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
+        return new Previous(gen, manifest, passages, null, null);
       }
     }
 
     @Override
     public void close() {
       passages.close();
-      arena.close();
+      if (arena != null) {
+        arena.close();
+      }
     }
   }
 }

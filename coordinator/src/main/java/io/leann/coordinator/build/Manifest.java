@@ -7,6 +7,7 @@ import io.leann.protocol.index.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +23,16 @@ import java.util.Objects;
  * @param graph settings that determine only the graphs (a change there rebuilds the graphs)
  * @param files absolute path to its entry, in build order
  * @param buildArgs the {@code leann build} arguments that made the index, for {@code leann watch}
+ * @param apiRows the passage rows of documents that came in over the API, in row order: a source
+ *     of the index as much as the files are, carried into every later build (null reads as none)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
     @JsonProperty("fingerprint") String fingerprint,
     @JsonProperty("graph") String graph,
     @JsonProperty("files") LinkedHashMap<String, FileEntry> files,
-    @JsonProperty("build_args") List<String> buildArgs) {
+    @JsonProperty("build_args") List<String> buildArgs,
+    @JsonProperty("api_rows") List<Rows> apiRows) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -42,6 +46,88 @@ public record Manifest(
       @JsonProperty("first_row") long firstRow,
       @JsonProperty("count") int count) {}
 
+  public Manifest {
+    apiRows = apiRows == null ? List.of() : List.copyOf(apiRows);
+  }
+
+  /**
+   * A run of passage rows.
+   *
+   * @param firstRow the first row
+   * @param count how many rows
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Rows(@JsonProperty("first_row") long firstRow, @JsonProperty("count") long count) {}
+
+  /** How many passages came in over the API. */
+  public long apiRowCount() {
+    return apiRows.stream().mapToLong(Rows::count).sum();
+  }
+
+  /**
+   * The manifest of a generation an ingest job made from {@code previous} (null when that one had
+   * none: its rows then came from no file build this index knows, and count as API rows): the
+   * previous rows the job kept, in order, then {@code added} new rows from the API. A file keeps its
+   * entry when all its rows were kept; a file that lost some rows to a deletion loses its entry, so
+   * the next build chunks it again.
+   *
+   * @param kept the previous rows kept; new row {@code i < kept.size()} was previous row {@code kept.get(i)}
+   */
+  public static Manifest afterIngest(Manifest previous, long previousRows, LongList kept, long added) {
+    Manifest from = previous != null ? previous : new Manifest("", null, new LinkedHashMap<>(), null,
+        previousRows == 0 ? List.of() : List.of(new Rows(0, previousRows)));
+    LinkedHashMap<String, FileEntry> files = new LinkedHashMap<>();
+    for (Map.Entry<String, FileEntry> e : from.files.entrySet()) {
+      FileEntry f = e.getValue();
+      int at = indexOf(kept, f.firstRow());
+      if (at >= 0 && (f.count() == 0 || (at + f.count() - 1 < kept.size()
+          && kept.get(at + f.count() - 1) == f.firstRow() + f.count() - 1))) {
+        files.put(e.getKey(), new FileEntry(f.hash(), at, f.count()));
+      }
+    }
+    List<Rows> api = new ArrayList<>();
+    for (Rows run : from.apiRows) {
+      for (long r = run.firstRow(); r < run.firstRow() + run.count(); r++) {
+        int at = indexOf(kept, r);
+        if (at >= 0) {
+          append(api, at, 1);
+        }
+      }
+    }
+    append(api, kept.size(), added);
+    return new Manifest(from.fingerprint, from.graph, files, from.buildArgs, api);
+  }
+
+  private static void append(List<Rows> runs, long first, long count) {
+    if (count == 0) {
+      return;
+    }
+    Rows last = runs.isEmpty() ? null : runs.getLast();
+    if (last != null && last.firstRow() + last.count() == first) {
+      runs.set(runs.size() - 1, new Rows(last.firstRow(), last.count() + count));
+    } else {
+      runs.add(new Rows(first, count));
+    }
+  }
+
+  /** Position of {@code row} in the ascending {@code rows}, or -1. */
+  private static int indexOf(LongList rows, long row) {
+    int lo = 0;
+    int hi = rows.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long v = rows.get(mid);
+      if (v < row) {
+        lo = mid + 1;
+      } else if (v > row) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
+
   public static Manifest read(Path file) throws IOException {
     return JSON.readValue(Files.readAllBytes(file), Manifest.class);
   }
@@ -50,11 +136,13 @@ public record Manifest(
     AtomicFiles.write(file, JSON.writeValueAsBytes(this));
   }
 
-
-  /** Whether {@code other} describes the same files with the same contents under the same settings. */
+  /**
+   * Whether {@code other} describes the same files with the same contents and the same API rows
+   * under the same settings.
+   */
   public boolean sameAs(Manifest other) {
     if (!fingerprint.equals(other.fingerprint) || !Objects.equals(graph, other.graph)
-        || files.size() != other.files.size()) {
+        || files.size() != other.files.size() || !apiRows.equals(other.apiRows)) {
       return false;
     }
     for (Map.Entry<String, FileEntry> e : files.entrySet()) {

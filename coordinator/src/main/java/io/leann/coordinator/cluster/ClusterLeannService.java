@@ -36,6 +36,7 @@ import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
 import io.leann.shard.vector.VectorDistances;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -130,6 +131,7 @@ public final class ClusterLeannService implements LeannService {
   private final ClusterSharding sharding;
   private final PoolEmbedder embedder;
   private final TextIndexes texts;
+  private final CommitFollower commits;
   private final Ingest ingest;
   private final Executor blocking;
   private final SearchMetrics metrics;
@@ -148,6 +150,7 @@ public final class ClusterLeannService implements LeannService {
     this.embedder = new PoolEmbedder(system, directory, settings.adminTimeout(), settings.localEmbedFallback(),
         env, blocking);
     this.texts = new TextIndexes(disk);
+    this.commits = new CommitFollower(disk, indexes);
     this.metrics = new SearchMetrics(NodeMetrics.get(system).registry());
     ActorRef<PlacementKeeper.Command> keeper = ClusterSingleton.get(system).init(SingletonActor.of(
             Behaviors.supervise(PlacementKeeper.create(indexes, allocation, settings.placementInterval()))
@@ -504,7 +507,7 @@ public final class ClusterLeannService implements LeannService {
       try {
         // The meta file goes first: from then on the index no longer exists on disk.
         Files.deleteIfExists(layout.meta());
-        IndexRegistry.deleteTree(layout.dir());
+        IndexDirectory.deleteTree(layout.dir());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -516,12 +519,13 @@ public final class ClusterLeannService implements LeannService {
     }, blocking);
   }
 
+  /** The registry's entry of {@code name}, on the generation its meta file commits ({@link CommitFollower}). */
   private IndexEntry entry(String name) {
     IndexEntry entry = name == null ? null : indexes.get(name);
     if (entry == null) {
       throw unknownOrCorrupt(name);
     }
-    return entry;
+    return commits.follow(entry);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.leann.coordinator.cluster;
 import io.leann.coordinator.build.EmbeddingSpool;
 import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.build.LongList;
+import io.leann.coordinator.build.Manifest;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.Chunker;
 import io.leann.coordinator.chunk.ChunkingOptions;
@@ -21,16 +22,14 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,7 +41,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -60,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * <p>Atomicity: everything of the new version goes into a fresh generation directory; the meta
  * file is the commit point, exactly as in the CLI build ({@link IndexLayout}), and the registry
  * names the new generation only after it. Until shard actors see the new generation (the next
- * search names it) they keep serving the old one, whose directory is kept until the following
- * publication. A failed job deletes its generation and leaves the index as it was.
+ * search names it) they keep serving the old one, which {@link IndexDirectory} keeps while they
+ * hold it. A failed job deletes its generation and leaves the index as it was. The new generation's
+ * manifest carries the file sources forward and names the API documents' rows, so a later
+ * {@code leann build} keeps them ({@link Manifest#afterIngest}).
  *
  * <p>Deletion ({@link #submitDelete}) is the same job with nothing added: the passages whose
  * metadata passes the filter are left out of the new generation, the kept ones keep their ids and
@@ -74,8 +74,9 @@ import org.slf4j.LoggerFactory;
  * passages are reused from the previous generation's {@code embeddings.f32} when it is there,
  * complete and passes its checksum, and embedded again otherwise.
  *
- * <p>Concurrency: jobs of one index run one after another on this coordinator, and the index's
- * {@code .build.lock} keeps other processes (a CLI build, another coordinator) out while one runs.
+ * <p>Concurrency: jobs of one index run one after another on this coordinator, and the writer lock
+ * of {@link IndexDirectory} keeps other writers (a CLI build, another coordinator) out while one
+ * runs; a job builds on whatever generation is committed when it takes the lock.
  * Jobs run on the ingest dispatcher and block there; progress goes to the replicated job table.
  */
 final class Ingest {
@@ -137,18 +138,16 @@ final class Ingest {
       Files.createDirectories(layout.dir());
       IndexEntry before;
       IndexEntry published;
-      try (FileChannel lockFile = FileChannel.open(layout.dir().resolve(".build.lock"),
-              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = lockFile.lock()) {
-        IndexBuilder.removeLeftovers(layout);
-        // Read under the lock: a build that held it may just have published.
-        before = indexes.get(name);
+      try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(true)) {
+        // Read under the lock: a build that held it may just have committed (a CLI build on the
+        // same directory); the new job builds on that generation, and the registry follows it.
+        before = fromDisk(layout, indexes.get(name));
         if (before == null) {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
-        indexes.update(name, e -> e == null ? null : e.withStatus(IndexEntry.BUILDING, null))
+        indexes.update(name, e -> e == null ? null : before.withStatus(IndexEntry.BUILDING, null))
             .toCompletableFuture().join();
-        published = build(before, layout, change, progress);
+        published = build(before, layout, writer, change, progress);
       }
       if (published == null) {
         indexes.put(name, before).toCompletableFuture().join();
@@ -175,15 +174,12 @@ final class Ingest {
    * @return the entry that describes it, or null when the change changes nothing (a deletion that
    *     matched no passage), and no generation was written
    */
-  private IndexEntry build(IndexEntry entry, IndexLayout layout, Change change, Progress progress)
-      throws IOException {
+  private IndexEntry build(IndexEntry entry, IndexLayout layout, IndexDirectory.Writer writer, Change change,
+      Progress progress) throws IOException {
     IndexMeta old = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
     Path oldGenDir = old == null ? null : layout.resolve(old.passageSources().get(0).path()).getParent();
-    int gen = nextGeneration(layout);
-    Path genDir = layout.dir().resolve(IndexLayout.generation(gen));
-    IndexRegistry.deleteTree(genDir);
-    Files.createDirectories(genDir);
-    boolean committed = false;
+    Path genDir = writer.stage();
+    int gen = writer.generation();
     try (PassageStore oldPassages = old == null ? null : PassageStore.open(
         layout.resolve(old.passageSources().get(0).path()),
         layout.resolve(old.passageSources().get(0).indexPath()))) {
@@ -208,19 +204,40 @@ final class Ingest {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+        Manifest.afterIngest(previousManifest(oldGenDir), oldRows, kept, n - kept.size())
+            .write(genDir.resolve(IndexLayout.MANIFEST));
         IndexMeta meta = meta(entry, gen, dims, n, shards);
-        meta.write(layout.meta());
-        committed = true;
-        removeGenerations(layout, gen, oldGenDir);
+        writer.commit(meta);
         return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
             entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
             entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null);
       }
-    } finally {
-      if (!committed) {
-        IndexRegistry.deleteTree(genDir);
-      }
     }
+  }
+
+  /** The manifest of the previous generation, or null when it has none (or none can be read). */
+  private static Manifest previousManifest(Path oldGenDir) {
+    if (oldGenDir == null || !Files.isRegularFile(oldGenDir.resolve(IndexLayout.MANIFEST))) {
+      return null;
+    }
+    try {
+      return Manifest.read(oldGenDir.resolve(IndexLayout.MANIFEST));
+    } catch (IOException | RuntimeException e) {
+      log.warn("the manifest in {} cannot be read, its rows count as API documents: {}", oldGenDir, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * {@code known}, or the entry the committed meta file describes when a writer elsewhere (a CLI
+   * build) committed a generation the registry does not name yet.
+   */
+  private IndexEntry fromDisk(IndexLayout layout, IndexEntry known) throws IOException {
+    if (known == null || !Files.isRegularFile(layout.meta())) {
+      return known;
+    }
+    IndexEntry found = IndexEntries.fromMeta(layout.name(), IndexMeta.read(layout.meta()));
+    return found.generation().equals(known.generation()) ? known : found;
   }
 
   /**
@@ -413,34 +430,6 @@ final class Ingest {
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
         entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);
-  }
-
-  private static int nextGeneration(IndexLayout layout) throws IOException {
-    int max = 0;
-    try (Stream<Path> entries = Files.list(layout.dir())) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.matches("gen-\\d+")) {
-          max = Math.max(max, Integer.parseInt(n.substring(4)));
-        }
-      }
-    }
-    return max + 1;
-  }
-
-  /**
-   * Deletes every generation but the new one and the one it replaces: shard actors that have not
-   * reloaded yet still read the latter.
-   */
-  private static void removeGenerations(IndexLayout layout, int keep, Path previous) throws IOException {
-    try (Stream<Path> entries = Files.list(layout.dir())) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("gen-") && !n.equals(IndexLayout.generation(keep)) && !p.equals(previous)) {
-          IndexRegistry.deleteTree(p);
-        }
-      }
-    }
   }
 
   private static String describe(Throwable e) {

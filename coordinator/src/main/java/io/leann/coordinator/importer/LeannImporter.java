@@ -2,7 +2,6 @@ package io.leann.coordinator.importer;
 
 import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.index.IndexLayout;
-import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.search.Embedders;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.Embedder;
@@ -18,6 +17,7 @@ import io.leann.protocol.python.PythonLeannIndex;
 import io.leann.protocol.python.PythonLeannMeta;
 import io.leann.shard.faiss.FaissIndex;
 import io.leann.shard.faiss.NativeGraphs;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -47,7 +47,6 @@ import java.util.Map;
  * index does not exist, and a failed import removes what it wrote. Stateless.
  */
 public final class LeannImporter {
-  private static final String GENERATION = IndexLayout.generation(1);
   private static final String GRAPH = IndexLayout.graphName(0, 1);
   private static final String IDS = IndexLayout.idsName(0, 1);
 
@@ -75,17 +74,17 @@ public final class LeannImporter {
    */
   public static Outcome run(PythonLeannIndex source, IndexLayout layout, boolean convert,
       EmbeddingMapping embedding, Map<String, String> env) throws IOException {
-    if (Files.exists(layout.meta())) {
-      throw new FileAlreadyExistsException(layout.dir().toString(), null, "an index named '" + layout.name()
-          + "' already exists; remove it or import under another --name");
-    }
     PythonLeannMeta py = source.meta();
     Metric metric = metric(source);
     boolean createdDir = !Files.exists(layout.dir());
-    Path gen = layout.dir().resolve(GENERATION);
-    try (PassageStore passages = source.ids() == null ? PassageStore.open(source.passages(), source.offsets())
-        : PassageStore.open(source.passages(), source.offsets(), source.ids());
+    try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(false);
+        PassageStore passages = source.ids() == null ? PassageStore.open(source.passages(), source.offsets())
+            : PassageStore.open(source.passages(), source.offsets(), source.ids());
         FaissIndex graph = FaissIndex.open(source.graph(), metric)) {
+      if (Files.exists(layout.meta())) {
+        throw new FileAlreadyExistsException(layout.dir().toString(), null, "an index named '" + layout.name()
+            + "' already exists; remove it or import under another --name");
+      }
       if (graph.size() != passages.size()) {
         throw new IndexFormatException(source.graph(), "holds " + graph.size() + " nodes but "
             + source.offsets() + " indexes " + passages.size() + " passages");
@@ -94,10 +93,9 @@ public final class LeannImporter {
         throw new IndexFormatException(source.graph(), "holds " + graph.dims() + "-d vectors but "
             + source.metaFile() + " says dimensions " + py.dimensions());
       }
-      IndexMeta meta = meta(source, embedding, metric, graph, convert);
+      Path gen = writer.stage();
+      IndexMeta meta = meta(source, embedding, metric, graph, convert, writer.generation());
       checkEmbedder(meta, env);
-      IndexRegistry.deleteTree(gen);
-      Files.createDirectories(gen);
       if (convert) {
         convert(source, passages, graph, gen);
       } else {
@@ -110,14 +108,17 @@ public final class LeannImporter {
               + " passages, the source " + passages.size());
         }
       }
-      meta.write(layout.meta());
+      writer.commit(meta);
       return new Outcome(layout.name(), layout.dir(), convert, passages.size(), graph.dims(), metric,
           convert || graph.compact(), graph.hasVectors(), embedding);
     } catch (IOException | RuntimeException e) {
-      try {
-        IndexRegistry.deleteTree(createdDir ? layout.dir() : gen);
-      } catch (IOException cleanup) {
-        e.addSuppressed(cleanup);
+      // The writer removed its staged generation; a directory this import created goes too.
+      if (createdDir) {
+        try {
+          IndexDirectory.deleteTree(layout.dir());
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
       }
       throw e;
     }
@@ -189,18 +190,18 @@ public final class LeannImporter {
 
   /** Our meta: LEANN's fields carried over, ours added, file names in the generation directory. */
   private static IndexMeta meta(PythonLeannIndex source, EmbeddingMapping embedding, Metric metric,
-      FaissIndex graph, boolean convert) {
+      FaissIndex graph, boolean convert, int gen) {
     PythonLeannMeta py = source.meta();
     Map<String, Object> kwargs = new LinkedHashMap<>(py.backendKwargs() == null ? Map.of() : py.backendKwargs());
     kwargs.put("distance_metric", metric.leannName());
-    String ids = convert || source.ids() != null ? IndexLayout.inGeneration(1, IDS) : null;
+    String ids = convert || source.ids() != null ? IndexLayout.inGeneration(gen, IDS) : null;
     IndexMeta.PassageSource passages = new IndexMeta.PassageSource("jsonl",
-        IndexLayout.inGeneration(1, IndexLayout.PASSAGES), IndexLayout.inGeneration(1, IndexLayout.PASSAGE_INDEX),
+        IndexLayout.inGeneration(gen, IndexLayout.PASSAGES), IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX),
         convert ? null : ids);
     return new IndexMeta(py.version() == null ? "1.0" : py.version(), "hnsw", embedding.model(), py.dimensions(),
         kwargs, embedding.mode(), options(py.embeddingOptions(), embedding), List.of(passages),
         convert || graph.compact(), !graph.hasVectors(), graph.size(), IndexMeta.FORMAT_VERSION,
-        metric.leannName(), List.of(new IndexMeta.Shard(0, IndexLayout.inGeneration(1, GRAPH), ids, 0, graph.size())));
+        metric.leannName(), List.of(new IndexMeta.Shard(0, IndexLayout.inGeneration(gen, GRAPH), ids, 0, graph.size())));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.leann.coordinator.index;
 
+import io.leann.shard.index.IndexDirectory;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -12,11 +13,12 @@ import java.util.regex.Pattern;
  * <p>Why generations: the meta file names the files of its generation, and replacing the meta file
  * atomically is the single commit point of a build. A build killed at any moment leaves the
  * previous meta and the previous generation intact, so the index stays loadable; the next build
- * removes the orphaned generation. Index names are checked so a name never escapes the root.
+ * removes the orphaned generation. {@link IndexDirectory} owns the generations, the writer lock and
+ * the commit. Index names are checked so a name never escapes the root.
  */
 public record IndexLayout(Path dir) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-  public static final String META = "documents.leann.meta.json";
+  public static final String META = IndexDirectory.META;
   public static final String PASSAGES = "documents.leann.passages.jsonl";
   public static final String PASSAGE_INDEX = "documents.leann.passages.idx";
   public static final String PASSAGE_IDS = "documents.leann.passages.ids.txt";
@@ -52,7 +54,7 @@ public record IndexLayout(Path dir) {
 
   /** Generation directory name, relative to the index directory. */
   public static String generation(int gen) {
-    return "gen-" + gen;
+    return IndexDirectory.generationName(gen);
   }
 
   /** {@code gen-N/<file>}, the form stored in the meta file. */

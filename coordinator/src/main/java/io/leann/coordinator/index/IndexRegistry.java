@@ -1,6 +1,7 @@
 package io.leann.coordinator.index;
 
 import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -71,29 +72,19 @@ public final class IndexRegistry {
     return new Entry(name, IndexMeta.read(layout.meta()), sizeOf(layout.dir()));
   }
 
-  /** Deletes an index directory and everything in it. */
+  /** Deletes an index directory and everything in it; refused while a build of it runs. */
   public void remove(String name) throws IOException {
     IndexLayout layout = existing(name);
-    // Drop the meta first: from then on the index no longer exists even if a delete below fails.
-    Files.delete(layout.meta());
-    deleteTree(layout.dir());
+    try (IndexDirectory.Writer ignored = IndexDirectory.of(layout.dir()).lock(false)) {
+      // Drop the meta first: from then on the index no longer exists even if a delete below fails.
+      Files.delete(layout.meta());
+      IndexDirectory.deleteTree(layout.dir());
+    }
   }
 
   static long sizeOf(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    }
-  }
-
-  /** Recursively deletes {@code dir}, children first. */
-  public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -32,6 +32,7 @@ import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -250,7 +251,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
               + " delete it when the job is done");
         }
         searchers.retire(name);
-        IndexRegistry.deleteTree(layout.dir());
+        IndexDirectory.deleteTree(layout.dir());
         jobs.values().removeIf(j -> j.index().equals(name));
       }
       LOG.info("deleted index '{}'", name);

@@ -19,6 +19,7 @@ import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.search.IndexFiles;
 import io.leann.shard.search.ShardSearch;
 import java.io.IOException;
@@ -36,7 +37,8 @@ import java.util.List;
  * <p>Lifetime: reference counted, because a reload replaces the shard while searches still run on
  * it. The owner holds one reference from {@link #open} until {@link #retire()}; each search takes
  * one with {@link #acquire()} and gives it back with {@link #release()}; the files are unmapped
- * when the last reference goes, never under a running search.
+ * when the last reference goes, never under a running search; until then the shard holds an
+ * {@link IndexDirectory} lease on its generation, so no commit deletes the files under it.
  *
  * <p>Metadata filters: the columns are built over the whole passage store, the same way the
  * in-process engine builds them, and sliced to this shard's rows; that keeps filtered results
@@ -61,7 +63,7 @@ final class LoadedShard {
   private MetadataColumns columns;
 
   private LoadedShard(String index, int shard, Path indexDir, IndexMeta meta, PassageStore passages,
-      SearchableIndex graph, long firstRow) {
+      SearchableIndex graph, long firstRow, IndexDirectory.Lease lease) {
     this.index = index;
     this.shard = shard;
     this.indexDir = indexDir;
@@ -73,6 +75,7 @@ final class LoadedShard {
     this.references = new ReferenceCount(() -> {
       graph.close();
       passages.close();
+      lease.close();
     });
   }
 
@@ -90,12 +93,19 @@ final class LoadedShard {
       IndexMeta.Shard entry = meta.shards().stream().filter(s -> s.id() == shard).findFirst()
           .orElseThrow(() -> new IndexFormatException(indexDir.resolve(IndexFiles.META), "index '" + index
               + "' has " + meta.shards().size() + " shards, no shard " + shard));
-      PassageStore passages = IndexFiles.openPassages(indexDir, meta);
+      // Leased before its files are opened: the generation stays on disk until the shard closes.
+      IndexDirectory.Lease lease = IndexDirectory.of(indexDir).acquire(IndexDirectory.generationOf(meta));
       try {
-        SearchableIndex graph = IndexFiles.openGraph(indexDir, meta, entry);
-        return new LoadedShard(index, shard, indexDir, meta, passages, graph, entry.firstRow());
+        PassageStore passages = IndexFiles.openPassages(indexDir, meta);
+        try {
+          SearchableIndex graph = IndexFiles.openGraph(indexDir, meta, entry);
+          return new LoadedShard(index, shard, indexDir, meta, passages, graph, entry.firstRow(), lease);
+        } catch (IOException | RuntimeException e) {
+          passages.close();
+          throw e;
+        }
       } catch (IOException | RuntimeException e) {
-        passages.close();
+        lease.close();
         throw e;
       }
     } catch (IndexFormatException e) {

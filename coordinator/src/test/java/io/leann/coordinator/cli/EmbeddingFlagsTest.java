@@ -92,6 +92,28 @@ class EmbeddingFlagsTest {
   }
 
   @Test
+  void mcpSearchUsesTheRecordedServerAndQueryTemplate() throws Exception {
+    assertEquals(0, run(baseEnv, "build", "sea", "--docs", docs.toString(), "--embedding-mode", "openai",
+        "--embedding-model", "stub-embed", "--embedding-api-base", openAi.baseUrl(),
+        "--embedding-prompt-template", "passage: ", "--query-prompt-template", "query: ").code);
+    openAi.clear();
+    String session = String.join("\n",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"leann_search\","
+            + "\"arguments\":{\"index_name\":\"sea\",\"query\":\"sourdough\",\"top_k\":1}}}") + "\n";
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = LeannCli.run(baseEnv, new java.io.ByteArrayInputStream(session.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        new PrintWriter(out, true), new PrintWriter(err, true), "mcp");
+
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().contains("bread.txt"), out.toString());
+    assertEquals("query: sourdough", texts(openAi).getFirst());
+    assertTrue(texts(openAi).stream().skip(1).allMatch(t -> t.startsWith("passage: ")), texts(openAi).toString());
+  }
+
+  @Test
   void recomputedScoresEqualStoredOnesBecauseRecomputeUsesThePassageTemplate() throws Exception {
     String[] common = {"--docs", docs.toString(), "--embedding-mode", "openai", "--embedding-model", "stub-embed",
         "--embedding-api-base", openAi.baseUrl(), "--embedding-prompt-template", "passage: "};

@@ -9,9 +9,11 @@ import io.leann.coordinator.ingest.Document;
 import io.leann.coordinator.ingest.DocumentLoader;
 import io.leann.coordinator.ingest.DocumentStream;
 import io.leann.embed.Embedder;
+import io.leann.embed.PromptedEmbedder;
 import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
@@ -30,9 +32,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -57,11 +61,26 @@ import java.util.TreeSet;
  * the heap only while its graph is built. One build per index at a time (a file lock).
  */
 public final class IndexBuilder {
+  /** Embeds passage texts: the caller's embedder behind the index's passage template. */
   private final Embedder embedder;
   private final Progress progress;
+  /** Recorded in the meta as {@code embedding_options}; null for none. */
+  private final Map<String, String> embeddingOptions;
+  private final String passageTemplate;
 
   public IndexBuilder(Embedder embedder, Progress progress) {
-    this.embedder = embedder;
+    this(embedder, null, progress);
+  }
+
+  /**
+   * @param embeddingOptions what search needs to embed as this build did (server, prompt templates,
+   *     never a key), recorded in the meta; its passage template is prepended to every passage here
+   */
+  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
+    this.passageTemplate = PromptTemplates.of(embeddingOptions).passage();
+    this.embedder = PromptedEmbedder.of(embedder, passageTemplate);
+    this.embeddingOptions = embeddingOptions == null || embeddingOptions.isEmpty() ? null
+        : Collections.unmodifiableMap(new TreeMap<>(embeddingOptions));
     this.progress = progress;
   }
 
@@ -276,7 +295,7 @@ public final class IndexBuilder {
     kwargs.put("pq_bytes", pq == null ? 0 : pq.subspaces());
     kwargs.put("hub_budget", req.recompute() ? req.hubBudget() : 0);
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
-        req.embeddingMode(), null,
+        req.embeddingMode(), embeddingOptions,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
         req.compact(), req.recompute(), passages, IndexMeta.FORMAT_VERSION, req.metric().leannName(),
@@ -287,9 +306,11 @@ public final class IndexBuilder {
   private String fingerprint(BuildRequest req) {
     // Set.toString order differs between JVM runs, so the file types are sorted explicitly.
     String types = String.join(",", new TreeSet<>(req.loader().fileTypes().extensions()));
-    return String.join("|", embedder.modelId(), String.valueOf(embedder.dimensions()),
+    String fingerprint = String.join("|", embedder.modelId(), String.valueOf(embedder.dimensions()),
         req.chunking().toString(), types, String.valueOf(req.loader().includeHidden()),
         String.valueOf(req.loader().respectGitignore()), String.valueOf(req.loader().maxFileBytes()));
+    // Appended only when set, so that indexes built before templates existed keep their fingerprint.
+    return passageTemplate == null ? fingerprint : fingerprint + "|passage-template=" + passageTemplate;
   }
 
   private static String graphSettings(BuildRequest req) {

@@ -54,6 +54,8 @@ final class AskCommand implements Callable<Integer> {
 
   @Mixin SearchFlags search = new SearchFlags(32);
 
+  @Mixin EmbeddingFlags embedding;
+
   @Option(names = "--history-tokens", defaultValue = "" + ChatHistory.DEFAULT_MAX_TOKENS,
       description = "Earlier turns sent with each question in a conversation, in tokens (default ${DEFAULT-VALUE}).")
   int historyTokens;
@@ -68,7 +70,7 @@ final class AskCommand implements Callable<Integer> {
         .withRecompute(search.recompute).withThinking(llm.thinking(spec)).withMaxHistoryTokens(historyTokens);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (LlmFlags.Opened opened = llm.open(cli, spec, name)) {
+    try (LlmFlags.Opened opened = llm.open(cli, spec, name, embedding, search)) {
       RagChat chat = new RagChat(Retriever.of(opened.searcher()), opened.model(), options);
       TerminalChat terminal = new TerminalChat(chat, out, err, historyTokens);
       String text = question == null ? null : String.join(" ", question).strip();
@@ -130,7 +132,8 @@ final class AskCommand implements Callable<Integer> {
      * Opens index {@code name} while the model is set up, since finding an Ollama server and
      * loading the index's embedding model both take a moment; says on stderr which model answers.
      */
-    Opened open(LeannCli cli, CommandSpec spec, String name) throws Exception {
+    Opened open(LeannCli cli, CommandSpec spec, String name, EmbeddingFlags embedding, SearchFlags search)
+        throws Exception {
       LlmConfig config;
       try {
         config = new LlmConfig(provider == null ? null : LlmProvider.parse(provider), model, host, apiBase, apiKey);
@@ -141,7 +144,7 @@ final class AskCommand implements Callable<Integer> {
           CompletableFuture.supplyAsync(() -> ChatModels.fromEnvironment(cli.env()).create(config));
       IndexSearcher searcher;
       try {
-        searcher = IndexSearcher.open(cli.registry().existing(name), cli.env());
+        searcher = embedding.openSearcher(cli.registry().existing(name), cli.env(), search.queryTemplate);
       } catch (Exception e) {
         chosen.thenAccept(ChatModel::close);
         throw e;

@@ -10,14 +10,19 @@ import io.leann.coordinator.ingest.LoadReport;
 import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.embed.Embedder;
 import io.leann.embed.EmbedderFactory;
+import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
+import io.leann.protocol.index.PromptTemplates;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,6 +49,17 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--embedding-model", defaultValue = "sentence-transformers/all-MiniLM-L6-v2",
       description = "Model name (default ${DEFAULT-VALUE}).")
   String embeddingModel;
+
+  @Mixin EmbeddingFlags endpoint;
+
+  @Option(names = "--embedding-prompt-template", description = "Prefix for every passage before it is embedded,"
+      + " e.g. 'passage: ' for e5/bge-style models; also for queries unless --query-prompt-template is given."
+      + " Recorded in the index.")
+  String passageTemplate;
+
+  @Option(names = "--query-prompt-template", description = "Prefix for every query before it is embedded, e.g."
+      + " 'query: '. Recorded in the index; search uses it unless told otherwise.")
+  String queryTemplate;
 
   @Option(names = "--graph-degree", defaultValue = "32", description = "HNSW M (default ${DEFAULT-VALUE}).")
   int graphDegree;
@@ -141,8 +157,17 @@ final class BuildCommand implements Callable<Integer> {
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
         shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100);
     Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
-    try (Embedder embedder = EmbedderFactory.create(embeddingMode, embeddingModel, cli.env())) {
-      BuildOutcome outcome = new IndexBuilder(embedder, progress).build(request);
+    Map<String, String> env;
+    try {
+      env = endpoint.env(embeddingMode, cli.env());
+    } catch (EmbeddingException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // What search needs to embed as this build does; never the key.
+    Map<String, String> options = new LinkedHashMap<>(EmbedderFactory.endpointOptions(embeddingMode, env));
+    options.putAll(PromptTemplates.fromFlags(passageTemplate, queryTemplate).toOptions());
+    try (Embedder embedder = EmbedderFactory.create(embeddingMode, embeddingModel, env)) {
+      BuildOutcome outcome = new IndexBuilder(embedder, options, progress).build(request);
       var out = spec.commandLine().getOut();
       if (outcome.unchanged()) {
         out.printf("Index '%s' is up to date (%d passages from %d files).%n", name, outcome.passages(), outcome.files());
@@ -202,6 +227,17 @@ final class BuildCommand implements Callable<Integer> {
     if (noGitignore) {
       args.add("--no-gitignore");
     }
+    // The server and templates, so a rebuild embeds alike; the key stays out (watch reads it from the environment).
+    addIfSet(args, "--embedding-host", endpoint.host);
+    addIfSet(args, "--embedding-api-base", endpoint.apiBase);
+    addIfSet(args, "--embedding-prompt-template", passageTemplate);
+    addIfSet(args, "--query-prompt-template", queryTemplate);
     return args;
+  }
+
+  private static void addIfSet(List<String> args, String flag, String value) {
+    if (value != null) {
+      args.addAll(List.of(flag, value));
+    }
   }
 }

@@ -45,6 +45,8 @@ final class ReactCommand implements Callable<Integer> {
 
   @Mixin SearchFlags search = new SearchFlags(32);
 
+  @Mixin EmbeddingFlags embedding;
+
   @Option(names = "--max-iterations", defaultValue = "" + ReactAgent.DEFAULT_MAX_ITERATIONS,
       description = "Tool calls before the agent must answer (default ${DEFAULT-VALUE}).")
   int maxIterations;
@@ -60,7 +62,7 @@ final class ReactCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (AskCommand.LlmFlags.Opened opened = llm.open(cli, spec, name)) {
+    try (AskCommand.LlmFlags.Opened opened = llm.open(cli, spec, name, embedding, search)) {
       SearchTool tool = new SearchTool(Retriever.of(opened.searcher()), topK, search.complexity, search.recompute);
       ReactAgent agent = new ReactAgent(opened.model(), List.of(tool), maxIterations, llm.thinking(spec));
       ReactResult result = agent.run(text, new Printer(out, err));

@@ -36,6 +36,8 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin SearchFlags search = new SearchFlags(64);
 
+  @Mixin EmbeddingFlags embedding;
+
   @Option(names = "--show-metadata", description = "Print each result's metadata.")
   boolean showMetadata;
 
@@ -74,7 +76,7 @@ final class SearchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top-k must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (IndexSearcher searcher = IndexSearcher.open(cli.registry().existing(name), cli.env())) {
+    try (IndexSearcher searcher = embedding.openSearcher(cli.registry().existing(name), cli.env(), search.queryTemplate)) {
       MetadataFilter parsed = parseFilter();
       TwoLevelOptions twoLevel;
       try {

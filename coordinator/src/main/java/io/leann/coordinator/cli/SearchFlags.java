@@ -3,8 +3,8 @@ package io.leann.coordinator.cli;
 import picocli.CommandLine.Option;
 
 /**
- * How {@code search}, {@code ask} and {@code react} walk the index: the beam width and whether
- * embeddings are recomputed. The number of results stays with each command, since each uses them
+ * How {@code search}, {@code ask} and {@code react} walk the index: the beam width, whether
+ * embeddings are recomputed, and the query's prompt template. The number of results stays with each command, since each uses them
  * differently.
  */
 final class SearchFlags {
@@ -14,6 +14,11 @@ final class SearchFlags {
   @Option(names = "--recompute", negatable = true,
       description = "Recompute embeddings of visited nodes (default: on for pruned indexes, off when vectors are stored).")
   Boolean recompute;
+
+  @Option(names = {"--query-prompt-template", "--embedding-prompt-template"},
+      description = "Prefix for the query before it is embedded, e.g. 'query: ' (default: the one the index"
+          + " was built with).")
+  String queryTemplate;
 
   /** @param complexity the command's default beam width, LEANN's: 64 to search, 32 to ask */
   SearchFlags(int complexity) {

@@ -7,6 +7,7 @@ import io.leann.coordinator.cluster.LeannNode;
 import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
 import io.leann.embed.EmbedderFactory;
+import io.leann.embed.EmbeddingException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,6 +24,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -107,6 +109,8 @@ final class ServeCommand implements Callable<Integer> {
       + "locally the shipped all-MiniLM-L6-v2).")
   String embeddingModel;
 
+  @Mixin EmbeddingFlags embedding;
+
   @Override
   public Integer call() {
     Map<String, String> env = cli.env();
@@ -139,8 +143,14 @@ final class ServeCommand implements Callable<Integer> {
     if (management != null) {
       config = LeannNode.withManagement(config, advertised, management, bootstrapping);
     }
+    Map<String, String> embedEnv;
+    try {
+      embedEnv = embedding.env(embeddingMode, env);
+    } catch (EmbeddingException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
-        () -> EmbedderFactory.create(embeddingMode, embeddingModel, env), endpoint);
+        () -> EmbedderFactory.create(embeddingMode, embeddingModel, embedEnv), endpoint);
     String httpUrl = "none";
     if (roleSet.contains(ClusterLeannService.ROLE)) {
       String host = httpHost != null ? httpHost : advertised;

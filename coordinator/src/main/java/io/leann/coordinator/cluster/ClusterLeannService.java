@@ -12,6 +12,7 @@ import io.leann.protocol.api.ApiException;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -219,8 +220,9 @@ public final class ClusterLeannService implements LeannService {
       boolean recompute = r.recompute() != null ? r.recompute() : entry.recompute();
       // Read here, on the caller's thread: the stages below complete on other threads.
       String requestId = RequestIds.current();
+      String templated = PromptTemplates.of(entry.embeddingOptions()).query(r.query());
       CompletionStage<SearchResponse> answer = embedder.embed(entry.embeddingMode(), entry.model(),
-              entry.dimensions(), List.of(r.query()), settings.embedTimeout())
+              entry.dimensions(), List.of(templated), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
             if (metric.normalises()) {

@@ -16,6 +16,7 @@ import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.JobEntry;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
@@ -210,7 +211,8 @@ final class Ingest {
         writer.commit(meta);
         return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
             entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
-            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null);
+            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
+            entry.embeddingOptions());
       }
     }
   }
@@ -311,6 +313,8 @@ final class Ingest {
       ArrayDeque<CompletableFuture<float[][]>> window = new ArrayDeque<>();
       long next = from;
       EmbeddingSpool spool = null;
+      // The index's passage template, as on every other path that embeds its passages.
+      PromptTemplates templates = PromptTemplates.of(entry.embeddingOptions());
       long done = 0;
       try {
         if (reuse != null) {
@@ -331,7 +335,7 @@ final class Ingest {
           while (next < n && window.size() < settings.embedParallelism()) {
             List<String> texts = new ArrayList<>();
             for (long r = next; r < Math.min(n, next + settings.embedBatch()); r++) {
-              texts.add(passages.get(r).text());
+              texts.add(templates.passage(passages.get(r).text()));
             }
             next += texts.size();
             window.add(embedder.embed(entry.embeddingMode(), entry.model(), entry.dimensions(), texts,
@@ -426,7 +430,7 @@ final class Ingest {
     kwargs.put("is_recompute", entry.recompute());
     kwargs.put("num_threads", settings.graphThreads());
     kwargs.put("distance_metric", entry.metric());
-    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(), null,
+    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(), entry.embeddingOptions(),
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
         entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);

@@ -405,14 +405,22 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
 
   private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
     job.running();
-    try (Embedder embedder = EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
+    Map<String, String> options;
+    try {
+      options = embeddingOptions(layout);
+    } catch (IOException e) {
+      LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), e);
+      job.failed("index metadata unreadable: " + e.getMessage());
+      return;
+    }
+    try (Embedder embedder = EmbedderFactory.create(s.embeddingMode(), s.model(), env, options)) {
       BuildRequest request = new BuildRequest(layout, List.of(ApiIndexFiles.inbox(layout)),
           // Only finished documents (temp files have no .txt), and no .gitignore of whatever repository holds the root.
           LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
           ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
           DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
           false, EMBED_BATCH, List.of());
-      BuildOutcome outcome = new IndexBuilder(embedder, job.progress()).build(request);
+      BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress()).build(request);
       // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
       searchers.retire(layout.name());
       job.finished(outcome.passages());
@@ -424,6 +432,19 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       if (t instanceof Error e) {
         throw e;
       }
+    }
+  }
+
+  /**
+   * The embedding options (server, prompt templates) of the index's committed build, which a
+   * rebuild must keep: its passages are embedded with the same template, and searches after it find
+   * the same server. Null for a new index.
+   */
+  private static Map<String, String> embeddingOptions(IndexLayout layout) throws IOException {
+    try {
+      return LocalIndex.readMeta(layout).embeddingOptions();
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 

@@ -8,6 +8,7 @@ import io.leann.embed.zmq.LeannBinding;
 import io.leann.embed.zmq.PassageTexts;
 import io.leann.embed.zmq.RecomputeServer;
 import io.leann.embed.zmq.ServerSettings;
+import io.leann.protocol.index.PromptTemplates;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,8 @@ public final class IndexEmbedServer implements AutoCloseable {
         }
       };
       RecomputeServer server = RecomputeServer.start(ServerSettings.fromConfig(ConfigFactory.load())
-          .withEndpoint(endpoint), async, new LeannBinding(PassageTexts.byRow(index.passages()), index.metric()));
+          .withEndpoint(endpoint), async, new LeannBinding(templated(PassageTexts.byRow(index.passages()),
+              PromptTemplates.of(index.meta().embeddingOptions())), index.metric()));
       return new IndexEmbedServer(index, embedder, work, server);
     } catch (RuntimeException e) {
       if (work != null) {
@@ -91,6 +93,17 @@ public final class IndexEmbedServer implements AutoCloseable {
       index.close();
       throw e;
     }
+  }
+
+  /**
+   * Passage texts behind the index's passage template, as the build embedded them. Query texts
+   * arrive templated: the Python LEANN's searcher puts the query template on before sending.
+   */
+  private static PassageTexts templated(PassageTexts texts, PromptTemplates templates) {
+    return templates.passage() == null ? texts : id -> {
+      String text = texts.text(id);
+      return text == null ? null : templates.passage(text);
+    };
   }
 
   /** The endpoint actually bound, e.g. {@code tcp://127.0.0.1:5557}. */

@@ -2,8 +2,10 @@ package io.leann.coordinator.search;
 
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
+import io.leann.embed.PromptedEmbedder;
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.index.PromptTemplates;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
@@ -23,15 +25,22 @@ import java.util.concurrent.CompletionException;
 /**
  * Text-in, passages-out search over a {@link LocalIndex}: embeds the query with the model the
  * index was built with and, in recompute mode, embeds the visited passages with the same model
- * in process. Owns the index and the embedder; close it to release both.
+ * in process. The index's prompt templates ({@link PromptTemplates}) go before the query and
+ * before every recomputed passage, as the build put its template before every passage. Owns the
+ * index and the embedder; close it to release both.
  */
 public final class IndexSearcher implements AutoCloseable {
   private final LocalIndex index;
   private final Embedder embedder;
+  /** {@link #embedder} behind the passage template: what recomputation embeds with. */
+  private final Embedder passageEmbedder;
+  private final PromptTemplates templates;
 
-  private IndexSearcher(LocalIndex index, Embedder embedder) {
+  private IndexSearcher(LocalIndex index, Embedder embedder, PromptTemplates templates) {
     this.index = index;
     this.embedder = embedder;
+    this.templates = templates;
+    this.passageEmbedder = PromptedEmbedder.of(embedder, templates.passage());
   }
 
   /**
@@ -39,7 +48,18 @@ public final class IndexSearcher implements AutoCloseable {
    * verified: both take a few hundred milliseconds, which is most of a one-shot CLI search.
    */
   public static IndexSearcher open(IndexLayout layout, Map<String, String> env) throws IOException {
+    return open(layout, env, null);
+  }
+
+  /**
+   * Like {@link #open(IndexLayout, Map)}, with the index's query template replaced.
+   *
+   * @param queryTemplate prefix for queries, or null for the one the index records
+   */
+  public static IndexSearcher open(IndexLayout layout, Map<String, String> env, String queryTemplate)
+      throws IOException {
     IndexMeta meta = LocalIndex.readMeta(layout);
+    PromptTemplates templates = PromptTemplates.of(meta.embeddingOptions()).withQuery(queryTemplate);
     CompletableFuture<Embedder> embedder = CompletableFuture.supplyAsync(() -> Embedders.forIndex(meta, env));
     LocalIndex index;
     try {
@@ -49,7 +69,7 @@ public final class IndexSearcher implements AutoCloseable {
       throw e;
     }
     try {
-      return new IndexSearcher(index, embedder.join());
+      return new IndexSearcher(index, embedder.join(), templates);
     } catch (CompletionException e) {
       index.close();
       throw e.getCause() instanceof RuntimeException re ? re : e;
@@ -78,7 +98,7 @@ public final class IndexSearcher implements AutoCloseable {
   public LocalIndex.DenseHits search(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
     boolean useRecompute = recompute != null ? recompute : !index.hasVectors();
-    return index.search(embedQuery(query), k, ef, useRecompute ? embedder : null, filter, twoLevel);
+    return index.search(embedQuery(query), k, ef, useRecompute ? passageEmbedder : null, filter, twoLevel);
   }
 
   /**
@@ -129,7 +149,7 @@ public final class IndexSearcher implements AutoCloseable {
 
   /** The query's embedding, normalised for cosine indexes. */
   public float[] embedQuery(String query) {
-    float[] q = embedder.embed(List.of(query))[0];
+    float[] q = embedder.embed(List.of(templates.query(query)))[0];
     if (index.metric().normalises()) {
       VectorDistances.normalize(q);
     }

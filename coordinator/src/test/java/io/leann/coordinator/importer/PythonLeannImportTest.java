@@ -245,6 +245,49 @@ class PythonLeannImportTest {
     }
   }
 
+  /**
+   * A Python LEANN meta's {@code embedding_options} (newer versions): the server and the prompt
+   * template are carried over and honoured by search, the API key is dropped.
+   */
+  @Test
+  void embeddingOptionsOfAPythonIndexAreHonouredExceptItsKey() throws IOException {
+    Path copy = copyFixture("leann-python-full");
+    Path metaFile = copy.resolve("documents.leann.meta.json");
+    com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode)
+        JSON.readTree(metaFile.toFile());
+    meta.putObject("embedding_options").put("host", "http://127.0.0.1:11434").put("prompt_template", "query: ")
+        .put("api_key", "sk-PythonStoredKey1234567890");
+    JSON.writeValue(metaFile.toFile(), meta);
+    PythonLeannIndex source = PythonLeannIndex.locate(copy.resolve("documents.leann"), tmp);
+
+    LeannImporter.run(source, registry().layout("templated"), false,
+        new EmbeddingMapping("sentence-transformers", OnnxEmbedder.MODEL_ID), Map.of());
+
+    String ours = Files.readString(registry().layout("templated").meta());
+    assertEquals(Map.of("host", "http://127.0.0.1:11434", "prompt_template", "query: "),
+        io.leann.protocol.index.IndexMeta.read(registry().layout("templated").meta()).embeddingOptions());
+    assertFalse(ours.contains("PythonStoredKey"), ours);
+    try (IndexSearcher searcher = IndexSearcher.open(registry().existing("templated"), Map.of())) {
+      float[] templated = onnx.embed(List.of("query: coral reef"))[0];
+      float[] plain = onnx.embed(List.of("coral reef"))[0];
+      float[] used = searcher.embedQuery("coral reef");
+      assertEquals(1.0, cosine(used, templated), 1e-4, "the query went to the model behind the recorded template");
+      assertTrue(cosine(used, plain) < 0.999, "and the template changed the vector");
+    }
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
   @Test
   void anUnknownModelSaysWhatToPass() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An OpenAI-compatible embeddings server on 127.0.0.1 ({@code POST /v1/embeddings}) whose key can
  * be revoked: until then it answers OpenAI's shape with small deterministic vectors; afterwards a
  * 401 that quotes the bearer key it received, as OpenAI does ("Incorrect API key provided: ...").
- * For tests that follow a rejected key through the build, the job records, the logs and the CLI.
+ * For tests that follow a rejected key through the build, the job records, the logs and the CLI,
+ * and for tests of what reaches the provider: it records every key and input text it receives.
  */
 public final class OpenAiEmbeddingsStub implements AutoCloseable {
   public static final int DIMENSIONS = 8;
@@ -30,6 +31,7 @@ public final class OpenAiEmbeddingsStub implements AutoCloseable {
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicBoolean revoked = new AtomicBoolean();
   private final List<String> receivedKeys = new CopyOnWriteArrayList<>();
+  private final List<String> receivedInputs = new CopyOnWriteArrayList<>();
 
   private OpenAiEmbeddingsStub() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -57,6 +59,17 @@ public final class OpenAiEmbeddingsStub implements AutoCloseable {
     return List.copyOf(receivedKeys);
   }
 
+  /** Every input text received so far, in order of arrival. */
+  public List<String> receivedInputs() {
+    return List.copyOf(receivedInputs);
+  }
+
+  /** Forgets the requests so far. */
+  public void clear() {
+    receivedKeys.clear();
+    receivedInputs.clear();
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -78,6 +91,7 @@ public final class OpenAiEmbeddingsStub implements AutoCloseable {
       List<Map<String, Object>> data = new ArrayList<>();
       JsonNode input = request.path("input");
       for (int i = 0; i < input.size(); i++) {
+        receivedInputs.add(input.get(i).asText());
         data.add(Map.of("object", "embedding", "index", i, "embedding", vector(input.get(i).asText())));
       }
       Map<String, Object> answer = new LinkedHashMap<>();
@@ -90,7 +104,7 @@ public final class OpenAiEmbeddingsStub implements AutoCloseable {
   }
 
   /** A unit-free, never-zero vector that depends on the text. */
-  private static float[] vector(String text) {
+  public static float[] vector(String text) {
     float[] v = new float[DIMENSIONS];
     for (int d = 0; d < DIMENSIONS; d++) {
       v[d] = 1 + ((text.hashCode() >>> d) & 7);

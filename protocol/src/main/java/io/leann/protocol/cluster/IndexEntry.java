@@ -1,6 +1,7 @@
 package io.leann.protocol.cluster;
 
 import io.leann.protocol.api.IndexInfo;
+import java.util.Map;
 
 /**
  * An index as the cluster-wide registry records it: what {@code GET /indexes} shows plus what a
@@ -27,6 +28,8 @@ import io.leann.protocol.api.IndexInfo;
  * @param passages passages in the published generation
  * @param generation meta's passage source path of the published generation, or null
  * @param error why the last build failed, or null
+ * @param embeddingOptions the meta's {@code embedding_options} (server, prompt templates; never a
+ *     key), or null: queries and ingested passages are embedded with its templates
  */
 public record IndexEntry(
     String name,
@@ -42,7 +45,8 @@ public record IndexEntry(
     int complexity,
     long passages,
     String generation,
-    String error) implements CborSerializable {
+    String error,
+    Map<String, String> embeddingOptions) implements CborSerializable {
 
   public static final String READY = "ready";
   public static final String BUILDING = "building";
@@ -57,6 +61,6 @@ public record IndexEntry(
   /** This entry with another status and error, the published generation unchanged. */
   public IndexEntry withStatus(String newStatus, String newError) {
     return new IndexEntry(name, newStatus, shards, model, embeddingMode, dimensions, metric, compact,
-        recompute, graphDegree, complexity, passages, generation, newError);
+        recompute, graphDegree, complexity, passages, generation, newError, embeddingOptions);
   }
 }

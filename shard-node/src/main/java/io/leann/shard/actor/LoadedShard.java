@@ -9,6 +9,7 @@ import io.leann.protocol.concurrent.ReferenceCount;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageStoreException;
@@ -171,12 +172,14 @@ final class LoadedShard {
   }
 
   /**
-   * Passage text of graph node {@code node}: what a recompute worker embeds.
+   * Passage text of graph node {@code node} behind the index's passage template: what a recompute
+   * worker embeds, exactly as the build embedded it, or the recomputed distances would not be
+   * those the graph was built on.
    *
    * @throws IndexCorruptException if the passage fails its checks
    */
   String text(int node) {
-    return passage(firstRow + node).text();
+    return PromptTemplates.of(meta.embeddingOptions()).passage(passage(firstRow + node).text());
   }
 
   /** @throws IndexCorruptException if the passage fails its checks */

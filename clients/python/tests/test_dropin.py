@@ -8,6 +8,7 @@ saying so, without it."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import shutil
@@ -48,6 +49,17 @@ def tearDownModule() -> None:
 def llm_config() -> dict:
     assert fake is not None
     return {"type": "openai", "model": "gpt-4o-mini", "base_url": fake.url, "api_key": FakeLlm.KEY}
+
+
+class PackageTest(unittest.TestCase):
+    def test_the_installed_package_is_typed_and_python_3_9_syntax(self) -> None:
+        import leann
+        package = Path(leann.__file__).parent
+        self.assertTrue((package / "py.typed").is_file(), "py.typed ships with the package (PEP 561)")
+        self.assertTrue((package / "logback.xml").is_file(), "the engine's log configuration ships with it")
+        for module in package.glob("*.py"):
+            with self.subTest(module=module.name):
+                ast.parse(module.read_text("utf-8"), str(module), feature_version=(3, 9))
 
 
 @unittest.skipUnless(HAVE_JPYPE, "the drop-in package needs JPype: apt-get install python3-jpype")

@@ -12,6 +12,7 @@ import io.leann.coordinator.rag.ChatModel;
 import io.leann.coordinator.rag.ChatModels;
 import io.leann.coordinator.rag.LlmConfig;
 import io.leann.coordinator.rag.LlmProvider;
+import io.leann.coordinator.rag.Passage;
 import io.leann.coordinator.rag.RagAnswer;
 import io.leann.coordinator.rag.RagChat;
 import io.leann.coordinator.rag.Retriever;
@@ -25,7 +26,6 @@ import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
-import io.leann.protocol.passages.Passage;
 import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import java.io.IOException;
@@ -52,13 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link LocalLeannService} serves each root, for the life of the JVM.
  *
  * <p><b>Metadata.</b> The service merges each document's own metadata into its hits but cannot
- * filter on it during the search; filters are therefore applied here, to the best
- * {@code max(top_k, complexity)} hits, and the first {@code top_k} that pass are returned. The
- * Python LEANN applies them to the top {@code top_k} only, so this returns at least as many. The
- * service stores each document as a file of an index's inbox; the keys that only name that file
- * ({@code file_path}, {@code file_name}, {@code relative_path}, {@code file_modified}) are dropped
- * from hits, so a hit's metadata is the document's own plus where the passage lies in it
- * ({@code chunk_index}, {@code start_line}, {@code end_line}).
+ * filter on it during the search; filters are therefore applied here, to the best {@code max(top_k,
+ * complexity)} hits (complexity 64 when not given), and the first {@code top_k} that pass are
+ * returned. The Python LEANN applies them to the top {@code top_k} only, so this returns at least
+ * as many. The service stores each document as a file of an index's inbox; the keys that only name
+ * that file ({@code file_path}, {@code file_name}, {@code relative_path}, {@code file_modified})
+ * are dropped from hits, so a hit's metadata is the document's own plus where the passage lies in
+ * it ({@code chunk_index}, {@code start_line}, {@code end_line}).
  *
  * <p>Thread-safe: the services are; the map of them is concurrent. Failures reach Python as Java
  * exceptions whose message says what was wrong ({@link ApiException}'s message names the field).
@@ -67,6 +67,8 @@ public final class EmbeddedLeann {
   private static final ObjectMapper JSON = Json.mapper();
   private static final Map<Path, LocalLeannService> SERVICES = new ConcurrentHashMap<>();
   private static final long JOB_POLL_MILLIS = 50;
+  /** Hits a filter is applied to when the search names no complexity: the Python LEANN's default complexity. */
+  private static final int DEFAULT_COMPLEXITY = 64;
   private static final AtomicLong STAGING = new AtomicLong();
 
   static {
@@ -133,14 +135,16 @@ public final class EmbeddedLeann {
     Path path = path(indexPath);
     MetadataFilter filter = filter(o.metadataFilters());
     int k = o.topKOrDefault();
-    int fetched = filter == null ? k : Math.max(k, o.complexity() != null ? o.complexity() : k);
+    int fetched = filter == null ? k : Math.max(k, o.complexity() != null ? o.complexity() : DEFAULT_COMPLEXITY);
     SearchRequest request = new SearchRequest(query, fetched, o.complexity(), o.recompute(), null, o.vectorWeight(),
         o.recomputeBudget(), o.pruneRatio(), o.batchSize());
     SearchResponse found = join(service(path).search(name(path), request));
     List<SearchResponse.Hit> kept = new ArrayList<>(k);
     for (SearchResponse.Hit h : found.results()) {
-      SearchResponse.Hit hit = new SearchResponse.Hit(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path));
-      if (kept.size() < k && (filter == null || filter.test(new Passage(hit.id(), hit.text(), hit.metadata())))) {
+      SearchResponse.Hit hit =
+          new SearchResponse.Hit(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path));
+      if (kept.size() < k && (filter == null || filter.test(
+          new io.leann.protocol.passages.Passage(hit.id(), hit.text(), hit.metadata())))) {
         kept.add(hit);
       }
     }
@@ -201,7 +205,7 @@ public final class EmbeddedLeann {
     return (query, topK, complexity, recompute) -> service(path)
         .search(name(path), new SearchRequest(query, topK, Math.max(topK, complexity), recompute, null, null))
         .thenApply(found -> found.results().stream()
-            .map(h -> io.leann.coordinator.rag.Passage.of(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path)))
+            .map(h -> Passage.of(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path)))
             .toList());
   }
 

@@ -154,6 +154,11 @@ class InProcessTest(unittest.TestCase):
         answer = chat.answer("What does the GNU General Public License require?", top_k=2)
         self.assertEqual("openai/gpt-4o-mini", answer.model)
         self.assertEqual("licenses/GPL-3", answer.sources[0].source)
+        filtered = chat.answer("What does the GNU General Public License require?", top_k=2,
+                               metadata_filters={"license": {"==": "BSD"}})
+        self.assertEqual({"licenses/BSD"}, {source.source for source in filtered.sources})
+        with self.assertRaisesRegex(ValueError, "llm_kwargs"):
+            chat.ask("Anything?", llm_kwargs={"temperature": 0})
 
     def test_the_react_agent_searches_then_answers(self) -> None:
         from leann import LeannSearcher, ReActAgent, create_react_agent

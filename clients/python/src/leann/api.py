@@ -161,21 +161,29 @@ class LeannChat:
     def ask(self, question: str, top_k: int = 5, complexity: int = 64, beam_width: int = 1,
             prune_ratio: float = 0.0, recompute_embeddings: Optional[bool] = True,
             pruning_strategy: str = "global", llm_kwargs: Optional[Mapping[str, Any]] = None,
-            expected_zmq_port: int = 5557, **search_kwargs: Any) -> str:
-        """The model's answer to ``question``, grounded in the ``top_k`` best passages."""
+            expected_zmq_port: int = 5557, metadata_filters: Optional[Mapping[str, Any]] = None,
+            batch_size: int = 0) -> str:
+        """The model's answer to ``question``, grounded in the ``top_k`` best passages (those
+        passing ``metadata_filters``, as :meth:`LeannSearcher.search`). ``llm_kwargs`` (sampling
+        settings) are not supported: the engine's providers use their own."""
+        if llm_kwargs:
+            raise ValueError(f"llm_kwargs={dict(llm_kwargs)!r} is not supported: the engine's model settings are "
+                             "its own; leave it out")
+        _refuse_unless_default("batch_size", batch_size, 0)
         return self.answer(question, top_k, complexity, beam_width, prune_ratio, recompute_embeddings,
-                           pruning_strategy).answer
+                           pruning_strategy, metadata_filters).answer
 
     def answer(self, question: str, top_k: int = 5, complexity: int = 64, beam_width: int = 1,
                prune_ratio: float = 0.0, recompute_embeddings: Optional[bool] = True,
-               pruning_strategy: str = "global") -> ChatAnswer:
+               pruning_strategy: str = "global", metadata_filters: Optional[Mapping[str, Any]] = None) -> ChatAnswer:
         """Like :meth:`ask`, with the sources the model was given, who answered and the timings."""
         if not isinstance(question, str) or not question.strip():
             raise ValueError("the question must be a non-blank str")
         _refuse_unless_default("beam_width", beam_width, 1)
         _refuse_unless_default("pruning_strategy", pruning_strategy, "global")
         _refuse_unless_default("prune_ratio", prune_ratio, 0.0)
-        options = {"top_k": top_k, "complexity": complexity, "recompute": recompute_embeddings}
+        options = {"top_k": top_k, "complexity": complexity, "recompute": recompute_embeddings,
+                   "metadata_filters": dict(metadata_filters) if metadata_filters else None}
         return ChatAnswer.from_json(_engine.call("ask", self.searcher.index_path, question,
                                                  json.dumps(self.llm_config), json.dumps(options)))
 

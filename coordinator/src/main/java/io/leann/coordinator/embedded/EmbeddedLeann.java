@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -131,8 +132,11 @@ public final class EmbeddedLeann {
    * @return {@link SearchResponse} as JSON
    */
   public static String search(String indexPath, String query, String optionsJson) throws IOException {
-    SearchRequest o = JSON.readValue(optionsJson, SearchRequest.class);
-    Path path = path(indexPath);
+    return JSON.writeValueAsString(find(path(indexPath), query, JSON.readValue(optionsJson, SearchRequest.class)));
+  }
+
+  /** The search of {@link #search}: filters applied here, inbox keys dropped (class doc). */
+  private static SearchResponse find(Path path, String query, SearchRequest o) {
     MetadataFilter filter = filter(o.metadataFilters());
     int k = o.topKOrDefault();
     int fetched = filter == null ? k : Math.max(k, o.complexity() != null ? o.complexity() : DEFAULT_COMPLEXITY);
@@ -148,8 +152,7 @@ public final class EmbeddedLeann {
         kept.add(hit);
       }
     }
-    return JSON.writeValueAsString(new SearchResponse(kept, found.partial(), found.missingShards(), found.timing(),
-        found.stats()));
+    return new SearchResponse(kept, found.partial(), found.missingShards(), found.timing(), found.stats());
   }
 
   /**
@@ -158,7 +161,8 @@ public final class EmbeddedLeann {
    * @param llmConfigJson the Python LEANN's {@code llm_config}: {@code type}, {@code model},
    *     {@code host}, {@code base_url} (or {@code api_base}), {@code api_key}; null or {@code {}}
    *     picks a model as {@code leann ask} does
-   * @param optionsJson {@code top_k} (default 5), {@code complexity} (default 64), {@code recompute}
+   * @param optionsJson {@code top_k} (default 5), {@code complexity} (default 64), {@code recompute},
+   *     {@code metadata_filters}
    * @return the chat response as JSON: answer, sources, model, timing
    */
   public static String ask(String indexPath, String question, String llmConfigJson, String optionsJson)
@@ -168,7 +172,7 @@ public final class EmbeddedLeann {
     RagChat.Options options = RagChat.Options.defaults().withTopK(o.path("top_k").asInt(5))
         .withComplexity(o.path("complexity").asInt(64)).withRecompute(bool(o.get("recompute")));
     try (ChatModel model = model(llmConfigJson)) {
-      RagAnswer answer = join(new RagChat(retriever(path), model, options)
+      RagAnswer answer = join(new RagChat(retriever(path, filters(o)), model, options)
           .ask(question, List.of(), token -> {}));
       return JSON.writeValueAsString(answer.toResponse());
     }
@@ -178,14 +182,14 @@ public final class EmbeddedLeann {
    * Runs the ReAct agent over the index at {@code indexPath}.
    *
    * @param optionsJson {@code top_k} (default 5), {@code complexity} (default 32), {@code recompute},
-   *     {@code max_iterations} (default {@value ReactAgent#DEFAULT_MAX_ITERATIONS})
+   *     {@code metadata_filters}, {@code max_iterations} (default {@value ReactAgent#DEFAULT_MAX_ITERATIONS})
    * @return {@code {"answer", "model", "synthesized", "steps": [{thought, tool, input, observation}]}}
    */
   public static String react(String indexPath, String question, String llmConfigJson, String optionsJson)
       throws IOException {
     JsonNode o = JSON.readTree(optionsJson);
     Path path = path(indexPath);
-    SearchTool tool = new SearchTool(retriever(path), o.path("top_k").asInt(5),
+    SearchTool tool = new SearchTool(retriever(path, filters(o)), o.path("top_k").asInt(5),
         o.path("complexity").asInt(32), bool(o.get("recompute")));
     try (ChatModel model = model(llmConfigJson)) {
       ReactAgent agent = new ReactAgent(model, List.of(tool),
@@ -200,13 +204,18 @@ public final class EmbeddedLeann {
     }
   }
 
-  /** Search for the chat and the agent: their sources are the documents' own, not inbox files. */
-  private static Retriever retriever(Path path) {
-    return (query, topK, complexity, recompute) -> service(path)
-        .search(name(path), new SearchRequest(query, topK, Math.max(topK, complexity), recompute, null, null))
-        .thenApply(found -> found.results().stream()
-            .map(h -> Passage.of(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path)))
-            .toList());
+  /** Search for the chat and the agent, as {@link #search}: their sources are the documents', not inbox files. */
+  private static Retriever retriever(Path path, Map<String, Object> metadataFilters) {
+    return (query, topK, complexity, recompute) -> {
+      try {
+        SearchResponse found = find(path, query,
+            new SearchRequest(query, topK, Math.max(topK, complexity), recompute, metadataFilters, null));
+        return CompletableFuture.completedFuture(
+            found.results().stream().map(h -> Passage.of(h.id(), h.score(), h.text(), h.metadata())).toList());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    };
   }
 
   /**
@@ -239,6 +248,11 @@ public final class EmbeddedLeann {
     LlmConfig config = new LlmConfig(type == null ? null : LlmProvider.parse(type), text(c, "model"),
         text(c, "host"), base, text(c, "api_key"));
     return ChatModels.fromEnvironment(System.getenv()).create(config);
+  }
+
+  private static Map<String, Object> filters(JsonNode options) {
+    JsonNode f = options.get("metadata_filters");
+    return f == null || f.isNull() ? null : JSON.convertValue(f, new TypeReference<Map<String, Object>>() {});
   }
 
   private static MetadataFilter filter(Map<String, Object> spec) {

@@ -62,6 +62,16 @@ class PackageTest(unittest.TestCase):
                 ast.parse(module.read_text("utf-8"), str(module), feature_version=(3, 9))
 
 
+    def test_without_a_jar_the_error_says_what_to_set(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not _SCRUBBED.match(k)}
+        env["PATH"] = "/usr/bin:/bin"  # no `leann` command to find a checkout by
+        script = ("import leann\nb = leann.LeannBuilder()\nb.add_text('x')\ntry:\n    b.build_index('/tmp/none.leann')\n"
+                  "except leann.EngineNotFoundError as e:\n    print(e)\n")
+        done = subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, timeout=60)
+        message = done.stdout.decode()
+        self.assertTrue("LEANN_JAR" in message or "JPype" in message, message)
+
+
 @unittest.skipUnless(HAVE_JPYPE, "the drop-in package needs JPype: apt-get install python3-jpype")
 class QuickStartTest(unittest.TestCase):
     """The Python LEANN's README quick start, unchanged, in its own process and directory."""

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.http.Json;
 import io.leann.coordinator.index.IndexLayout;
-import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.rag.ChatModel;
 import io.leann.coordinator.rag.ChatModels;
@@ -28,6 +27,7 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,9 +116,9 @@ public final class EmbeddedLeann {
         Files.move(path, replaced, StandardCopyOption.ATOMIC_MOVE);
       }
       Files.move(path.resolveSibling(staging), path, StandardCopyOption.ATOMIC_MOVE);
-      IndexRegistry.deleteTree(replaced);
+      IndexDirectory.deleteTree(replaced);
     } finally {
-      IndexRegistry.deleteTree(path.resolveSibling(staging));
+      IndexDirectory.deleteTree(path.resolveSibling(staging));
     }
     return JSON.writeValueAsString(join(service.index(name(path))));
   }

@@ -16,10 +16,8 @@ import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
-import io.leann.shard.hnsw.HnswParams;
-import io.leann.shard.hnsw.PruneParams;
-import io.leann.shard.pq.PqParams;
 import io.leann.shard.text.Bm25Index;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
@@ -237,11 +235,7 @@ public final class IndexBuilder {
     long n = passages.size();
     int shardCount = (int) Math.max(1, Math.min(req.shards(), n));
     List<IndexMeta.Shard> shards = new ArrayList<>();
-    HnswParams params = new HnswParams(req.metric(), req.graphDegree(), req.efConstruction(),
-        req.threads(), HnswParams.DEFAULT_SEED);
-    HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(req.compact(),
-        req.recompute() ? PruneParams.forBuildDegree(req.graphDegree()) : null, !req.recompute(),
-        req.pqParams(spool.dims()), req.recompute() ? req.hubBudget() : 0);
+    GraphBuild graph = req.graph();
     for (int k = 0; k < shardCount; k++) {
       long from = n * k / shardCount;
       long to = n * (k + 1) / shardCount;
@@ -249,7 +243,7 @@ public final class IndexBuilder {
       progress.stage("graph " + (k + 1) + "/" + shardCount, to - from);
       String graphName = IndexLayout.graphName(k, shardCount);
       String idsName = IndexLayout.idsName(k, shardCount);
-      try (HnswIndex index = HnswIndex.build(vectors, params, options)) {
+      try (HnswIndex index = graph.build(vectors)) {
         index.save(genDir.resolve(graphName));
       }
       writeIds(genDir.resolve(idsName), passages, from, to);
@@ -274,16 +268,8 @@ public final class IndexBuilder {
 
   private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("graph_degree", req.graphDegree());
     kwargs.put("complexity", req.searchComplexity());
-    kwargs.put("ef_construction", req.efConstruction());
-    kwargs.put("is_compact", req.compact());
-    kwargs.put("is_recompute", req.recompute());
-    kwargs.put("num_threads", req.threads());
-    kwargs.put("distance_metric", req.metric().leannName());
-    PqParams pq = req.pqParams(embedder.dimensions());
-    kwargs.put("pq_bytes", pq == null ? 0 : pq.subspaces());
-    kwargs.put("hub_budget", req.recompute() ? req.hubBudget() : 0);
+    req.graph().record(kwargs, embedder.dimensions());
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
         req.embeddingMode(), null,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),

@@ -21,6 +21,7 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -202,13 +203,14 @@ final class Ingest {
         Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
         int dims = embed(entry, passages, kept, oldRows, old, oldGenDir, cache, progress);
         int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
-        List<IndexMeta.Shard> shards = buildGraphs(entry, layout.name(), gen, n, dims, shardCount, progress);
+        GraphBuild recipe = recipe(entry, old);
+        List<IndexMeta.Shard> shards = buildGraphs(recipe, layout.name(), gen, n, dims, shardCount, progress);
         progress.stage("publish", 1);
         for (IndexMeta.Shard s : shards) {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
-        IndexMeta meta = meta(entry, gen, dims, n, shards);
+        IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards);
         meta.write(layout.meta());
         committed = true;
         removeGenerations(layout, gen, oldGenDir);
@@ -366,7 +368,7 @@ final class Ingest {
   }
 
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */
-  private List<IndexMeta.Shard> buildGraphs(IndexEntry entry, String name, int gen, long n, int dims,
+  private List<IndexMeta.Shard> buildGraphs(GraphBuild recipe, String name, int gen, long n, int dims,
       int shardCount, Progress progress) {
     progress.stage("graph", shardCount);
     AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
@@ -385,8 +387,7 @@ final class Ingest {
           from, (int) (to - from)));
       builds.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k))
           .<StatusReply<Done>>ask(replyTo -> new ShardActor.BuildGraph(embeddings, from, (int) (to - from), dims,
-              graph, entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
-              entry.compact(), entry.recompute(), replyTo), settings.graphBuildTimeout())
+              graph, recipe, replyTo), settings.graphBuildTimeout())
           .toCompletableFuture()
           .thenAccept(reply -> {
             if (reply.isError()) {
@@ -399,17 +400,27 @@ final class Ingest {
     return shards;
   }
 
-  /** The meta file of the new generation, with the fields the CLI build writes. */
-  private IndexMeta meta(IndexEntry entry, int gen, int dims, long passages, List<IndexMeta.Shard> shards) {
+  /**
+   * The graph recipe of the index: the registry's settings, and the PQ bytes and hub budget its
+   * committed meta records (a CLI build's {@code --pq-bytes} and {@code --hub-budget}); the defaults
+   * for an index without one.
+   */
+  private GraphBuild recipe(IndexEntry entry, IndexMeta old) {
+    return new GraphBuild(entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
+        entry.compact(), entry.recompute(), old == null ? null : old.pqBytes(), old == null ? 0 : old.hubBudget());
+  }
+
+  /**
+   * The meta file of the new generation, with the fields the CLI build writes; the embedding
+   * options of the previous one (how texts are embedded) carry over.
+   */
+  private IndexMeta meta(IndexEntry entry, IndexMeta old, GraphBuild recipe, int gen, int dims, long passages,
+      List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("graph_degree", entry.graphDegree());
     kwargs.put("complexity", entry.complexity());
-    kwargs.put("ef_construction", settings.efConstruction());
-    kwargs.put("is_compact", entry.compact());
-    kwargs.put("is_recompute", entry.recompute());
-    kwargs.put("num_threads", settings.graphThreads());
-    kwargs.put("distance_metric", entry.metric());
-    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(), null,
+    recipe.record(kwargs, dims);
+    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(),
+        old == null ? null : old.embeddingOptions(),
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
         entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);

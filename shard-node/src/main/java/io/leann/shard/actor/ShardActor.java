@@ -10,13 +10,11 @@ import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.LittleEndian;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
-import io.leann.shard.hnsw.HnswParams;
-import io.leann.shard.hnsw.PruneParams;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
-import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.search.IndexFiles;
 import io.leann.shard.vector.ArrayVectors;
@@ -111,11 +109,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * of an embeddings file (little-endian float32 rows) and writes it atomically. Paths are relative
    * to the index directory. Replies with an ack, or an error naming what went wrong.
    *
-   * @param threads insertion threads; 0 uses every core of the node that builds
+   * @param recipe the index's graph settings (PQ bytes and hub budget included), as its meta records them
    */
   public record BuildGraph(String embeddings, long firstRow, int count, int dimensions, String graph,
-      String metric, int graphDegree, int efConstruction, int threads, boolean compact,
-      boolean recompute, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+      GraphBuild recipe, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Stops the entity; Cluster Sharding sends it for passivation and handoff. */
   public enum Stop implements Command {
@@ -420,7 +417,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     return this;
   }
 
-  /** Builds and saves one shard graph, exactly as the CLI build does for its shards. */
+  /** Builds and saves one shard graph with the recipe the CLI build follows for its shards. */
   private void buildGraph(BuildGraph b) {
     try {
       Path vectorsFile = IndexFiles.resolve(indexDir, b.embeddings());
@@ -438,15 +435,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
             b.count() * rowBytes, arena);
         MemorySegment.copy(rows, LittleEndian.FLOAT, 0, data, 0, data.length);
       }
-      Metric metric = Metric.parse(b.metric());
-      int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
-      HnswParams params = new HnswParams(metric, b.graphDegree(), b.efConstruction(), threads,
-          HnswParams.DEFAULT_SEED);
-      HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(b.compact(),
-          b.recompute() ? PruneParams.forBuildDegree(b.graphDegree()) : null, !b.recompute(),
-          b.recompute() ? PqParams.forDims(b.dimensions()) : null, 0);
       Files.createDirectories(graphFile.getParent());
-      try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
+      try (HnswIndex index = b.recipe().build(new ArrayVectors(data, b.dimensions()))) {
         index.save(graphFile);
       }
       LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());

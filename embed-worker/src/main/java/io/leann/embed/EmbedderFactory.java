@@ -5,6 +5,7 @@ import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.remote.GeminiEmbedder;
 import io.leann.embed.remote.OllamaEmbedder;
 import io.leann.embed.remote.OpenAiEmbedder;
+import io.leann.protocol.index.IndexMeta;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class EmbedderFactory {
   }
 
   /** The {@code embedding_options} key naming the local model's tokens per text. */
-  public static final String MAX_SEQ_LENGTH = "max_seq_length";
+  public static final String MAX_SEQ_LENGTH = IndexMeta.MAX_SEQ_LENGTH;
 
   private static Integer maxSeqLength(Map<String, String> options) {
     String v = options == null ? null : options.get(MAX_SEQ_LENGTH);

@@ -107,6 +107,11 @@ final class ServeCommand implements Callable<Integer> {
       + "locally the shipped all-MiniLM-L6-v2).")
   String embeddingModel;
 
+  @Option(names = "--max-seq-length", description = "Tokens per text the local model of an embed node sees, "
+      + "[CLS] and [SEP] included (default: the model's 256). Embed workers serve the indexes whose meta records the "
+      + "same max_seq_length, such as one imported with leann import --max-seq-length 128.")
+  Integer maxSeqLength;
+
   @Override
   public Integer call() {
     Map<String, String> env = cli.env();
@@ -140,7 +145,8 @@ final class ServeCommand implements Callable<Integer> {
       config = LeannNode.withManagement(config, advertised, management, bootstrapping);
     }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
-        () -> EmbedderFactory.create(embeddingMode, embeddingModel, env), endpoint);
+        () -> EmbedderFactory.create(embeddingMode, embeddingModel, env, maxSeqLength == null ? null
+            : Map.of(EmbedderFactory.MAX_SEQ_LENGTH, maxSeqLength.toString())), endpoint);
     String httpUrl = "none";
     if (roleSet.contains(ClusterLeannService.ROLE)) {
       String host = httpHost != null ? httpHost : advertised;

@@ -215,8 +215,7 @@ public final class ClusterLeannService implements LeannService {
       boolean recompute = r.recompute() != null ? r.recompute() : entry.recompute();
       // Read here, on the caller's thread: the stages below complete on other threads.
       String requestId = RequestIds.current();
-      CompletionStage<SearchResponse> answer = embedder.embed(entry.embeddingMode(), entry.model(),
-              entry.dimensions(), List.of(r.query()), settings.embedTimeout())
+      CompletionStage<SearchResponse> answer = embedder.embed(entry, List.of(r.query()), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
             if (metric.normalises()) {

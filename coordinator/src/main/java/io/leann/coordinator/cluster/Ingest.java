@@ -216,7 +216,8 @@ final class Ingest {
         removeGenerations(layout, gen, oldGenDir);
         return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
             entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
-            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null);
+            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
+            meta.maxSeqLength());
       }
     } finally {
       if (!committed) {
@@ -319,8 +320,7 @@ final class Ingest {
               texts.add(passages.get(r).text());
             }
             next += texts.size();
-            window.add(embedder.embed(entry.embeddingMode(), entry.model(), entry.dimensions(), texts,
-                settings.ingestEmbedTimeout()).toCompletableFuture());
+            window.add(embedder.embed(entry, texts, settings.ingestEmbedTimeout()).toCompletableFuture());
           }
           float[][] vectors = window.poll().join();
           if (spool == null) {

@@ -206,7 +206,7 @@ public final class LeannNode {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     system.systemActorOf(EmbedEndpoint.create(new EmbedWorkerInfo(server.endpoint(), embedder.modelId(),
-        embedder.dimensions()), client::embed), "embed-endpoint", Props.empty());
+        embedder.dimensions(), embedder.maxSeqLength()), client::embed), "embed-endpoint", Props.empty());
     return server.endpoint();
   }
 

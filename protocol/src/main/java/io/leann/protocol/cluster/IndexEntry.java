@@ -27,6 +27,8 @@ import io.leann.protocol.api.IndexInfo;
  * @param passages passages in the published generation
  * @param generation meta's passage source path of the published generation, or null
  * @param error why the last build failed, or null
+ * @param maxSeqLength the {@code max_seq_length} embedding option of the published meta (tokens per
+ *     text, which queries and recomputed passages must be embedded with too), or null for the model's default
  */
 public record IndexEntry(
     String name,
@@ -42,7 +44,8 @@ public record IndexEntry(
     int complexity,
     long passages,
     String generation,
-    String error) implements CborSerializable {
+    String error,
+    Integer maxSeqLength) implements CborSerializable {
 
   public static final String READY = "ready";
   public static final String BUILDING = "building";
@@ -57,6 +60,6 @@ public record IndexEntry(
   /** This entry with another status and error, the published generation unchanged. */
   public IndexEntry withStatus(String newStatus, String newError) {
     return new IndexEntry(name, newStatus, shards, model, embeddingMode, dimensions, metric, compact,
-        recompute, graphDegree, complexity, passages, generation, newError);
+        recompute, graphDegree, complexity, passages, generation, newError, maxSeqLength);
   }
 }

@@ -1,10 +1,10 @@
 package io.leann.shard.actor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.cluster.CborSerializable;
+import io.leann.protocol.cluster.EmbedWorkerInfo;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
@@ -317,7 +317,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   /** Points the recompute pool at the workers that serve the loaded shard's model. */
   private void updatePool() {
     List<String> endpoints = current == null ? List.of()
-        : workers.endpointsFor(current.model(), current.dimensions());
+        : workers.endpointsFor(current.model(), current.dimensions(), current.maxSeqLength());
     if (pool != null && pool.endpoints().equals(endpoints) && poolShard == current) {
       return;
     }
@@ -346,8 +346,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     }
     RecomputerPool recomputers = recompute ? pool : null;
     if (recompute && recomputers == null) {
-      search.replyTo().tell(new Failed(id.shard(), "no embed worker serving " + shard.model() + " ("
-          + shard.dimensions() + " dimensions) is reachable for recompute", false));
+      search.replyTo().tell(new Failed(id.shard(), "no embed worker serving "
+          + EmbedWorkerInfo.describe(shard.model(), shard.maxSeqLength()) + " (" + shard.dimensions()
+          + " dimensions) is reachable for recompute" + (shard.maxSeqLength() == null ? ""
+              : "; start one with leann serve --roles embed --max-seq-length " + shard.maxSeqLength()), false));
       return;
     }
     if (!shard.acquire()) {

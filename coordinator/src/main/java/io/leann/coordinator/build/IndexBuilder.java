@@ -55,12 +55,30 @@ import java.util.stream.Stream;
  * the heap only while its graph is built. One build per index at a time (a file lock).
  */
 public final class IndexBuilder {
+  /**
+   * Metadata a source gives the passages of one of its documents beyond the chunker's (an API
+   * document's own metadata), so filters can select them; its keys win over the chunker's.
+   */
+  @FunctionalInterface
+  public interface OwnMetadata {
+    /** Plain files have none. */
+    OwnMetadata NONE = doc -> Map.of();
+
+    Map<String, Object> of(Document doc) throws IOException;
+  }
+
   private final Embedder embedder;
   private final Progress progress;
+  private final OwnMetadata ownMetadata;
 
   public IndexBuilder(Embedder embedder, Progress progress) {
+    this(embedder, progress, OwnMetadata.NONE);
+  }
+
+  public IndexBuilder(Embedder embedder, Progress progress, OwnMetadata ownMetadata) {
     this.embedder = embedder;
     this.progress = progress;
+    this.ownMetadata = ownMetadata;
   }
 
   public BuildOutcome build(BuildRequest req) throws IOException {
@@ -108,7 +126,7 @@ public final class IndexBuilder {
       // Stage 1: passages, with a note of which rows can take a previous embedding.
       LinkedHashMap<String, Manifest.FileEntry> files = new LinkedHashMap<>();
       LongList reuseFrom = new LongList();
-      boolean relativePathsMoved = false;
+      boolean metadataMoved = false;
       DocumentStream docs = new DocumentLoader(req.loader()).open(req.docs());
       Chunker chunker = new Chunker(req.chunking());
       progress.stage("chunk", 0);
@@ -119,16 +137,20 @@ public final class IndexBuilder {
           String key = doc.path().toString();
           long first = writer.size();
           Manifest.FileEntry old = prev == null ? null : prev.manifest.files().get(key);
+          Map<String, Object> own = ownMetadata.of(doc);
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
               // relative_path depends on the build's inputs, not on the file: another set of
-              // inputs (or the older file-name-only rule) moves it, and the meta must follow.
-              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))) {
+              // inputs (or the older file-name-only rule) moves it, and the meta must follow; so
+              // must the document's own metadata, which an older build may not have attached.
+              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))
+                  || !meta.entrySet().containsAll(own.entrySet())) {
                 meta = new LinkedHashMap<>(meta);
                 meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
-                relativePathsMoved = true;
+                meta.putAll(own);
+                metadataMoved = true;
               }
               writer.append(new Passage(String.valueOf(writer.size()), p.text(), meta));
               reuseFrom.add(r);
@@ -139,7 +161,12 @@ public final class IndexBuilder {
               progress.note("warning: " + w.message());
             }
             for (Chunk c : result.chunks()) {
-              writer.append(new Passage(String.valueOf(writer.size()), c.text(), c.metadata()));
+              Map<String, Object> meta = c.metadata();
+              if (!own.isEmpty()) {
+                meta = new LinkedHashMap<>(meta);
+                meta.putAll(own);
+              }
+              writer.append(new Passage(String.valueOf(writer.size()), c.text(), meta));
               reuseFrom.add(-1);
             }
           }
@@ -150,7 +177,7 @@ public final class IndexBuilder {
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
       Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args());
-      if (prev != null && prev.manifest.sameAs(manifest) && !relativePathsMoved) {
+      if (prev != null && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);

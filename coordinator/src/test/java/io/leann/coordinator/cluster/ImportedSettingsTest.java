@@ -72,7 +72,8 @@ class ImportedSettingsTest {
     queries = new ArrayList<>();
     exact = new ArrayList<>();
     JsonNode all = new ObjectMapper().readTree(fixtures.resolve("expected.json").toFile()).path("queries");
-    for (JsonNode q : List.of(all.get(0), all.get(1), all.get(2), all.get(3))) {
+    for (int i = 0; i < QUERIES; i++) {
+      JsonNode q = all.get(i);
       queries.add(q.path("query").asText());
       List<String> ids = new ArrayList<>();
       q.path("exact_top10_ids").forEach(id -> ids.add(id.asText()));

@@ -39,6 +39,12 @@ public interface Embedder extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Runs the model once so that its first real request does not pay for the set-up (session
+   * allocation, first inference). A no-op for remote providers, where it would be a billed call.
+   */
+  default void warmUp() {}
+
   @Override
   default void close() {}
 }

@@ -237,6 +237,11 @@ public final class OnnxEmbedder implements Embedder {
     return tokenizer.maxSequenceLength() - 2;
   }
 
+  @Override
+  public void warmUp() {
+    embed(List.of("warm up"));
+  }
+
   /** Null at the model's default of {@value #DEFAULT_MAX_SEQUENCE_LENGTH}, so that both spellings match. */
   @Override
   public Integer maxSeqLength() {

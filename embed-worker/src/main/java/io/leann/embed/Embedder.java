@@ -29,6 +29,22 @@ public interface Embedder extends AutoCloseable {
   /** Longest input, in model tokens, that is embedded without truncation. */
   int maxTokens();
 
+  /**
+   * The {@code max_seq_length} embedding option this embedder applies (tokens per text, [CLS] and
+   * [SEP] included), or null when it embeds as its model does by default. Two embedders of one
+   * model give comparable vectors only when this matches, so an index records it and the embed
+   * workers that serve the index must apply the same.
+   */
+  default Integer maxSeqLength() {
+    return null;
+  }
+
+  /**
+   * Runs the model once so that its first real request does not pay for the set-up (session
+   * allocation, first inference). A no-op for remote providers, where it would be a billed call.
+   */
+  default void warmUp() {}
+
   @Override
   default void close() {}
 }

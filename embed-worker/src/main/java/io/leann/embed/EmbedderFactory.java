@@ -5,6 +5,7 @@ import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.embed.remote.GeminiEmbedder;
 import io.leann.embed.remote.OllamaEmbedder;
 import io.leann.embed.remote.OpenAiEmbedder;
+import io.leann.protocol.index.IndexMeta;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashMap;
@@ -80,7 +81,7 @@ public final class EmbedderFactory {
   }
 
   /** The {@code embedding_options} key naming the local model's tokens per text. */
-  public static final String MAX_SEQ_LENGTH = "max_seq_length";
+  public static final String MAX_SEQ_LENGTH = IndexMeta.MAX_SEQ_LENGTH;
   /** The {@code embedding_options} key of the Ollama host an index was built with (the Python LEANN's). */
   public static final String HOST = "host";
   /** The {@code embedding_options} key of the OpenAI-compatible (or Gemini) API base (the Python LEANN's). */

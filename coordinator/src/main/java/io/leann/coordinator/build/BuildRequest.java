@@ -4,7 +4,7 @@ import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.protocol.Metric;
-import io.leann.shard.pq.PqParams;
+import io.leann.shard.hnsw.GraphBuild;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -69,37 +69,16 @@ public record BuildRequest(
     if (shards < 1) {
       throw new IllegalArgumentException("--shards must be at least 1: " + shards);
     }
-    if (graphDegree < 2) {
-      throw new IllegalArgumentException("--graph-degree must be at least 2: " + graphDegree);
-    }
     if (embedBatch < 1) {
       throw new IllegalArgumentException("embedding batch must be positive: " + embedBatch);
     }
-    if (pqBytes != null && pqBytes < 0) {
-      throw new IllegalArgumentException("--pq-bytes must not be negative: " + pqBytes);
-    }
-    if (!(hubBudget >= 0 && hubBudget <= 1)) {
-      throw new IllegalArgumentException("--hub-budget must be a share in [0, 1] of the embeddings: " + hubBudget);
-    }
+    // graph degree, PQ bytes and hub budget are checked by the graph recipe
+    new GraphBuild(metric.leannName(), graphDegree, efConstruction, threads, compact, recompute, pqBytes, hubBudget);
   }
 
-  /**
-   * The PQ parameters for {@code dims}-dimensional vectors, or null for none: the largest subspace
-   * count that divides {@code dims} and gives at most the asked bytes.
-   *
-   * @throws IllegalArgumentException if the asked bytes exceed the dimensions
-   */
-  public PqParams pqParams(int dims) {
-    if (!recompute || (pqBytes != null && pqBytes == 0)) {
-      return null;
-    }
-    if (pqBytes == null) {
-      return PqParams.forDims(dims);
-    }
-    if (pqBytes > dims) {
-      throw new IllegalArgumentException("--pq-bytes " + pqBytes + " exceeds the " + dims
-          + " dimensions (a one-byte code covers at least one dimension)");
-    }
-    return PqParams.forDims(dims, Float.BYTES * dims / pqBytes);
+  /** The recipe of this build's shard graphs, the one the cluster's shard nodes follow too. */
+  public GraphBuild graph() {
+    return new GraphBuild(metric.leannName(), graphDegree, efConstruction, threads, compact, recompute, pqBytes,
+        hubBudget);
   }
 }

@@ -17,11 +17,9 @@ import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.index.IndexDirectory;
-import io.leann.shard.hnsw.HnswParams;
-import io.leann.shard.hnsw.PruneParams;
-import io.leann.shard.pq.PqParams;
 import io.leann.shard.text.Bm25Index;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
@@ -61,27 +59,47 @@ import java.util.TreeSet;
  * the heap only while its graph is built. One build per index at a time (a file lock).
  */
 public final class IndexBuilder {
+  /**
+   * Metadata a source gives the passages of one of its documents beyond the chunker's (an API
+   * document's own metadata), so filters can select them; its keys win over the chunker's.
+   */
+  @FunctionalInterface
+  public interface OwnMetadata {
+    /** Plain files have none. */
+    OwnMetadata NONE = doc -> Map.of();
+
+    Map<String, Object> of(Document doc) throws IOException;
+  }
+
   /** Embeds passage texts: the caller's embedder behind the index's passage template. */
   private final Embedder embedder;
   private final Progress progress;
   /** Recorded in the meta as {@code embedding_options}; null for none. */
   private final Map<String, String> embeddingOptions;
   private final String passageTemplate;
+  private final OwnMetadata ownMetadata;
 
   public IndexBuilder(Embedder embedder, Progress progress) {
-    this(embedder, null, progress);
+    this(embedder, null, progress, OwnMetadata.NONE);
+  }
+
+  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
+    this(embedder, embeddingOptions, progress, OwnMetadata.NONE);
   }
 
   /**
    * @param embeddingOptions what search needs to embed as this build did (server, prompt templates,
    *     never a key), recorded in the meta; its passage template is prepended to every passage here
+   * @param ownMetadata the metadata each document's source gives its passages
    */
-  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
+  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress,
+      OwnMetadata ownMetadata) {
     this.passageTemplate = PromptTemplates.of(embeddingOptions).passage();
     this.embedder = PromptedEmbedder.of(embedder, passageTemplate);
     this.embeddingOptions = embeddingOptions == null || embeddingOptions.isEmpty() ? null
         : Collections.unmodifiableMap(new TreeMap<>(embeddingOptions));
     this.progress = progress;
+    this.ownMetadata = ownMetadata;
   }
 
   public BuildOutcome build(BuildRequest req) throws IOException {
@@ -112,7 +130,7 @@ public final class IndexBuilder {
       // Stage 1: passages, with a note of which rows can take a previous embedding.
       LinkedHashMap<String, Manifest.FileEntry> files = new LinkedHashMap<>();
       LongList reuseFrom = new LongList();
-      boolean relativePathsMoved = false;
+      boolean metadataMoved = false;
       DocumentStream docs = new DocumentLoader(req.loader()).open(req.docs());
       Chunker chunker = new Chunker(req.chunking());
       List<Manifest.Rows> apiRows = new ArrayList<>();
@@ -124,16 +142,20 @@ public final class IndexBuilder {
           String key = doc.path().toString();
           long first = out.size();
           Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
+          Map<String, Object> own = ownMetadata.of(doc);
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
               // relative_path depends on the build's inputs, not on the file: another set of
-              // inputs (or the older file-name-only rule) moves it, and the meta must follow.
-              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))) {
+              // inputs (or the older file-name-only rule) moves it, and the meta must follow; so
+              // must the document's own metadata, which an older build may not have attached.
+              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))
+                  || !meta.entrySet().containsAll(own.entrySet())) {
                 meta = new LinkedHashMap<>(meta);
                 meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
-                relativePathsMoved = true;
+                meta.putAll(own);
+                metadataMoved = true;
               }
               out.append(new Passage(String.valueOf(out.size()), p.text(), meta));
               reuseFrom.add(r);
@@ -144,7 +166,12 @@ public final class IndexBuilder {
               progress.note("warning: " + w.message());
             }
             for (Chunk c : result.chunks()) {
-              out.append(new Passage(String.valueOf(out.size()), c.text(), c.metadata()));
+              Map<String, Object> meta = c.metadata();
+              if (!own.isEmpty()) {
+                meta = new LinkedHashMap<>(meta);
+                meta.putAll(own);
+              }
+              out.append(new Passage(String.valueOf(out.size()), c.text(), meta));
               reuseFrom.add(-1);
             }
           }
@@ -169,7 +196,7 @@ public final class IndexBuilder {
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
       Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args(), apiRows);
-      if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !relativePathsMoved) {
+      if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);
@@ -247,11 +274,7 @@ public final class IndexBuilder {
     long n = passages.size();
     int shardCount = (int) Math.max(1, Math.min(req.shards(), n));
     List<IndexMeta.Shard> shards = new ArrayList<>();
-    HnswParams params = new HnswParams(req.metric(), req.graphDegree(), req.efConstruction(),
-        req.threads(), HnswParams.DEFAULT_SEED);
-    HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(req.compact(),
-        req.recompute() ? PruneParams.forBuildDegree(req.graphDegree()) : null, !req.recompute(),
-        req.pqParams(spool.dims()), req.recompute() ? req.hubBudget() : 0);
+    GraphBuild graph = req.graph();
     for (int k = 0; k < shardCount; k++) {
       long from = n * k / shardCount;
       long to = n * (k + 1) / shardCount;
@@ -259,7 +282,7 @@ public final class IndexBuilder {
       progress.stage("graph " + (k + 1) + "/" + shardCount, to - from);
       String graphName = IndexLayout.graphName(k, shardCount);
       String idsName = IndexLayout.idsName(k, shardCount);
-      try (HnswIndex index = HnswIndex.build(vectors, params, options)) {
+      try (HnswIndex index = graph.build(vectors)) {
         index.save(genDir.resolve(graphName));
       }
       writeIds(genDir.resolve(idsName), passages, from, to);
@@ -284,16 +307,8 @@ public final class IndexBuilder {
 
   private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("graph_degree", req.graphDegree());
     kwargs.put("complexity", req.searchComplexity());
-    kwargs.put("ef_construction", req.efConstruction());
-    kwargs.put("is_compact", req.compact());
-    kwargs.put("is_recompute", req.recompute());
-    kwargs.put("num_threads", req.threads());
-    kwargs.put("distance_metric", req.metric().leannName());
-    PqParams pq = req.pqParams(embedder.dimensions());
-    kwargs.put("pq_bytes", pq == null ? 0 : pq.subspaces());
-    kwargs.put("hub_budget", req.recompute() ? req.hubBudget() : 0);
+    req.graph().record(kwargs, embedder.dimensions());
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
         req.embeddingMode(), embeddingOptions,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),

@@ -111,6 +111,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin EmbeddingFlags embedding;
 
+  @Option(names = "--max-seq-length", description = "Tokens per text the local model of an embed node sees, "
+      + "[CLS] and [SEP] included (default: the model's 256). Embed workers serve the indexes whose meta records the "
+      + "same max_seq_length, such as one imported with leann import --max-seq-length 128.")
+  Integer maxSeqLength;
+
   @Override
   public Integer call() {
     Map<String, String> env = cli.env();
@@ -150,7 +155,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     LeannNode node = LeannNode.start(config, seedAddresses, env,
-        () -> EmbedderFactory.create(embeddingMode, embeddingModel, embedEnv), endpoint);
+        () -> EmbedderFactory.create(embeddingMode, embeddingModel, embedEnv, maxSeqLength == null ? null
+            : Map.of(EmbedderFactory.MAX_SEQ_LENGTH, maxSeqLength.toString())), endpoint);
     String httpUrl = "none";
     if (roleSet.contains(ClusterLeannService.ROLE)) {
       String host = httpHost != null ? httpHost : advertised;

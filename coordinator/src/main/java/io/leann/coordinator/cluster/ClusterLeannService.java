@@ -136,6 +136,7 @@ public final class ClusterLeannService implements LeannService {
   private final Ingest ingest;
   private final Executor blocking;
   private final SearchMetrics metrics;
+  private final RecomputeDeadlines deadlines;
 
   private ClusterLeannService(ActorSystem<?> system, ClusterSettings settings, IndexRegistry disk,
       Map<String, String> env, ActorRef<EmbedDirectory.Command> directory) {
@@ -153,6 +154,8 @@ public final class ClusterLeannService implements LeannService {
     this.texts = new TextIndexes(disk);
     this.commits = new CommitFollower(disk, indexes);
     this.metrics = new SearchMetrics(NodeMetrics.get(system).registry());
+    this.deadlines = new RecomputeDeadlines(settings.recomputeShardTimeout(), settings.recomputeShardTimeoutMax(),
+        settings.recomputePassageCost());
     ActorRef<PlacementKeeper.Command> keeper = ClusterSingleton.get(system).init(SingletonActor.of(
             Behaviors.supervise(PlacementKeeper.create(indexes, allocation, settings.placementInterval()))
                 .onFailure(SupervisorStrategy.restart()), "placement-keeper")
@@ -221,8 +224,7 @@ public final class ClusterLeannService implements LeannService {
       // Read here, on the caller's thread: the stages below complete on other threads.
       String requestId = RequestIds.current();
       String templated = PromptTemplates.of(entry.embeddingOptions()).query(r.query());
-      CompletionStage<SearchResponse> answer = embedder.embed(entry.embeddingMode(), entry.model(),
-              entry.dimensions(), List.of(templated), settings.embedTimeout())
+      CompletionStage<SearchResponse> answer = embedder.embed(entry, List.of(templated), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
             if (metric.normalises()) {
@@ -261,7 +263,7 @@ public final class ClusterLeannService implements LeannService {
       Map<String, Object> filterSpec, TwoLevelOptions twoLevel, String requestId) {
     JsonNode filters = filterSpec == null ? null : JSON.valueToTree(filterSpec);
     boolean recomputing = recompute != null ? recompute : entry.recompute();
-    Duration timeout = recomputing ? settings.recomputeShardTimeout() : settings.shardTimeout();
+    Duration timeout = recomputing ? deadlines.forSearch(entry, ef) : settings.shardTimeout();
     List<CompletableFuture<ShardActor.SearchReply>> replies = new ArrayList<>(entry.shards());
     for (int k0 = 0; k0 < entry.shards(); k0++) {
       int shard = k0;
@@ -282,6 +284,9 @@ public final class ClusterLeannService implements LeannService {
           case ShardActor.Hits h -> {
             hits.addAll(h.hits());
             metrics.work(entry.name(), h.recompute(), h.stats());
+            if (h.recompute()) {
+              deadlines.observed(entry.name(), h.stats());
+            }
             if (h.stats() != null) {
               h.stats().forEach((key, value) -> stats.merge(key, value, Long::sum));
             }

@@ -9,7 +9,10 @@ import java.time.Duration;
  *
  * @param shardTimeout how long a search waits for each shard with stored vectors before it answers
  *     without it ({@code partial: true})
- * @param recomputeShardTimeout the same for recompute searches, which embed on the way
+ * @param recomputeShardTimeout the shortest such deadline of a recompute search, which embeds on the
+ *     way: its deadline grows with the work ({@link RecomputeDeadlines})
+ * @param recomputeShardTimeoutMax the longest deadline of a recompute search
+ * @param recomputePassageCost what one recomputed passage is assumed to cost before an index has answered
  * @param embedTimeout how long one embed worker may take to embed a query before the next is tried
  * @param writeTimeout how long a registry or job write waits for a majority of nodes (the local
  *     write stands either way and spreads by gossip)
@@ -31,7 +34,7 @@ import java.time.Duration;
  * @param jobRetention how long finished jobs stay queryable
  */
 public record ClusterSettings(Duration shardTimeout, Duration recomputeShardTimeout,
-    Duration embedTimeout, Duration writeTimeout, Duration adminTimeout, boolean localEmbedFallback,
+    Duration recomputeShardTimeoutMax, Duration recomputePassageCost, Duration embedTimeout, Duration writeTimeout, Duration adminTimeout, boolean localEmbedFallback,
     String blockingDispatcher, String ingestDispatcher, int embedBatch, int embedParallelism,
     Duration ingestEmbedTimeout, int maxDocuments, Duration graphBuildTimeout, int efConstruction,
     int graphThreads, Duration placementInterval, Duration jobRetention) {
@@ -53,6 +56,8 @@ public record ClusterSettings(Duration shardTimeout, Duration recomputeShardTime
     return new ClusterSettings(
         c.getDuration("shard-timeout"),
         c.getDuration("recompute-shard-timeout"),
+        c.getDuration("recompute-shard-timeout-max"),
+        c.getDuration("recompute-passage-cost"),
         c.getDuration("embed-timeout"),
         c.getDuration("write-timeout"),
         c.getDuration("admin-timeout"),

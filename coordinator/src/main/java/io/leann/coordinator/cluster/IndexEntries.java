@@ -54,7 +54,7 @@ final class IndexEntries {
         meta.metric().leannName(), meta.compact(), meta.pruned(),
         intOr(kwargs.get("graph_degree"), DEFAULT_GRAPH_DEGREE),
         intOr(kwargs.get("complexity"), DEFAULT_COMPLEXITY), meta.totalPassages(),
-        meta.passageSources().get(0).path(), null, meta.embeddingOptions());
+        meta.passageSources().get(0).path(), null, meta.embeddingOptions(), meta.maxSeqLength());
   }
 
   private static int intOr(Object value, int fallback) {
@@ -98,7 +98,7 @@ final class IndexEntries {
     }
     return new IndexEntry(name, IndexEntry.EMPTY, shards, model, mode, 0, metric,
         Objects.requireNonNullElse(s.compact(), true), Objects.requireNonNullElse(s.recompute(), true),
-        degree, DEFAULT_COMPLEXITY, 0, null, null, null);
+        degree, DEFAULT_COMPLEXITY, 0, null, null, null, null);
   }
 
   private static String localModel(String requested) {

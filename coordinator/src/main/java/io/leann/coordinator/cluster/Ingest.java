@@ -24,6 +24,7 @@ import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.index.IndexDirectory;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -199,7 +200,8 @@ final class Ingest {
         Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
         int dims = embed(entry, passages, kept, oldRows, old, oldGenDir, cache, progress);
         int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
-        List<IndexMeta.Shard> shards = buildGraphs(entry, layout.name(), gen, n, dims, shardCount, progress);
+        GraphBuild recipe = recipe(entry, old);
+        List<IndexMeta.Shard> shards = buildGraphs(recipe, layout.name(), gen, n, dims, shardCount, progress);
         progress.stage("publish", 1);
         for (IndexMeta.Shard s : shards) {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
@@ -207,12 +209,12 @@ final class Ingest {
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
         Manifest.afterIngest(previousManifest(oldGenDir), oldRows, kept, n - kept.size())
             .write(genDir.resolve(IndexLayout.MANIFEST));
-        IndexMeta meta = meta(entry, gen, dims, n, shards);
+        IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards);
         writer.commit(meta);
         return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
             entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
             entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
-            entry.embeddingOptions());
+            meta.embeddingOptions(), meta.maxSeqLength());
       }
     }
   }
@@ -338,8 +340,7 @@ final class Ingest {
               texts.add(templates.passage(passages.get(r).text()));
             }
             next += texts.size();
-            window.add(embedder.embed(entry.embeddingMode(), entry.model(), entry.dimensions(), texts,
-                settings.ingestEmbedTimeout()).toCompletableFuture());
+            window.add(embedder.embed(entry, texts, settings.ingestEmbedTimeout()).toCompletableFuture());
           }
           float[][] vectors = window.poll().join();
           if (spool == null) {
@@ -387,7 +388,7 @@ final class Ingest {
   }
 
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */
-  private List<IndexMeta.Shard> buildGraphs(IndexEntry entry, String name, int gen, long n, int dims,
+  private List<IndexMeta.Shard> buildGraphs(GraphBuild recipe, String name, int gen, long n, int dims,
       int shardCount, Progress progress) {
     progress.stage("graph", shardCount);
     AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
@@ -406,8 +407,7 @@ final class Ingest {
           from, (int) (to - from)));
       builds.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k))
           .<StatusReply<Done>>ask(replyTo -> new ShardActor.BuildGraph(embeddings, from, (int) (to - from), dims,
-              graph, entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
-              entry.compact(), entry.recompute(), replyTo), settings.graphBuildTimeout())
+              graph, recipe, replyTo), settings.graphBuildTimeout())
           .toCompletableFuture()
           .thenAccept(reply -> {
             if (reply.isError()) {
@@ -420,17 +420,29 @@ final class Ingest {
     return shards;
   }
 
-  /** The meta file of the new generation, with the fields the CLI build writes. */
-  private IndexMeta meta(IndexEntry entry, int gen, int dims, long passages, List<IndexMeta.Shard> shards) {
+  /**
+   * The graph recipe of the index: the registry's settings, and the PQ bytes and hub budget its
+   * committed meta records (a CLI build's {@code --pq-bytes} and {@code --hub-budget}); the defaults
+   * for an index without one.
+   */
+  private GraphBuild recipe(IndexEntry entry, IndexMeta old) {
+    return new GraphBuild(entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
+        entry.compact(), entry.recompute(), old == null ? null : old.pqBytes(), old == null ? 0 : old.hubBudget());
+  }
+
+  /**
+   * The meta file of the new generation, with the fields the CLI build writes; the embedding
+   * options of the previous one (how texts are embedded) carry over.
+   */
+  private IndexMeta meta(IndexEntry entry, IndexMeta old, GraphBuild recipe, int gen, int dims, long passages,
+      List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("graph_degree", entry.graphDegree());
     kwargs.put("complexity", entry.complexity());
-    kwargs.put("ef_construction", settings.efConstruction());
-    kwargs.put("is_compact", entry.compact());
-    kwargs.put("is_recompute", entry.recompute());
-    kwargs.put("num_threads", settings.graphThreads());
-    kwargs.put("distance_metric", entry.metric());
-    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(), entry.embeddingOptions(),
+    recipe.record(kwargs, dims);
+    // The committed meta's options (server, prompt templates, max_seq_length) carry over; a new
+    // index has the ones it was created with.
+    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(),
+        old != null ? old.embeddingOptions() : entry.embeddingOptions(),
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
         entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);

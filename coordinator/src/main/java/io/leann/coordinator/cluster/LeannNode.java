@@ -191,6 +191,8 @@ public final class LeannNode {
   private static String startEmbed(ActorSystem<Void> system, Config config, Embedder embedder,
       String endpoint, EmbedPoolMetrics poolMetrics) {
     onShutdown(system, "leann-close-embedder", embedder::close);
+    // Before the node announces itself: a cold model's first run would land on the first search's deadline.
+    embedder.warmUp();
     EmbedSettings settings = EmbedSettings.fromConfig(config);
     ActorRef<BatchCoalescer.Command> pool = system.systemActorOf(BatchCoalescer.create(embedder, settings, poolMetrics),
         "embed-pool", Props.empty());
@@ -206,7 +208,7 @@ public final class LeannNode {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     system.systemActorOf(EmbedEndpoint.create(new EmbedWorkerInfo(server.endpoint(), embedder.modelId(),
-        embedder.dimensions()), client::embed), "embed-endpoint", Props.empty());
+        embedder.dimensions(), embedder.maxSeqLength()), client::embed), "embed-endpoint", Props.empty());
     return server.endpoint();
   }
 

@@ -4,6 +4,8 @@ import io.leann.embed.Embedder;
 import io.leann.embed.EmbedderFactory;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.cluster.EmbedWorkerInfo;
+import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.Vectors;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.EmbedEndpoint;
@@ -54,40 +56,40 @@ final class PoolEmbedder implements AutoCloseable {
   }
 
   /**
-   * One vector per text, in order.
+   * One vector per text, in order, embedded as {@code index}'s texts were: its model, dimensions (0
+   * while not known yet) and {@code max_seq_length}.
    *
-   * @param mode the index's embedding mode, for the local fallback
-   * @param model the index's model id
-   * @param dimensions the index's dimensions, or 0 while they are not known yet
    * @param timeout how long each worker may take before the next one is tried
    * @return a stage failing with {@link ApiException} 503 when no worker and no local model can embed
    */
-  CompletionStage<float[][]> embed(String mode, String model, int dimensions, List<String> texts,
-      Duration timeout) {
+  CompletionStage<float[][]> embed(IndexEntry index, List<String> texts, Duration timeout) {
+    String mode = index.embeddingMode();
+    String model = index.model();
+    Integer maxSeqLength = index.maxSeqLength();
     // The caller's request id goes with the request, so the embed node logs under it too.
     String requestId = RequestIds.current();
     // Without a local model to fall back on, a worker that is still joining is worth waiting for.
     CompletionStage<EmbedDirectory.Workers> listed = localFallback
         ? AskPattern.ask(directory, EmbedDirectory.Get::new, directoryTimeout, system.scheduler())
-        : AskPattern.ask(directory, replyTo -> new EmbedDirectory.AwaitServing(model, timeout, replyTo),
+        : AskPattern.ask(directory, replyTo -> new EmbedDirectory.AwaitServing(model, maxSeqLength, timeout, replyTo),
             timeout.plus(directoryTimeout), system.scheduler());
     return listed.thenCompose(workers -> {
       List<ActorRef<EmbedEndpoint.Command>> refs = new ArrayList<>();
       for (EmbedDirectory.Worker w : workers.all()) {
-        if (w.info().model().equals(model) && (dimensions <= 0 || w.info().dimensions() == dimensions)) {
+        if (w.info().serves(model, index.dimensions(), maxSeqLength)) {
           refs.add(w.ref());
         }
       }
       int start = refs.isEmpty() ? 0 : Math.floorMod(next.getAndIncrement(), refs.size());
-      return attempt(refs, start, 0, mode, model, texts, requestId, timeout, new ArrayList<>());
+      return attempt(refs, start, 0, mode, model, maxSeqLength, texts, requestId, timeout, new ArrayList<>());
     });
   }
 
   private CompletionStage<float[][]> attempt(List<ActorRef<EmbedEndpoint.Command>> refs, int start,
-      int tried, String mode, String model, List<String> texts, String requestId, Duration timeout,
-      List<String> failures) {
+      int tried, String mode, String model, Integer maxSeqLength, List<String> texts, String requestId,
+      Duration timeout, List<String> failures) {
     if (tried == refs.size()) {
-      return local(mode, model, texts, failures);
+      return local(mode, model, maxSeqLength, texts, failures);
     }
     ActorRef<EmbedEndpoint.Command> worker = refs.get((start + tried) % refs.size());
     return AskPattern.<EmbedEndpoint.Command, Vectors>askWithStatus(worker,
@@ -98,20 +100,22 @@ final class PoolEmbedder implements AutoCloseable {
             return CompletableFuture.completedStage(vectors);
           }
           failures.add(worker.path().address() + ": " + failure.getMessage());
-          return attempt(refs, start, tried + 1, mode, model, texts, requestId, timeout, failures);
+          return attempt(refs, start, tried + 1, mode, model, maxSeqLength, texts, requestId, timeout, failures);
         })
         .thenCompose(stage -> stage);
   }
 
-  private CompletionStage<float[][]> local(String mode, String model, List<String> texts,
+  private CompletionStage<float[][]> local(String mode, String model, Integer maxSeqLength, List<String> texts,
       List<String> failures) {
-    String why = failures.isEmpty() ? "no embed worker serves " + model
-        : "every embed worker serving " + model + " failed (" + String.join("; ", failures) + ")";
+    String variant = EmbedWorkerInfo.describe(model, maxSeqLength);
+    String why = failures.isEmpty() ? "no embed worker serves " + variant
+        : "every embed worker serving " + variant + " failed (" + String.join("; ", failures) + ")";
     if (!localFallback) {
       return CompletableFuture.failedStage(ApiException.unavailable(why));
     }
     return CompletableFuture.supplyAsync(() -> {
-      Embedder embedder = locals.computeIfAbsent(mode + "\n" + model, key -> EmbedderFactory.create(mode, model, env));
+      Embedder embedder = locals.computeIfAbsent(mode + "\n" + variant, key -> EmbedderFactory.create(mode, model, env,
+          maxSeqLength == null ? null : Map.of(EmbedderFactory.MAX_SEQ_LENGTH, maxSeqLength.toString())));
       if (!embedder.modelId().equals(model)) {
         throw ApiException.unavailable(why + ", and the local " + mode + " embedder runs "
             + embedder.modelId());

@@ -28,8 +28,11 @@ public record HttpSettings(long maxBodyBytes, ApiKeys keys, Duration requestTime
     boolean insecure) {
   /** 8 MiB, Pekko HTTP's own default for {@code max-content-length}. */
   public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
-  /** Pekko HTTP's default {@code request-timeout}. */
-  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * Longer than the cluster's longest shard deadline ({@code recompute-shard-timeout-max}, 60 s), so
+   * a slow shard gives a partial answer rather than a timed-out request.
+   */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(75);
 
   public HttpSettings {
     if (maxBodyBytes <= 0) {
@@ -42,7 +45,7 @@ public record HttpSettings(long maxBodyBytes, ApiKeys keys, Duration requestTime
     corsOrigins = corsOrigins == null ? List.of() : Cors.validated(corsOrigins);
   }
 
-  /** 8 MiB bodies, 20 s requests, no keys (every route open), no CORS. */
+  /** 8 MiB bodies, 75 s requests, no keys (every route open), no CORS. */
   public static HttpSettings defaults() {
     return new HttpSettings(DEFAULT_MAX_BODY_BYTES, ApiKeys.none(), DEFAULT_REQUEST_TIMEOUT, List.of(), false);
   }

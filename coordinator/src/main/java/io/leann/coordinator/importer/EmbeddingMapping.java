@@ -25,12 +25,16 @@ public record EmbeddingMapping(String mode, String model, Integer maxSeqLength) 
     this(mode, model, null);
   }
 
-  /** This mapping with the local model's tokens per text set. */
+  /**
+   * This mapping with the local model's tokens per text set; the model's default is recorded as no
+   * option, the way embed workers running it describe themselves ({@code Embedder#maxSeqLength}).
+   */
   public EmbeddingMapping withMaxSeqLength(Integer tokens) {
     if (tokens != null && !LOCAL.equals(mode)) {
       throw new IllegalArgumentException("--max-seq-length applies to the local model only, not to " + mode);
     }
-    return new EmbeddingMapping(mode, model, tokens);
+    return new EmbeddingMapping(mode, model,
+        tokens == null || tokens == OnnxEmbedder.DEFAULT_MAX_SEQUENCE_LENGTH ? null : tokens);
   }
 
   private static final String LOCAL = "sentence-transformers";

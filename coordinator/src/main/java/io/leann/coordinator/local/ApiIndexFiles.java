@@ -2,6 +2,7 @@ package io.leann.coordinator.local;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.index.AtomicFiles;
@@ -129,6 +130,24 @@ final class ApiIndexFiles {
       }
     }
     AtomicFiles.syncDirectory(inbox);
+  }
+
+  /**
+   * The documents' own metadata for the build of {@code layout}'s inbox, attached to their passages.
+   * Read once per build, and once more for a document the first read did not know: its metadata
+   * reached the disk before its text did, so a document that arrived during the build is covered too.
+   */
+  static IndexBuilder.OwnMetadata ownMetadata(IndexLayout layout) throws IOException {
+    Map<String, Map<String, Object>> known = new HashMap<>(readMetadata(layout));
+    boolean[] reread = {false};
+    return doc -> {
+      String file = doc.path().getFileName().toString();
+      if (!known.containsKey(file) && !reread[0]) {
+        reread[0] = true;
+        known.putAll(readMetadata(layout));
+      }
+      return known.getOrDefault(file, Map.of());
+    };
   }
 
   /** User metadata of the documents of an API index, by inbox file name; empty for other indexes. */

@@ -3,7 +3,6 @@ package io.leann.coordinator.local;
 import io.leann.coordinator.build.BuildOutcome;
 import io.leann.coordinator.build.BuildRequest;
 import io.leann.coordinator.build.IndexBuilder;
-import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
@@ -76,9 +75,8 @@ import org.slf4j.LoggerFactory;
  * restart are still in the inbox and are indexed by the next job.
  *
  * <p><b>Metadata.</b> Passages carry the pipeline's metadata ({@code file_name}, {@code chunk_index},
- * ...), which filters work on. A document's own {@code metadata} is kept beside the inbox and
- * merged into its hits (its keys win), but the pipeline cannot attach it to passages, so a filter
- * on one of its keys is refused with a 400 rather than silently matching nothing.
+ * ...) and their document's own {@code metadata}, kept beside the inbox and attached by the build
+ * (its keys win), so filters work on both, as in the cluster.
  *
  * <p><b>Placement.</b> There is one node, {@code local}, with every role; all shards live on it.
  * Moving shards and rebalancing are refused with 400 {@code not_a_cluster}.
@@ -93,10 +91,6 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private static final int DEFAULT_COMPLEXITY = 64;
   private static final int EF_CONSTRUCTION = 200;
   private static final int EMBED_BATCH = 64;
-  /** Metadata keys every passage gets from the pipeline; documents' own keys may shadow them in hits. */
-  private static final Set<String> PIPELINE_KEYS = Set.of(Chunk.FILE_PATH, Chunk.FILE_NAME,
-      Chunk.RELATIVE_PATH, Chunk.LANGUAGE, Chunk.FILE_MODIFIED, Chunk.START_LINE, Chunk.END_LINE,
-      Chunk.CHUNK_INDEX, Chunk.PAGE, Chunk.PAGE_END, Chunk.TITLE);
   private static final List<String> ROLES = List.of("coordinator", "shard", "embed");
   private static final String NODE = "local";
 
@@ -338,7 +332,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       LocalIndex index = searcher.index();
       int k = request.topKOrDefault();
       int ef = Math.max(k, request.complexity() != null ? request.complexity() : recordedComplexity(index.meta()));
-      MetadataFilter filter = filter(request.metadataFilters(), lease.userMetadata());
+      MetadataFilter filter = filter(request.metadataFilters());
       if (Boolean.FALSE.equals(request.recompute()) && !index.searchableWithoutRecompute()) {
         throw ApiException.badRequest("recompute", "cannot be false: " + SearchableIndex.recomputeRequired(name));
       }
@@ -352,7 +346,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       double searchMs = millis(searchStart);
       List<SearchResponse.Hit> results = new ArrayList<>(hits.size());
       for (SearchHit h : hits) {
-        results.add(new SearchResponse.Hit(h.id(), h.score(), h.text(), metadata(h.metadata(), lease.userMetadata())));
+        results.add(new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadata()));
       }
       Map<String, Double> timing = new LinkedHashMap<>();
       timing.put("search", searchMs);
@@ -373,34 +367,16 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     }
   }
 
-  /** The request's filter; a filter on documents' own metadata cannot be evaluated here (class doc). */
-  private static MetadataFilter filter(Map<String, Object> spec, Map<String, Map<String, Object>> userMetadata) {
+  /** The request's filter, or null for none. */
+  private static MetadataFilter filter(Map<String, Object> spec) {
     if (spec == null || spec.isEmpty()) {
       return null;
-    }
-    for (String field : spec.keySet()) {
-      if (!PIPELINE_KEYS.contains(field) && userMetadata.values().stream().anyMatch(m -> m.containsKey(field))) {
-        throw ApiException.badRequest("metadata_filters", "filters on a document's own metadata ('" + field
-            + "') are not supported by the standalone server; filter on passage metadata such as file_name,"
-            + " chunk_index or language");
-      }
     }
     try {
       return MetadataFilter.of(spec);
     } catch (InvalidFilterException e) {
       throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
     }
-  }
-
-  /** A hit's passage metadata with its document's own metadata on top. */
-  private static Map<String, Object> metadata(Map<String, Object> passage, Map<String, Map<String, Object>> user) {
-    Map<String, Object> own = passage == null ? null : user.get(String.valueOf(passage.get(Chunk.FILE_NAME)));
-    if (own == null) {
-      return passage;
-    }
-    Map<String, Object> merged = new LinkedHashMap<>(passage);
-    merged.putAll(own);
-    return merged;
   }
 
   private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
@@ -420,7 +396,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
           DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
           false, EMBED_BATCH, List.of());
-      BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress()).build(request);
+      BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress(), ApiIndexFiles.ownMetadata(layout))
+          .build(request);
       // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
       searchers.retire(layout.name());
       job.finished(outcome.passages());

@@ -39,14 +39,12 @@ final class SearcherCache implements AutoCloseable {
   private static final class Entry {
     final IndexSearcher searcher;
     final Object version;
-    final Map<String, Map<String, Object>> userMetadata;
     int users;
     boolean retired;
 
-    Entry(IndexSearcher searcher, Object version, Map<String, Map<String, Object>> userMetadata) {
+    Entry(IndexSearcher searcher, Object version) {
       this.searcher = searcher;
       this.version = version;
-      this.userMetadata = userMetadata;
     }
   }
 
@@ -61,11 +59,6 @@ final class SearcherCache implements AutoCloseable {
 
     IndexSearcher searcher() {
       return entry.searcher;
-    }
-
-    /** User metadata of API documents by inbox file name (see {@link ApiIndexFiles}). */
-    Map<String, Map<String, Object>> userMetadata() {
-      return entry.userMetadata;
     }
 
     @Override
@@ -94,13 +87,7 @@ final class SearcherCache implements AutoCloseable {
       entry = null;
     }
     if (entry == null) {
-      IndexSearcher searcher = IndexSearcher.open(layout, env);
-      try {
-        entry = new Entry(searcher, version, Map.copyOf(ApiIndexFiles.readMetadata(layout)));
-      } catch (IOException | RuntimeException e) {
-        searcher.close();
-        throw e;
-      }
+      entry = new Entry(IndexSearcher.open(layout, env), version);
       entries.put(name, entry);
     }
     entry.users++;

@@ -155,9 +155,16 @@ class LeannRoutesTest {
     assertTrue(hit.path("text").asText().contains("lighthouse"), hit.toString());
     assertEquals("ann", hit.path("metadata").path("author").asText());
     assertEquals(1890, hit.path("metadata").path("year").asInt());
-    assertError(send("POST", "/indexes/notes/search",
-            "{\"query\": \"x\", \"metadata_filters\": {\"author\": {\"==\": \"ann\"}}}"),
-        400, "bad_request", "author");
+    // A document's own metadata filters as the pipeline's does: the tomato passage, nearest to the
+    // query, has no author.
+    Reply byAuthor = send("POST", "/indexes/notes/search", """
+        {"query": "tomatoes on the vine", "top_k": 2, "metadata_filters": {"author": {"==": "ann"}}}""");
+    assertEquals(200, byAuthor.status(), byAuthor.raw().body());
+    JsonNode annOnly = byAuthor.json().path("results");
+    assertEquals(1, annOnly.size(), annOnly.toString());
+    assertTrue(annOnly.get(0).path("text").asText().contains("lighthouse"), annOnly.toString());
+    assertEquals(0, send("POST", "/indexes/notes/search", """
+        {"query": "lighthouse", "metadata_filters": {"year": {">": 1900}}}""").json().path("results").size());
 
     Reply deleted = send("DELETE", "/indexes/notes", null);
     assertEquals(200, deleted.status(), deleted.raw().body());

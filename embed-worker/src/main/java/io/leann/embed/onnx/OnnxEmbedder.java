@@ -238,6 +238,18 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   @Override
+  public void warmUp() {
+    embed(List.of("warm up"));
+  }
+
+  /** Null at the model's default of {@value #DEFAULT_MAX_SEQUENCE_LENGTH}, so that both spellings match. */
+  @Override
+  public Integer maxSeqLength() {
+    int length = tokenizer.maxSequenceLength();
+    return length == DEFAULT_MAX_SEQUENCE_LENGTH ? null : length;
+  }
+
+  @Override
   public synchronized void close() {
     if (closed) {
       return;

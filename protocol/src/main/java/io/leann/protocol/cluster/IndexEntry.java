@@ -30,6 +30,8 @@ import java.util.Map;
  * @param error why the last build failed, or null
  * @param embeddingOptions the meta's {@code embedding_options} (server, prompt templates; never a
  *     key), or null: queries and ingested passages are embedded with its templates
+ * @param maxSeqLength the {@code max_seq_length} embedding option of the published meta (tokens per
+ *     text, which queries and recomputed passages must be embedded with too), or null for the model's default
  */
 public record IndexEntry(
     String name,
@@ -46,7 +48,7 @@ public record IndexEntry(
     long passages,
     String generation,
     String error,
-    Map<String, String> embeddingOptions) implements CborSerializable {
+    Map<String, String> embeddingOptions, Integer maxSeqLength) implements CborSerializable {
 
   public static final String READY = "ready";
   public static final String BUILDING = "building";
@@ -61,6 +63,6 @@ public record IndexEntry(
   /** This entry with another status and error, the published generation unchanged. */
   public IndexEntry withStatus(String newStatus, String newError) {
     return new IndexEntry(name, newStatus, shards, model, embeddingMode, dimensions, metric, compact,
-        recompute, graphDegree, complexity, passages, generation, newError, embeddingOptions);
+        recompute, graphDegree, complexity, passages, generation, newError, embeddingOptions, maxSeqLength);
   }
 }

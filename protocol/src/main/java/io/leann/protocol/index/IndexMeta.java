@@ -1,5 +1,6 @@
 package io.leann.protocol.index;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -61,6 +62,13 @@ public record IndexMeta(
    * {@value #CHECKSUM}. Version 1 indexes are refused with a request to rebuild.
    */
   public static final int FORMAT_VERSION = 2;
+  /** {@code backend_kwargs} key: bytes of PQ code per passage, 0 for none (absent: the default codes). */
+  public static final String PQ_BYTES = "pq_bytes";
+  /** {@code backend_kwargs} key: share of the embeddings kept as exact hub embeddings (absent: none). */
+  public static final String HUB_BUDGET = "hub_budget";
+  /** {@code embedding_options} key: tokens per text the local model sees (absent: the model's default). */
+  public static final String MAX_SEQ_LENGTH = "max_seq_length";
+
   /**
    * The meta's own checksum field, {@code "crc32c:<8 hex digits>"}: CRC32C of the meta serialised
    * without it. Not a record component: it describes the file, not the index.
@@ -178,5 +186,38 @@ public record IndexMeta(
     Object fromKwargs = backendKwargs == null ? null : backendKwargs.get("distance_metric");
     return fromKwargs == null ? Metric.INNER_PRODUCT
         : Metric.parse(fromKwargs.toString());
+  }
+
+  /** Bytes of PQ code per passage the index was built with: 0 for none, null when not recorded (the default). */
+  @JsonIgnore
+  public Integer pqBytes() {
+    Object v = backendKwargs == null ? null : backendKwargs.get(PQ_BYTES);
+    return v instanceof Number n ? Integer.valueOf(n.intValue()) : null;
+  }
+
+  /** The hub budget the index was built with; 0 when not recorded. */
+  @JsonIgnore
+  public double hubBudget() {
+    Object v = backendKwargs == null ? null : backendKwargs.get(HUB_BUDGET);
+    return v instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  /**
+   * Tokens per text the index's texts were embedded with (queries and recomputed passages must be
+   * embedded alike), or null for the model's default.
+   *
+   * @throws IllegalArgumentException if the recorded value is not a number
+   */
+  @JsonIgnore
+  public Integer maxSeqLength() {
+    String v = embeddingOptions == null ? null : embeddingOptions.get(MAX_SEQ_LENGTH);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("embedding option " + MAX_SEQ_LENGTH + " is not a number: '" + v + "'");
+    }
   }
 }

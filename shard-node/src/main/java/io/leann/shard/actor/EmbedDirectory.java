@@ -49,11 +49,16 @@ public final class EmbedDirectory extends AbstractBehavior<EmbedDirectory.Comman
   public record Get(ActorRef<Workers> replyTo) implements Command {}
 
   /**
-   * Replies with the workers as soon as one serves {@code model}, or with the current ones after
-   * {@code within}: for callers that have no other way to embed and would rather wait out a worker
-   * that is still joining than fail.
+   * Replies with the workers as soon as one serves {@code model} with {@code maxSeqLength}
+   * ({@link EmbedWorkerInfo#serves}), or with the current ones after {@code within}: for callers
+   * that have no other way to embed and would rather wait out a worker that is still joining than fail.
    */
-  public record AwaitServing(String model, Duration within, ActorRef<Workers> replyTo) implements Command {}
+  public record AwaitServing(String model, Integer maxSeqLength, Duration within, ActorRef<Workers> replyTo)
+      implements Command {
+    boolean servedBy(Workers workers) {
+      return workers.all().stream().anyMatch(w -> w.info().serves(model, 0, maxSeqLength));
+    }
+  }
 
   private record WaitExpired(AwaitServing waiter) implements Command {}
 
@@ -72,16 +77,14 @@ public final class EmbedDirectory extends AbstractBehavior<EmbedDirectory.Comman
       all = List.copyOf(all);
     }
 
-    /** Workers embedding with {@code model} into {@code dimensions}-long vectors. */
-    public List<Worker> serving(String model, int dimensions) {
-      return all.stream()
-          .filter(w -> w.info().model().equals(model) && w.info().dimensions() == dimensions)
-          .toList();
+    /** Workers embedding as an index of this model, dimensions and max sequence length was embedded. */
+    public List<Worker> serving(String model, int dimensions, Integer maxSeqLength) {
+      return all.stream().filter(w -> w.info().serves(model, dimensions, maxSeqLength)).toList();
     }
 
-    /** ZMQ endpoints of the workers serving {@code model}. */
-    public List<String> endpointsFor(String model, int dimensions) {
-      return serving(model, dimensions).stream().map(w -> w.info().endpoint()).toList();
+    /** ZMQ endpoints of the workers {@link #serving} such an index. */
+    public List<String> endpointsFor(String model, int dimensions, Integer maxSeqLength) {
+      return serving(model, dimensions, maxSeqLength).stream().map(w -> w.info().endpoint()).toList();
     }
   }
 
@@ -140,7 +143,7 @@ public final class EmbedDirectory extends AbstractBehavior<EmbedDirectory.Comman
 
   private Behavior<Command> onAwaitServing(AwaitServing m) {
     Workers snapshot = snapshot();
-    if (snapshot.all().stream().anyMatch(w -> w.info().model().equals(m.model()))) {
+    if (m.servedBy(snapshot)) {
       m.replyTo().tell(snapshot);
     } else {
       waiters.add(m);
@@ -181,7 +184,8 @@ public final class EmbedDirectory extends AbstractBehavior<EmbedDirectory.Comman
   private Behavior<Command> onDescribed(Described m) {
     if (describing.remove(m.ref()) && listed.contains(m.ref())) {
       workers.put(m.ref(), m.info());
-      getContext().getLog().info("embed worker {} ({}) available", m.info().endpoint(), m.info().model());
+      getContext().getLog().info("embed worker {} ({}) available", m.info().endpoint(),
+          EmbedWorkerInfo.describe(m.info().model(), m.info().maxSeqLength()));
       publish();
     }
     return this;
@@ -200,7 +204,7 @@ public final class EmbedDirectory extends AbstractBehavior<EmbedDirectory.Comman
     Workers snapshot = snapshot();
     subscribers.forEach(s -> s.tell(snapshot));
     waiters.removeIf(w -> {
-      boolean served = snapshot.all().stream().anyMatch(worker -> worker.info().model().equals(w.model()));
+      boolean served = w.servedBy(snapshot);
       if (served) {
         timers.cancel(w);
         w.replyTo().tell(snapshot);

@@ -233,6 +233,11 @@ final class LoadedShard {
     return meta.dimensions();
   }
 
+  /** The tokens per text the index was embedded with, null for the model's default. */
+  Integer maxSeqLength() {
+    return meta.maxSeqLength();
+  }
+
   Metric metric() {
     return meta.metric();
   }

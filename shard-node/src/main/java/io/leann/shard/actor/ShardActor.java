@@ -1,22 +1,20 @@
 package io.leann.shard.actor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.cluster.CborSerializable;
+import io.leann.protocol.cluster.EmbedWorkerInfo;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.LittleEndian;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
-import io.leann.shard.hnsw.HnswParams;
-import io.leann.shard.hnsw.PruneParams;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
-import io.leann.shard.pq.PqParams;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.search.IndexFiles;
 import io.leann.shard.vector.ArrayVectors;
@@ -111,11 +109,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * of an embeddings file (little-endian float32 rows) and writes it atomically. Paths are relative
    * to the index directory. Replies with an ack, or an error naming what went wrong.
    *
-   * @param threads insertion threads; 0 uses every core of the node that builds
+   * @param recipe the index's graph settings (PQ bytes and hub budget included), as its meta records them
    */
   public record BuildGraph(String embeddings, long firstRow, int count, int dimensions, String graph,
-      String metric, int graphDegree, int efConstruction, int threads, boolean compact,
-      boolean recompute, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+      GraphBuild recipe, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Stops the entity; Cluster Sharding sends it for passivation and handoff. */
   public enum Stop implements Command {
@@ -320,7 +317,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   /** Points the recompute pool at the workers that serve the loaded shard's model. */
   private void updatePool() {
     List<String> endpoints = current == null ? List.of()
-        : workers.endpointsFor(current.model(), current.dimensions());
+        : workers.endpointsFor(current.model(), current.dimensions(), current.maxSeqLength());
     if (pool != null && pool.endpoints().equals(endpoints) && poolShard == current) {
       return;
     }
@@ -349,8 +346,10 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     }
     RecomputerPool recomputers = recompute ? pool : null;
     if (recompute && recomputers == null) {
-      search.replyTo().tell(new Failed(id.shard(), "no embed worker serving " + shard.model() + " ("
-          + shard.dimensions() + " dimensions) is reachable for recompute", false));
+      search.replyTo().tell(new Failed(id.shard(), "no embed worker serving "
+          + EmbedWorkerInfo.describe(shard.model(), shard.maxSeqLength()) + " (" + shard.dimensions()
+          + " dimensions) is reachable for recompute" + (shard.maxSeqLength() == null ? ""
+              : "; start one with leann serve --roles embed --max-seq-length " + shard.maxSeqLength()), false));
       return;
     }
     if (!shard.acquire()) {
@@ -420,7 +419,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     return this;
   }
 
-  /** Builds and saves one shard graph, exactly as the CLI build does for its shards. */
+  /** Builds and saves one shard graph with the recipe the CLI build follows for its shards. */
   private void buildGraph(BuildGraph b) {
     try {
       Path vectorsFile = IndexFiles.resolve(indexDir, b.embeddings());
@@ -438,15 +437,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
             b.count() * rowBytes, arena);
         MemorySegment.copy(rows, LittleEndian.FLOAT, 0, data, 0, data.length);
       }
-      Metric metric = Metric.parse(b.metric());
-      int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
-      HnswParams params = new HnswParams(metric, b.graphDegree(), b.efConstruction(), threads,
-          HnswParams.DEFAULT_SEED);
-      HnswIndex.BuildOptions options = new HnswIndex.BuildOptions(b.compact(),
-          b.recompute() ? PruneParams.forBuildDegree(b.graphDegree()) : null, !b.recompute(),
-          b.recompute() ? PqParams.forDims(b.dimensions()) : null, 0);
       Files.createDirectories(graphFile.getParent());
-      try (HnswIndex index = HnswIndex.build(new ArrayVectors(data, b.dimensions()), params, options)) {
+      try (HnswIndex index = b.recipe().build(new ArrayVectors(data, b.dimensions()))) {
         index.save(graphFile);
       }
       LOG.info("built graph {} of shard {} ({} nodes)", b.graph(), id, b.count());

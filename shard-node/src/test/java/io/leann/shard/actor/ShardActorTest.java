@@ -10,6 +10,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leann.protocol.Metric;
 import io.leann.protocol.cluster.ShardHit;
+import io.leann.protocol.index.GraphFile;
+import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
@@ -17,6 +19,7 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
@@ -217,7 +220,7 @@ class ShardActorTest {
     Files.write(embeddings, bytes.array());
     TestProbe<StatusReply<Done>> probe = testKit.createTestProbe();
     shard("built", 1).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 120, 80, DIMS,
-        "gen-1/documents.shard-1.index", "l2", 16, 64, 1, true, false, probe.getRef()));
+        "gen-1/documents.shard-1.index", new GraphBuild("l2", 16, 64, 1, true, false, null, 0), probe.getRef()));
     assertTrue(probe.receiveMessage(Duration.ofSeconds(30)).isSuccess());
 
     float[][] slice = java.util.Arrays.copyOfRange(vectors, 120, 200);
@@ -230,8 +233,40 @@ class ShardActorTest {
       assertArrayEquals(expected.search(query, 10, 32).nodes(), built.search(query, 10, 32).nodes());
     }
     shard("built", 2).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 150, 80, DIMS,
-        "gen-1/documents.shard-2.index", "l2", 16, 64, 1, true, false, probe.getRef()));
+        "gen-1/documents.shard-2.index", new GraphBuild("l2", 16, 64, 1, true, false, null, 0), probe.getRef()));
     assertTrue(probe.receiveMessage(Duration.ofSeconds(30)).isError());
+  }
+
+  @Test
+  void buildsWithTheIndexsPqBytesAndHubBudget() throws IOException {
+    Path dir = Files.createDirectories(root.resolve("recipe/gen-1"));
+    writeEmbeddings(dir.resolve("embeddings.f32"), vectors(300, 23));
+    TestProbe<StatusReply<Done>> probe = testKit.createTestProbe();
+    // 4 PQ bytes and a quarter of the embeddings as hubs, where the defaults would be 1 byte and none
+    shard("recipe", 0).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 0, 300, DIMS,
+        "gen-1/documents.index", new GraphBuild("l2", 16, 64, 1, true, true, 4, 0.25), probe.getRef()));
+    assertTrue(probe.receiveMessage(Duration.ofSeconds(60)).isSuccess());
+    try (GraphFile file = GraphFile.open(dir.resolve("documents.index"))) {
+      assertTrue(file.header().pruned());
+      assertFalse(file.header().hasVectors());
+      assertEquals(300L * 4, file.requireSection(GraphSection.PQ_CODES).byteSize(), "4 code bytes per node");
+      // the budget pays for each hub's vector and its node id
+      long spent = file.requireSection(GraphSection.HUB_VECTORS).byteSize()
+          + file.requireSection(GraphSection.HUB_NODES).byteSize();
+      long budget = 300L * DIMS * Float.BYTES / 4;
+      assertTrue(spent <= budget && spent > budget - (DIMS + 1) * Float.BYTES,
+          spent + " bytes of hubs for a budget of " + budget);
+    }
+  }
+
+  private static void writeEmbeddings(Path file, float[][] vectors) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(vectors.length * DIMS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] v : vectors) {
+      for (float x : v) {
+        bytes.putFloat(x);
+      }
+    }
+    Files.write(file, bytes.array());
   }
 
   /** Seeded vectors in [-1, 1). */

@@ -58,8 +58,13 @@ try {
   assert.match(response.headers()['content-security-policy'], /^default-src 'self';/);
   await page.locator(`#index-select option[value="${index}"]`).waitFor({ state: 'attached' });
   await page.selectOption('#index-select', index);
-  await page.locator('#index-info dd').first().waitFor();
-  const info = Object.fromEntries(await page.$$eval('#index-info dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+  // The panel is drawn again when the selection changes: read it once a whole list is there.
+  const info = await (await page.waitForFunction(() => {
+    const dts = [...document.querySelectorAll('#index-info dt')];
+    if (dts.length === 0 || dts.some((dt) => !dt.nextElementSibling)) return null;
+    const fields = Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+    return fields.Passages && fields.Status ? fields : null;
+  })).jsonValue();
   assert.ok(Number(info.Passages) > 10, `passages: ${info.Passages}`);
   assert.match(info.Model, /MiniLM/i);
   assert.equal(info.Dimensions, '384');

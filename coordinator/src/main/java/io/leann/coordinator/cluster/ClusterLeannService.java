@@ -30,7 +30,6 @@ import io.leann.protocol.passages.Passage;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
-import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
@@ -208,7 +207,7 @@ public final class ClusterLeannService implements LeannService {
       }
       SearchRequest r = request.validated();
       IndexEntry entry = entry(index);
-      MetadataFilter filter = filter(r.metadataFilters());
+      MetadataFilter filter = MetadataFilter.ofRequest(r.metadataFilters());
       if (entry.generation() == null) {
         return CompletableFuture.completedFuture(new SearchResponse(List.of(), false, List.of(),
             timing(start, start, System.nanoTime())));
@@ -373,14 +372,6 @@ public final class ClusterLeannService implements LeannService {
     return timing;
   }
 
-  private static MetadataFilter filter(Map<String, Object> spec) {
-    try {
-      return MetadataFilter.of(spec);
-    } catch (InvalidFilterException e) {
-      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
-    }
-  }
-
   @Override
   public CompletionStage<List<IndexInfo>> indexes() {
     return CompletableFuture.completedFuture(indexes.snapshot().values().stream()
@@ -466,7 +457,7 @@ public final class ClusterLeannService implements LeannService {
     MetadataFilter filter;
     try {
       entry(name);
-      filter = filter(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      filter = MetadataFilter.ofRequest(new DeleteRequest(metadataFilters).validated().metadataFilters());
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -25,7 +25,6 @@ import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
-import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
@@ -259,11 +258,7 @@ public final class EmbeddedLeann {
     if (spec == null || spec.isEmpty()) {
       return null;
     }
-    try {
-      return MetadataFilter.of(spec);
-    } catch (InvalidFilterException e) {
-      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
-    }
+    return MetadataFilter.ofRequest(spec);
   }
 
   private static Path path(String indexPath) {

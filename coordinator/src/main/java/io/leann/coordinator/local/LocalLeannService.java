@@ -27,7 +27,6 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
-import io.leann.shard.filter.InvalidFilterException;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
@@ -185,11 +184,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
     return async(() -> {
       MetadataFilter filter;
-      try {
-        filter = MetadataFilter.of(new DeleteRequest(metadataFilters).validated().metadataFilters());
-      } catch (InvalidFilterException e) {
-        throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
-      }
+      filter = MetadataFilter.ofRequest(new DeleteRequest(metadataFilters).validated().metadataFilters());
       IndexLayout layout = existing(name);
       IngestJob job;
       synchronized (lock) {
@@ -372,11 +367,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     if (spec == null || spec.isEmpty()) {
       return null;
     }
-    try {
-      return MetadataFilter.of(spec);
-    } catch (InvalidFilterException e) {
-      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
-    }
+    return MetadataFilter.ofRequest(spec);
   }
 
   private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {

@@ -1,6 +1,7 @@
 package io.leann.shard.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.protocol.api.ApiException;
 import io.leann.protocol.passages.Passage;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -82,6 +83,19 @@ public final class MetadataFilter {
       map.put(e.getKey(), toJava(e.getValue()));
     }
     return of(map);
+  }
+
+  /**
+   * The filter of a request's {@code metadata_filters} (null or empty: {@link #isEmpty() empty}); a
+   * malformed one is a 400 naming {@code metadata_filters.<field>}. Every service goes through here,
+   * so they answer a bad filter alike.
+   */
+  public static MetadataFilter ofRequest(Map<String, ?> spec) {
+    try {
+      return of(spec);
+    } catch (InvalidFilterException e) {
+      throw ApiException.badRequest(e.path("metadata_filters"), e.problem());
+    }
   }
 
   /**

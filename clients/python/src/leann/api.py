@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 import leann_client
+from leann_client.api import document
 from leann_client.types import ChatAnswer, IndexInfo, SearchResult, SearchResults
 
 from . import _engine
@@ -67,19 +68,7 @@ class LeannBuilder:
     def add_text(self, text: str, metadata: Optional[Mapping[str, Any]] = None) -> None:
         """Adds one text; a long text becomes several passages, each with ``metadata`` plus
         ``chunk_index``. Metadata must be JSON: str, numbers, bools, None, lists and dicts."""
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"text #{len(self._documents)} must be a non-blank str, got {text!r:.60}")
-        document: Dict[str, Any] = {"text": text}
-        if metadata is not None:
-            if not isinstance(metadata, Mapping):
-                raise TypeError(f"metadata of text #{len(self._documents)} must be a mapping, "
-                                f"got {type(metadata).__name__}")
-            try:
-                json.dumps(metadata, allow_nan=False)
-            except (TypeError, ValueError) as e:
-                raise ValueError(f"metadata of text #{len(self._documents)} is not JSON: {e}") from e
-            document["metadata"] = dict(metadata)
-        self._documents.append(document)
+        self._documents.append(document(text, metadata, len(self._documents)))
 
     def build_index(self, index_path: PathLike) -> IndexInfo:
         """Builds the index at ``index_path`` (a directory; one there already is replaced) from

@@ -448,6 +448,23 @@ def create_react_agent(index_path: str, llm_config: LlmConfig = None, max_iterat
     return ReActAgent(index_path, llm_config, url, max_iterations=max_iterations, **kwargs)
 
 
+def document(text: str, metadata: Optional[Mapping[str, Any]], number: int) -> Dict[str, Any]:
+    """The document ``add_text`` records (``{"text", "metadata"}``), checked: a non-blank str and
+    JSON metadata; ``number`` names the text in errors. Shared with the drop-in ``leann`` package."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text #{number} must be a non-blank str, got {text!r:.60}")
+    doc: Dict[str, Any] = {"text": text}
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            raise TypeError(f"metadata of text #{number} must be a mapping, got {type(metadata).__name__}")
+        try:
+            json.dumps(metadata, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"metadata of text #{number} is not JSON: {e}") from e
+        doc["metadata"] = dict(metadata)
+    return doc
+
+
 class LeannBuilder:
     """Collects texts and builds (or extends) an index on the server, as the Python LEANN's
     ``LeannBuilder``: the server chunks, embeds and indexes them in an ingest job, and
@@ -496,19 +513,7 @@ class LeannBuilder:
         """Adds one text; the server splits long texts into passages, each with ``metadata`` plus
         ``chunk_index`` and ``chunk_count``. Metadata must be JSON: str, numbers, bools, None,
         lists and dicts of them."""
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"text #{len(self._documents)} must be a non-blank str, got {text!r:.60}")
-        document: Dict[str, Any] = {"text": text}
-        if metadata is not None:
-            if not isinstance(metadata, Mapping):
-                raise TypeError(f"metadata of text #{len(self._documents)} must be a mapping, "
-                                f"got {type(metadata).__name__}")
-            try:
-                json.dumps(metadata, allow_nan=False)
-            except (TypeError, ValueError) as e:
-                raise ValueError(f"metadata of text #{len(self._documents)} is not JSON: {e}") from e
-            document["metadata"] = dict(metadata)
-        self._documents.append(document)
+        self._documents.append(document(text, metadata, len(self._documents)))
 
     @property
     def pending(self) -> int:

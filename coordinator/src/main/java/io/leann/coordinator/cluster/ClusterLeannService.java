@@ -580,10 +580,11 @@ public final class ClusterLeannService implements LeannService {
         .filter(e -> e.generation() != null)
         .sorted(Comparator.comparing(IndexEntry::name))
         .toList();
+    List<Address> nodes = upShardNodes();
     return desiredLocations().thenCombine(actualLocations(), (desired, actual) -> {
       List<ShardPlacement> placements = new ArrayList<>();
       for (IndexEntry e : published) {
-        placements.addAll(placements(e.name(), e.shards(), desired, actual));
+        placements.addAll(placements(e.name(), e.shards(), desired, actual, nodes));
       }
       return placements;
     });
@@ -618,7 +619,8 @@ public final class ClusterLeannService implements LeannService {
     String id = IndexShards.entityId(index, shard);
     return allocation.setShardLocation(id, target)
         .thenCompose(done -> actualLocations())
-        .thenApply(actual -> new ShardPlacement(index, shard, target.toString(), string(actual.get(id))));
+        .thenApply(actual -> new ShardPlacement(index, shard, target.toString(), string(actual.get(id)),
+            "pinned by PUT /admin/indexes/" + index + "/shards/" + shard));
   }
 
   @Override
@@ -636,9 +638,8 @@ public final class ClusterLeannService implements LeannService {
     if (entry.generation() == null) {
       return CompletableFuture.completedFuture(List.of());
     }
-    List<String> ids = Placement.shardIds(index, entry.shards());
     return desiredLocations().thenCompose(desired -> {
-      // Other indexes' shards count as load, so the spread is even over the whole cluster.
+      // Other indexes' shards count as load, so ties in the spread go to the less loaded node.
       Map<String, Address> others = new HashMap<>();
       for (IndexEntry e : indexes.snapshot().values()) {
         if (e.generation() != null && !e.name().equals(index)) {
@@ -650,10 +651,18 @@ public final class ClusterLeannService implements LeannService {
           }
         }
       }
-      Map<String, Address> placed = Placement.assign(ids, others, nodes);
-      return allocation.setShardLocations(placed)
+      Map<String, Address> placed = Placement.spread(index, entry.shards(), desired, others, nodes);
+      Map<String, Address> moved = new HashMap<>();
+      placed.forEach((id, at) -> {
+        if (!at.equals(desired.get(id))) {
+          moved.put(id, at);
+        }
+      });
+      CompletionStage<Done> written = moved.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance())
+          : allocation.setShardLocations(moved);
+      return written
           .thenCompose(done -> actualLocations())
-          .thenApply(actual -> placements(index, entry.shards(), placed, actual));
+          .thenApply(actual -> placements(index, entry.shards(), placed, actual, nodes));
     });
   }
 
@@ -667,11 +676,12 @@ public final class ClusterLeannService implements LeannService {
   }
 
   private static List<ShardPlacement> placements(String index, int shards, Map<String, Address> desired,
-      Map<String, Address> actual) {
+      Map<String, Address> actual, List<Address> nodes) {
     List<ShardPlacement> out = new ArrayList<>();
     for (int k = 0; k < shards; k++) {
       String id = IndexShards.entityId(index, k);
-      out.add(new ShardPlacement(index, k, string(desired.get(id)), string(actual.get(id))));
+      out.add(new ShardPlacement(index, k, string(desired.get(id)), string(actual.get(id)),
+          Placement.reason(index, k, desired, nodes)));
     }
     return out;
   }

@@ -266,7 +266,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
         IndexLayout layout = registry.layout(name);
         if (Files.isRegularFile(layout.meta())) {
           for (IndexMeta.Shard s : IndexMeta.read(layout.meta()).shards()) {
-            all.add(new ShardPlacement(name, s.id(), NODE, NODE));
+            all.add(new ShardPlacement(name, s.id(), NODE, NODE, "standalone: one node"));
           }
         }
       }

@@ -240,6 +240,7 @@ class ClusterSearchTest {
         .filter(a -> !a.toString().equals(first.actualNode())).findFirst().orElseThrow();
     ShardPlacement moved = service.moveShard("docs", 0, target.toString()).toCompletableFuture().join();
     assertEquals(target.toString(), moved.desiredNode());
+    assertEquals("pinned by PUT /admin/indexes/docs/shards/0", moved.reason());
     LeannNode host = List.of(coordinator, shardNode, embedNode).stream()
         .filter(n -> n.address().equals(target)).findFirst().orElseThrow();
     probe.awaitAssert(Duration.ofSeconds(20), () -> {
@@ -260,6 +261,7 @@ class ClusterSearchTest {
 
     List<ShardPlacement> spread = service.rebalance("docs").toCompletableFuture().join();
     assertEquals(3, new HashSet<>(spread.stream().map(ShardPlacement::desiredNode).toList()).size());
+    spread.forEach(p -> assertEquals(Placement.SPREAD, p.reason(), p.toString()));
     probe.awaitAssert(Duration.ofSeconds(20), () -> {
       service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
       return placed("docs", 3);

@@ -58,7 +58,8 @@ class LocalLeannServiceTest {
     assertEquals("ready", info.status());
     List<ShardPlacement> shards = service.shards().toCompletableFuture().join();
     assertEquals(
-        List.of(new ShardPlacement("files", 0, "local", "local"), new ShardPlacement("files", 1, "local", "local")),
+        List.of(new ShardPlacement("files", 0, "local", "local", "standalone: one node"),
+            new ShardPlacement("files", 1, "local", "local", "standalone: one node")),
         shards.stream().filter(s -> s.index().equals("files")).toList());
   }
 

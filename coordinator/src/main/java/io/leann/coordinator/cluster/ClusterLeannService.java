@@ -473,10 +473,13 @@ public final class ClusterLeannService implements LeannService {
     return queueJob(name, 0, job -> ingest.submitDelete(job, filter));
   }
 
-  /** Records a queued job of {@code total} units in the job table, then hands it to {@code submit}. */
-  private CompletionStage<JobStatus> queueJob(String name, long total, Consumer<JobEntry> submit) {
+  /**
+   * Records a queued job adding {@code documents} documents (0: a delete) in the job table, then
+   * hands it to {@code submit}.
+   */
+  private CompletionStage<JobStatus> queueJob(String name, long documents, Consumer<JobEntry> submit) {
     long now = System.currentTimeMillis();
-    JobEntry job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, total, null, now);
+    JobEntry job = JobEntry.queued(UUID.randomUUID().toString(), name, documents, now);
     expireJobs(now);
     return jobs.put(job.id(), job).thenApply(done -> {
       submit.accept(job);

@@ -121,6 +121,8 @@ public final class ClusterLeannService implements LeannService {
   private static final String INDEX_REGISTRY = "leann-indexes";
   private static final String JOB_TABLE = "leann-jobs";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How soon a coordinator drops the metric series of an index another coordinator deleted. */
+  private static final Duration METRICS_PRUNE_INTERVAL = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final ClusterSettings settings;
@@ -184,6 +186,9 @@ public final class ClusterLeannService implements LeannService {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     CompletableFuture.runAsync(service::registerIndexesOnDisk, service.blocking);
+    // The coordinator that deletes an index drops its series at once; the others drop them here.
+    system.scheduler().scheduleWithFixedDelay(METRICS_PRUNE_INTERVAL, METRICS_PRUNE_INTERVAL,
+        () -> service.metrics.retain(service.indexes.snapshot().keySet()), system.executionContext());
     return service;
   }
 
@@ -522,6 +527,7 @@ public final class ClusterLeannService implements LeannService {
         throw new UncheckedIOException(e);
       }
       texts.evict(name);
+      metrics.forget(name);
       int shards = entry == null ? 0 : entry.shards();
       for (int k = 0; k < shards; k++) {
         sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k)).tell(ShardActor.Stop.INSTANCE);

@@ -1,6 +1,7 @@
 package io.leann.coordinator.observability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,6 +174,23 @@ class ObservabilityTest {
         "route=\"other\"", "status=\"404\""));
     assertTrue(Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\".* [1-9]").matcher(text).find(), text);
     assertTrue(text.contains("jvm_gc_") && text.contains("process_uptime_seconds"), "JVM meters");
+
+    // A deleted index leaves no series: its searches at once, its shards once they have stopped.
+    assertEquals(200, send("DELETE", "/indexes/docs", null, null).statusCode());
+    Pattern ofDocs = Pattern.compile("(?m)^leann_(search|recompute|shard)_\\w*\\{[^}]*index=\"docs\"");
+    String after;
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    do {
+      after = send("GET", "/metrics", null, null).body();
+    } while (ofDocs.matcher(after).find() && System.nanoTime() < until && sleep(100));
+    String left = after;
+    assertFalse(ofDocs.matcher(left).find(), () -> "series of the deleted index: " + left.lines()
+        .filter(l -> l.contains("index=\"docs\"")).toList());
+  }
+
+  private static boolean sleep(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return true;
   }
 
   private HttpResponse<String> send(String method, String path, String body, String requestId) throws Exception {

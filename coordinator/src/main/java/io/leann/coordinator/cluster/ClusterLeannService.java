@@ -120,6 +120,8 @@ public final class ClusterLeannService implements LeannService {
   private static final String INDEX_REGISTRY = "leann-indexes";
   private static final String JOB_TABLE = "leann-jobs";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How soon a coordinator drops the metric series of an index another coordinator deleted. */
+  private static final Duration METRICS_PRUNE_INTERVAL = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final ClusterSettings settings;
@@ -183,6 +185,9 @@ public final class ClusterLeannService implements LeannService {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     CompletableFuture.runAsync(service::registerIndexesOnDisk, service.blocking);
+    // The coordinator that deletes an index drops its series at once; the others drop them here.
+    system.scheduler().scheduleWithFixedDelay(METRICS_PRUNE_INTERVAL, METRICS_PRUNE_INTERVAL,
+        () -> service.metrics.retain(service.indexes.snapshot().keySet()), system.executionContext());
     return service;
   }
 
@@ -464,10 +469,13 @@ public final class ClusterLeannService implements LeannService {
     return queueJob(name, 0, job -> ingest.submitDelete(job, filter));
   }
 
-  /** Records a queued job of {@code total} units in the job table, then hands it to {@code submit}. */
-  private CompletionStage<JobStatus> queueJob(String name, long total, Consumer<JobEntry> submit) {
+  /**
+   * Records a queued job adding {@code documents} documents (0: a delete) in the job table, then
+   * hands it to {@code submit}.
+   */
+  private CompletionStage<JobStatus> queueJob(String name, long documents, Consumer<JobEntry> submit) {
     long now = System.currentTimeMillis();
-    JobEntry job = new JobEntry(UUID.randomUUID().toString(), name, JobEntry.QUEUED, "queued", 0, total, null, now);
+    JobEntry job = JobEntry.queued(UUID.randomUUID().toString(), name, documents, now);
     expireJobs(now);
     return jobs.put(job.id(), job).thenApply(done -> {
       submit.accept(job);
@@ -510,6 +518,7 @@ public final class ClusterLeannService implements LeannService {
         throw new UncheckedIOException(e);
       }
       texts.evict(name);
+      metrics.forget(name);
       int shards = entry == null ? 0 : entry.shards();
       for (int k = 0; k < shards; k++) {
         sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k)).tell(ShardActor.Stop.INSTANCE);
@@ -571,10 +580,11 @@ public final class ClusterLeannService implements LeannService {
         .filter(e -> e.generation() != null)
         .sorted(Comparator.comparing(IndexEntry::name))
         .toList();
+    List<Address> nodes = upShardNodes();
     return desiredLocations().thenCombine(actualLocations(), (desired, actual) -> {
       List<ShardPlacement> placements = new ArrayList<>();
       for (IndexEntry e : published) {
-        placements.addAll(placements(e.name(), e.shards(), desired, actual));
+        placements.addAll(placements(e.name(), e.shards(), desired, actual, nodes));
       }
       return placements;
     });
@@ -609,7 +619,8 @@ public final class ClusterLeannService implements LeannService {
     String id = IndexShards.entityId(index, shard);
     return allocation.setShardLocation(id, target)
         .thenCompose(done -> actualLocations())
-        .thenApply(actual -> new ShardPlacement(index, shard, target.toString(), string(actual.get(id))));
+        .thenApply(actual -> new ShardPlacement(index, shard, target.toString(), string(actual.get(id)),
+            "pinned by PUT /admin/indexes/" + index + "/shards/" + shard));
   }
 
   @Override
@@ -627,9 +638,8 @@ public final class ClusterLeannService implements LeannService {
     if (entry.generation() == null) {
       return CompletableFuture.completedFuture(List.of());
     }
-    List<String> ids = Placement.shardIds(index, entry.shards());
     return desiredLocations().thenCompose(desired -> {
-      // Other indexes' shards count as load, so the spread is even over the whole cluster.
+      // Other indexes' shards count as load, so ties in the spread go to the less loaded node.
       Map<String, Address> others = new HashMap<>();
       for (IndexEntry e : indexes.snapshot().values()) {
         if (e.generation() != null && !e.name().equals(index)) {
@@ -641,10 +651,18 @@ public final class ClusterLeannService implements LeannService {
           }
         }
       }
-      Map<String, Address> placed = Placement.assign(ids, others, nodes);
-      return allocation.setShardLocations(placed)
+      Map<String, Address> placed = Placement.spread(index, entry.shards(), desired, others, nodes);
+      Map<String, Address> moved = new HashMap<>();
+      placed.forEach((id, at) -> {
+        if (!at.equals(desired.get(id))) {
+          moved.put(id, at);
+        }
+      });
+      CompletionStage<Done> written = moved.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance())
+          : allocation.setShardLocations(moved);
+      return written
           .thenCompose(done -> actualLocations())
-          .thenApply(actual -> placements(index, entry.shards(), placed, actual));
+          .thenApply(actual -> placements(index, entry.shards(), placed, actual, nodes));
     });
   }
 
@@ -658,11 +676,12 @@ public final class ClusterLeannService implements LeannService {
   }
 
   private static List<ShardPlacement> placements(String index, int shards, Map<String, Address> desired,
-      Map<String, Address> actual) {
+      Map<String, Address> actual, List<Address> nodes) {
     List<ShardPlacement> out = new ArrayList<>();
     for (int k = 0; k < shards; k++) {
       String id = IndexShards.entityId(index, k);
-      out.add(new ShardPlacement(index, k, string(desired.get(id)), string(actual.get(id))));
+      out.add(new ShardPlacement(index, k, string(desired.get(id)), string(actual.get(id)),
+          Placement.reason(index, k, desired, nodes)));
     }
     return out;
   }

@@ -153,12 +153,13 @@ final class Ingest {
       }
       if (published == null) {
         indexes.put(name, before).toCompletableFuture().join();
-        jobs.put(job.id(), progress.current.finish(null)).toCompletableFuture().join();
+        jobs.put(job.id(), progress.current.done(before.passages(), 0, 0)).toCompletableFuture().join();
         log.info("job {} matched no passage of index '{}': nothing to change", job.id(), name);
         return;
       }
       indexes.put(name, published).toCompletableFuture().join();
-      jobs.put(job.id(), progress.current.finish(null)).toCompletableFuture().join();
+      jobs.put(job.id(), progress.current.done(published.passages(), progress.added, progress.removed))
+          .toCompletableFuture().join();
       log.info("job {} published generation {} of index '{}' ({} passages)", job.id(),
           published.generation(), name, published.passages());
     } catch (Exception e) {
@@ -166,7 +167,7 @@ final class Ingest {
       log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
       indexes.update(name, current -> current == null ? null
           : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
-      jobs.put(job.id(), progress.current.finish(why));
+      jobs.put(job.id(), progress.current.fail(why));
     }
   }
 
@@ -197,6 +198,8 @@ final class Ingest {
       try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
           genDir.resolve(IndexLayout.PASSAGE_INDEX))) {
         long n = passages.size();
+        progress.added = n - kept.size();
+        progress.removed = oldRows - kept.size();
         Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
         int dims = embed(entry, passages, kept, oldRows, old, oldGenDir, cache, progress);
         int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
@@ -461,6 +464,9 @@ final class Ingest {
   private final class Progress {
     private JobEntry current;
     private long lastWrite;
+    /** Passages the new generation adds and drops, known once its passages are written. */
+    private long added;
+    private long removed;
 
     Progress(JobEntry job) {
       this.current = job;

@@ -42,7 +42,7 @@ import scala.jdk.javaapi.DurationConverters;
  * location on an Up shard node before it is used ({@link Ensure}, sent by ingest before it builds
  * graphs), when indexes appear (periodic check) and when shard nodes are removed (member events),
  * which is what brings a killed node's shards back. Locations chosen by an administrator are left
- * alone while their node is Up; new ones go to the least loaded node ({@link Placement}).
+ * alone while their node is Up; new ones are spread per index ({@link Placement}).
  *
  * <p>Timing of a move off a dead node: its shards are only given a new location once the node has
  * been removed and the down-removal margin has passed, when the shard coordinator has released

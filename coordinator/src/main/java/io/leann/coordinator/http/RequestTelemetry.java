@@ -18,6 +18,8 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every API request gets on its way in and out: a request id and a place in the HTTP
@@ -33,12 +35,24 @@ import org.apache.pekko.http.javadsl.server.Route;
  * is the number of responses per status. {@code route} is the path with its variable segments
  * named ({@code /indexes/{name}/search}); unknown paths count as {@code other}, so clients cannot
  * grow the number of series. Time is to the response headers (for streamed chat answers, the first
- * byte). Thread-safe.
+ * byte).
+ *
+ * <p>Access log: one INFO line per response on logger {@value #ACCESS_LOGGER}, under the request id
+ * (in the MDC and the message): method, path without the query string, status, milliseconds.
+ * Never headers, query strings or bodies, which may carry keys; the path is cut to
+ * {@value #LOGGED_PATH_CHARS} characters and anything but printable ASCII in it is replaced, so a
+ * client cannot forge log lines. Thread-safe.
  */
 final class RequestTelemetry {
   /** The header a request id travels in, both ways. */
   static final String HEADER = "X-Request-Id";
 
+  /** The access log's logger, apart from the class's so operators can silence it alone. */
+  static final String ACCESS_LOGGER = "leann.access";
+
+  private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
+  private static final int LOGGED_PATH_CHARS = 200;
+  private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x21-\\x7e]");
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:+=/-]{1,128}");
   private static final Set<String> INDEX_OPERATIONS = Set.of("search", "chat", "documents");
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
@@ -58,14 +72,24 @@ final class RequestTelemetry {
       String route = route(request.getUri().path());
       return mapRequest(r -> withId(r, id), () ->
           mapResponse(response -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            int status = response.status().intValue();
             Timer.builder("leann.http.server.requests")
                 .description("HTTP API responses, by route and status")
-                .tags("method", method, "route", route, "status", Integer.toString(response.status().intValue()))
+                .tags("method", method, "route", route, "status", Integer.toString(status))
                 .register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - start));
+                .record(took);
+            RequestIds.run(id, () -> ACCESS.info("{} {} {} {} ms id={}", method, loggedPath(request.getUri().path()),
+                status, took.toMillis(), id));
             return response.addHeader(RawHeader.create(HEADER, id));
           }, inner));
     });
+  }
+
+  /** {@code path} as the access log shows it: printable ASCII only, at most {@value #LOGGED_PATH_CHARS} characters. */
+  static String loggedPath(String path) {
+    String cut = path.length() > LOGGED_PATH_CHARS ? path.substring(0, LOGGED_PATH_CHARS) + "..." : path;
+    return UNPRINTABLE.matcher(cut).replaceAll("?");
   }
 
   /** {@code header} when it is a sane id, else a new one. */

@@ -26,15 +26,20 @@ final class IngestJob {
 
   private final String id;
   private final String index;
+  private final long documents;
   private String state = "queued";
   private String stage;
   private long done;
   private long total;
   private String error;
+  private Long passagesAdded;
+  private Long passagesRemoved;
 
-  IngestJob(String id, String index) {
+  /** A job adding {@code documents} documents, or with 0, deleting passages. */
+  IngestJob(String id, String index, long documents) {
     this.id = id;
     this.index = index;
+    this.documents = documents;
   }
 
   String id() {
@@ -46,7 +51,9 @@ final class IngestJob {
   }
 
   synchronized JobStatus status() {
-    return new JobStatus(id, index, state, stage, done, total, error);
+    String result = passagesAdded == null ? null : JobStatus.describe(documents, passagesAdded, passagesRemoved);
+    return new JobStatus(id, index, state, stage, done, total, error, documents, passagesAdded, passagesRemoved,
+        result);
   }
 
   /** Queued or running: its index must not be deleted. */
@@ -62,12 +69,18 @@ final class IngestJob {
     state = "running";
   }
 
-  /** The new version of the index is committed and searchable. */
-  synchronized void finished(long passages) {
+  /**
+   * The new version of the index is committed and searchable; it went from {@code before} to
+   * {@code after} passages. An API job only adds or only deletes documents, so the difference is
+   * what it added or removed.
+   */
+  synchronized void finished(long before, long after) {
     state = "done";
     stage = "publish";
-    done = passages;
-    total = passages;
+    done = after;
+    total = after;
+    passagesAdded = Math.max(0, after - before);
+    passagesRemoved = Math.max(0, before - after);
   }
 
   synchronized void failed(String message) {

@@ -171,7 +171,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
             + " `leann build` again, or create an index with PUT /indexes/{name} to add documents through the API");
         String id = newJobId();
         ApiIndexFiles.addDocuments(layout, id, documents);
-        job = new IngestJob(id, name);
+        job = new IngestJob(id, name, documents.size());
         remember(job);
         ingest.execute(() -> runJob(job, layout, settings));
       }
@@ -190,7 +190,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       synchronized (lock) {
         ApiIndexFiles.Settings settings = apiSettings(layout,
             "remove the files from its sources and run `leann build` again");
-        job = new IngestJob(newJobId(), name);
+        job = new IngestJob(newJobId(), name, 0);
         remember(job);
         ingest.execute(() -> runDelete(job, layout, settings, filter));
       }
@@ -261,7 +261,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
         IndexLayout layout = registry.layout(name);
         if (Files.isRegularFile(layout.meta())) {
           for (IndexMeta.Shard s : IndexMeta.read(layout.meta()).shards()) {
-            all.add(new ShardPlacement(name, s.id(), NODE, NODE));
+            all.add(new ShardPlacement(name, s.id(), NODE, NODE, "standalone: one node"));
           }
         }
       }
@@ -373,8 +373,10 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
     job.running();
     Map<String, String> options;
+    long before;
     try {
       options = embeddingOptions(layout);
+      before = passages(layout);
     } catch (IOException e) {
       LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), e);
       job.failed("index metadata unreadable: " + e.getMessage());
@@ -391,7 +393,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           .build(request);
       // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
       searchers.retire(layout.name());
-      job.finished(outcome.passages());
+      job.finished(before, outcome.passages());
       LOG.info("ingest {}: index '{}' now has {} passages ({} embedded, {} reused)", job.id(), layout.name(),
           outcome.passages(), outcome.embedded(), outcome.reused());
     } catch (Throwable t) {
@@ -416,11 +418,21 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     }
   }
 
+  /** Passages of the index's committed build, 0 before its first. */
+  private static long passages(IndexLayout layout) throws IOException {
+    return Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()).totalPassages() : 0;
+  }
+
   private void runDelete(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, MetadataFilter filter) {
     job.running();
     try {
       int deleted = ApiIndexFiles.deleteDocuments(layout, filter);
       LOG.info("ingest {}: {} documents deleted from index '{}'", job.id(), deleted, layout.name());
+      if (deleted == 0) {
+        long passages = passages(layout);
+        job.finished(passages, passages);
+        return;
+      }
     } catch (IOException | RuntimeException e) {
       LOG.error("ingest {}: deleting from index '{}' failed", job.id(), layout.name(), e);
       job.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

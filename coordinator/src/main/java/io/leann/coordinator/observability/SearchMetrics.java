@@ -1,9 +1,12 @@
 package io.leann.coordinator.observability;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -23,13 +26,19 @@ import java.util.stream.Stream;
  *       two-level search got without a recompute.
  * </ul>
  *
- * Thread-safe (Micrometer meters are).
+ * The series of an index live as long as the index: {@link #forget} drops them when it is
+ * deleted, {@link #retain} drops those of indexes deleted through another coordinator.
+ * Thread-safe (Micrometer meters and registries are).
  */
 public final class SearchMetrics {
   /**
    * Upper bounds of the latency histogram's buckets: a stored-vector search takes milliseconds, a
    * recompute search tens to hundreds, a slow shard up to the recompute deadline (15 s).
    */
+  /** Names of the meters this class registers, all tagged {@code index}. */
+  private static final Set<String> NAMES = Set.of("leann.search", "leann.search.work", "leann.recompute.batches",
+      "leann.recompute.nodes", "leann.recompute.cache_hits", "leann.recompute.hub_hits");
+
   private static final Duration[] BUCKETS = Stream.of(2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
       20000).map(Duration::ofMillis).toArray(Duration[]::new);
 
@@ -65,6 +74,25 @@ public final class SearchMetrics {
       count("leann.recompute.nodes", index, stats.get("recomputed"));
       count("leann.recompute.cache_hits", index, stats.get("cache_hits"));
       count("leann.recompute.hub_hits", index, stats.get("hub_hits"));
+    }
+  }
+
+  /** Removes every series of {@code index}. */
+  public void forget(String index) {
+    removeIf(index::equals);
+  }
+
+  /** Removes the series of every index not in {@code indexes}. */
+  public void retain(Set<String> indexes) {
+    removeIf(index -> !indexes.contains(index));
+  }
+
+  private void removeIf(Predicate<String> index) {
+    for (Meter meter : registry.getMeters()) {
+      String tag = meter.getId().getTag("index");
+      if (tag != null && NAMES.contains(meter.getId().getName()) && index.test(tag)) {
+        registry.remove(meter);
+      }
     }
   }
 

@@ -191,13 +191,18 @@ class ClusterSearchTest {
   void documentsDeletedByMetadataLeaveANewGenerationWithoutThem() throws Exception {
     service.createIndex("trim", new IndexSettings(null, null, "cosine", 2, true, false, 16)).toCompletableFuture()
         .join();
-    awaitDone(service.addDocuments("trim", documents(0, 24)));
+    JobStatus added = awaitDone(service.addDocuments("trim", documents(0, 24)));
+    assertEquals(List.of(24L, 24L, 0L, 24L, 24L), List.of(added.documents(), added.passagesAdded(),
+        added.passagesRemoved(), added.done(), added.total()), added.toString());
     Map<String, Object> music = Map.of("topic", Map.of("==", "music"));
     assertEquals(400, status(service.deleteDocuments("trim", Map.of())));
     assertEquals(400, status(service.deleteDocuments("trim", Map.of("topic", "music"))));
     assertEquals(404, status(service.deleteDocuments("nope", music)));
 
-    awaitDone(service.deleteDocuments("trim", music));
+    JobStatus removed = awaitDone(service.deleteDocuments("trim", music));
+    assertEquals(List.of(0L, 0L, 4L, 20L), List.of(removed.documents(), removed.passagesAdded(),
+        removed.passagesRemoved(), removed.done()), removed.toString());
+    assertEquals("removed 4 passages", removed.result());
     assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
     Path meta = root.resolve("trim").resolve("documents.leann.meta.json");
     String query = "the quartet rehearsed before the evening concert";
@@ -215,7 +220,9 @@ class ClusterSearchTest {
     }
 
     byte[] published = Files.readAllBytes(meta);
-    awaitDone(service.deleteDocuments("trim", Map.of("topic", Map.of("==", "weather"))));
+    JobStatus none = awaitDone(service.deleteDocuments("trim", Map.of("topic", Map.of("==", "weather"))));
+    assertEquals(0L, none.passagesRemoved());
+    assertEquals("the filter matched no passage: nothing changed", none.result());
     assertArrayEquals(published, Files.readAllBytes(meta), "a filter that matches nothing publishes nothing");
     assertEquals("ready", service.index("trim").toCompletableFuture().join().status());
 
@@ -240,6 +247,7 @@ class ClusterSearchTest {
         .filter(a -> !a.toString().equals(first.actualNode())).findFirst().orElseThrow();
     ShardPlacement moved = service.moveShard("docs", 0, target.toString()).toCompletableFuture().join();
     assertEquals(target.toString(), moved.desiredNode());
+    assertEquals("pinned by PUT /admin/indexes/docs/shards/0", moved.reason());
     LeannNode host = List.of(coordinator, shardNode, embedNode).stream()
         .filter(n -> n.address().equals(target)).findFirst().orElseThrow();
     probe.awaitAssert(Duration.ofSeconds(20), () -> {
@@ -260,6 +268,7 @@ class ClusterSearchTest {
 
     List<ShardPlacement> spread = service.rebalance("docs").toCompletableFuture().join();
     assertEquals(3, new HashSet<>(spread.stream().map(ShardPlacement::desiredNode).toList()).size());
+    spread.forEach(p -> assertEquals(Placement.SPREAD, p.reason(), p.toString()));
     probe.awaitAssert(Duration.ofSeconds(20), () -> {
       service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
       return placed("docs", 3);
@@ -342,7 +351,7 @@ class ClusterSearchTest {
     return ids;
   }
 
-  private void awaitDone(CompletionStage<JobStatus> submitted) {
+  private JobStatus awaitDone(CompletionStage<JobStatus> submitted) {
     String id = submitted.toCompletableFuture().join().id();
     JobStatus end = probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(200), () -> {
       JobStatus s = service.job(id).toCompletableFuture().join();
@@ -350,6 +359,7 @@ class ClusterSearchTest {
       return s;
     });
     assertEquals("done", end.state(), end.error());
+    return end;
   }
 
   /** Documents {@code from..to-1}: a few sentences on one of six topics, with topic and number. */

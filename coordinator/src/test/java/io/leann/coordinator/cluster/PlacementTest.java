@@ -2,6 +2,7 @@ package io.leann.coordinator.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,59 @@ class PlacementTest {
   }
 
   @Test
-  void fillsTheLeastLoadedNodesFirst() {
+  void spreadsEachIndexFirstAndBreaksTiesByTotalLoad() {
     Map<String, Address> fixed = Map.of("other/0", A, "other/1", A, "other/2", B, "gone/0",
         new Address("pekko", "leann", "127.0.0.1", 9999));
     Map<String, Address> placed = Placement.assign(List.of("docs/0", "docs/1", "docs/2"), fixed, List.of(A, B, C));
-    assertEquals(Map.of("docs/0", C, "docs/1", B, "docs/2", C), placed);
+    // By total load alone docs/2 would join docs/0 on C; the per-index spread puts it on A.
+    assertEquals(Map.of("docs/0", C, "docs/1", B, "docs/2", A), placed);
+  }
+
+  @Test
+  void neverStacksAnIndexWhileANodeHasNoneOfIt() {
+    // The case measured on a 2-node cluster: another index's 5 shards weigh on A, yet the new
+    // 2-shard index still gets one shard per node.
+    Map<String, Address> fixed = Map.of("big/0", B, "big/1", B, "big/2", B, "big/3", B, "big/4", B);
+    Map<String, Address> placed = Placement.assign(Placement.shardIds("two", 2), fixed, List.of(A, B));
+    assertEquals(Map.of("two/0", A, "two/1", B), placed);
+  }
+
+  @Test
+  void spreadMovesOnlyTheShardsThatBreakTheSpread() {
+    Map<String, Address> current = Map.of("docs/0", A, "docs/1", A, "docs/2", A, "docs/3", B);
+    Map<String, Address> spread = Placement.spread("docs", 4, current, Map.of(), List.of(A, B, C));
+    // A held 3 and C none: the highest numbered shard on A moves to C, the rest stay.
+    assertEquals(Map.of("docs/0", A, "docs/1", A, "docs/2", C, "docs/3", B), spread);
+    Map<String, Address> even = Map.of("docs/0", A, "docs/1", B, "docs/2", B, "docs/3", A);
+    assertEquals(even, Placement.spread("docs", 4, even, Map.of("other/0", A), List.of(A, B)),
+        "2 and 2 over two nodes is already spread: nothing moves");
+  }
+
+  @Test
+  void spreadFixesTwoShardsOnOneOfTwoNodes() {
+    Map<String, Address> current = Map.of("two/0", A, "two/1", A);
+    Map<String, Address> others = Map.of("big/0", B, "big/1", B, "big/2", B);
+    assertEquals(Map.of("two/0", A, "two/1", B), Placement.spread("two", 2, current, others, List.of(A, B)));
+  }
+
+  @Test
+  void spreadPlacesShardsWhoseNodeIsGoneAndKeepsTheRest() {
+    Address gone = new Address("pekko", "leann", "127.0.0.1", 9999);
+    Map<String, Address> current = Map.of("docs/0", A, "docs/1", gone);
+    Map<String, Address> spread = Placement.spread("docs", 3, current, Map.of(), List.of(A, B, C));
+    assertEquals(Map.of("docs/0", A, "docs/1", B, "docs/2", C), spread);
+  }
+
+  @Test
+  void reasonSaysWhyAShardIsWhereItIs() {
+    Map<String, Address> stacked = Map.of("docs/0", A, "docs/1", A, "docs/2", B, "other/0", C);
+    List<Address> nodes = List.of(A, B, C);
+    assertEquals(Placement.SPREAD, Placement.reason("docs", 2, stacked, nodes));
+    assertTrue(Placement.reason("docs", 0, stacked, nodes).startsWith("pinned by PUT /admin/indexes/docs/shards/0"));
+    assertTrue(Placement.reason("docs", 0, stacked, nodes).contains("POST /admin/indexes/docs/rebalance"));
+    assertEquals(Placement.ONLY_NODE, Placement.reason("docs", 0, stacked, List.of(A)));
+    assertEquals(Placement.UNPLACED, Placement.reason("docs", 3, stacked, nodes));
+    assertTrue(Placement.reason("docs", 2, stacked, List.of(A, C)).contains("not Up"));
   }
 
   @Test

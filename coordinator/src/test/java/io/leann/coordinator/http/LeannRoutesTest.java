@@ -146,6 +146,10 @@ class LeannRoutesTest {
     JsonNode status = awaitJob(job);
     assertEquals("done", status.path("state").asText(), status.toString());
     assertEquals(2, status.path("total").asInt());
+    assertEquals(2, status.path("documents").asInt(), status.toString());
+    assertEquals(2, status.path("passages_added").asInt(), status.toString());
+    assertEquals(0, status.path("passages_removed").asInt(), status.toString());
+    assertEquals("added 2 passages from 2 documents", status.path("result").asText());
     assertEquals("ready", send("GET", "/indexes/notes", null).json().path("status").asText());
 
     Reply found = send("POST", "/indexes/notes/search",
@@ -197,7 +201,14 @@ class LeannRoutesTest {
     assertEquals(202, accepted.status(), accepted.raw().body());
     JsonNode status = awaitJob(accepted.json().path("id").asText());
     assertEquals("done", status.path("state").asText(), status.toString());
+    assertEquals(2, status.path("passages_removed").asInt(), status.toString());
+    assertEquals(1, status.path("done").asInt(), "the index's passages once published: " + status);
     assertEquals(1, send("GET", "/indexes/shelf", null).json().path("passages").asInt());
+    JsonNode none = awaitJob(send("POST", "/indexes/shelf/documents/delete",
+        "{\"metadata_filters\": {\"doc\": {\"==\": \"z\"}}}").json().path("id").asText());
+    assertEquals("done", none.path("state").asText(), none.toString());
+    assertEquals(0, none.path("passages_removed").asInt(), none.toString());
+    assertEquals("the filter matched no passage: nothing changed", none.path("result").asText());
     JsonNode hits = send("POST", "/indexes/shelf/search", "{\"query\": \"who lights the lamp?\", \"top_k\": 3}")
         .json().path("results");
     assertEquals(1, hits.size(), hits.toString());

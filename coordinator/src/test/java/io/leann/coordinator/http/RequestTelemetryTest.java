@@ -40,4 +40,11 @@ class RequestTelemetryTest {
     }
     assertTrue(RequestTelemetry.requestId(Optional.empty()).matches("[0-9a-f-]{36}"));
   }
+
+  @Test
+  void loggedPathsAreCutAndPrintable() {
+    assertEquals("/indexes/docs/search", RequestTelemetry.loggedPath("/indexes/docs/search"));
+    assertEquals("/indexes/a?b?c", RequestTelemetry.loggedPath("/indexes/a\nb c"));
+    assertEquals("/" + "x".repeat(199) + "...", RequestTelemetry.loggedPath("/" + "x".repeat(500)));
+  }
 }

@@ -58,7 +58,8 @@ class LocalLeannServiceTest {
     assertEquals("ready", info.status());
     List<ShardPlacement> shards = service.shards().toCompletableFuture().join();
     assertEquals(
-        List.of(new ShardPlacement("files", 0, "local", "local"), new ShardPlacement("files", 1, "local", "local")),
+        List.of(new ShardPlacement("files", 0, "local", "local", "standalone: one node"),
+            new ShardPlacement("files", 1, "local", "local", "standalone: one node")),
         shards.stream().filter(s -> s.index().equals("files")).toList());
   }
 
@@ -121,21 +122,35 @@ class LocalLeannServiceTest {
 
   @Test
   void jobProgressFollowsTheBuildStages() {
-    IngestJob job = new IngestJob("job-1-1", "x");
+    IngestJob job = new IngestJob("job-1-1", "x", 3);
     assertEquals("queued", job.status().state());
     job.running();
     Progress progress = job.progress();
     progress.stage("embed", 40);
-    assertEquals(new JobStatus("job-1-1", "x", "running", "embed", 0, 40, null), job.status());
+    assertEquals(new JobStatus("job-1-1", "x", "running", "embed", 0, 40, null, 3, null, null, null), job.status());
     progress.update(12);
     assertEquals(12, job.status().done());
     progress.done("40 chunks embedded");
     assertEquals(40, job.status().done());
     progress.stage("graph 1/2", 20);
     assertEquals("graph 1/2", job.status().stage());
-    job.finished(40);
-    assertEquals(new JobStatus("job-1-1", "x", "done", "publish", 40, 40, null), job.status());
+    job.finished(10, 50);
+    assertEquals(new JobStatus("job-1-1", "x", "done", "publish", 50, 50, null, 3, 40L, 0L,
+        "added 40 passages from 3 documents"), job.status());
     assertFalse(job.active());
+  }
+
+  @Test
+  void aDeleteJobSaysHowManyPassagesItRemoved() {
+    IngestJob job = new IngestJob("job-1-2", "x", 0);
+    job.running();
+    job.finished(50, 42);
+    assertEquals(8L, job.status().passagesRemoved());
+    assertEquals("removed 8 passages", job.status().result());
+    IngestJob none = new IngestJob("job-1-3", "x", 0);
+    none.finished(50, 50);
+    assertEquals(new JobStatus("job-1-3", "x", "done", "publish", 50, 50, null, 0, 0L, 0L,
+        "the filter matched no passage: nothing changed"), none.status());
   }
 
   private static IndexSettings settings(String metric, Integer shards, Integer degree) {

@@ -1,6 +1,7 @@
 package io.leann.coordinator.observability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,12 +69,14 @@ class ObservabilityTest {
   /** The ZMQ recompute endpoint of the embed worker (package-private, so by name). */
   private static final String RECOMPUTE_LOGGER = "io.leann.embed.zmq.RecomputeHandler";
   private final ListAppender<ILoggingEvent> recomputeLog = new ListAppender<>();
+  private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
 
   @BeforeAll
   void start() throws Exception {
     capture(ShardActor.class, shardLog);
     capture(EmbedEndpoint.class, embedLog);
     capture(RECOMPUTE_LOGGER, recomputeLog);
+    capture("leann.access", accessLog);
     Config config = LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, TEST);
     node = LeannNode.start(config, List.of(), Map.of("LEANN_INDEX_DIR", root.toString()), OnnxEmbedder::create,
         "tcp://127.0.0.1:0");
@@ -96,7 +99,7 @@ class ObservabilityTest {
   @AfterAll
   void stop() {
     Map<String, ListAppender<ILoggingEvent>> captured = Map.of(ShardActor.class.getName(), shardLog,
-        EmbedEndpoint.class.getName(), embedLog, RECOMPUTE_LOGGER, recomputeLog);
+        EmbedEndpoint.class.getName(), embedLog, RECOMPUTE_LOGGER, recomputeLog, "leann.access", accessLog);
     captured.forEach((name, appender) -> {
       Logger logger = (Logger) LoggerFactory.getLogger(name);
       logger.detachAppender(appender);
@@ -151,6 +154,16 @@ class ObservabilityTest {
     // The recompute requests crossed ZMQ with the id as their frames' trace id.
     assertTrue(loggedWith(recomputeLog, "it-recompute-7", "texts answered in"), () -> messages(recomputeLog));
 
+    // One INFO access line per request, under its id; no query string, header or body in it.
+    assertTrue(loggedWith(accessLog, "it-stored-42", "POST /indexes/docs/search 200 "), () -> messages(accessLog));
+    assertEquals(200, send("GET", "/health?api-key=sekrit", null, "it-health-1").statusCode());
+    assertTrue(loggedWith(accessLog, "it-health-1", "GET /health 200 "), () -> messages(accessLog));
+    synchronized (accessLog.list) {
+      assertTrue(accessLog.list.stream().allMatch(e -> e.getLevel() == Level.INFO), () -> messages(accessLog));
+      assertTrue(accessLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .noneMatch(m -> m.contains("sekrit") || m.contains("planets") || m.contains("Bearer")), () -> messages(accessLog));
+    }
+
     HttpResponse<String> metrics = send("GET", "/metrics", null, null);
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
@@ -173,6 +186,23 @@ class ObservabilityTest {
         "route=\"other\"", "status=\"404\""));
     assertTrue(Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\".* [1-9]").matcher(text).find(), text);
     assertTrue(text.contains("jvm_gc_") && text.contains("process_uptime_seconds"), "JVM meters");
+
+    // A deleted index leaves no series: its searches at once, its shards once they have stopped.
+    assertEquals(200, send("DELETE", "/indexes/docs", null, null).statusCode());
+    Pattern ofDocs = Pattern.compile("(?m)^leann_(search|recompute|shard)_\\w*\\{[^}]*index=\"docs\"");
+    String after;
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    do {
+      after = send("GET", "/metrics", null, null).body();
+    } while (ofDocs.matcher(after).find() && System.nanoTime() < until && sleep(100));
+    String left = after;
+    assertFalse(ofDocs.matcher(left).find(), () -> "series of the deleted index: " + left.lines()
+        .filter(l -> l.contains("index=\"docs\"")).toList());
+  }
+
+  private static boolean sleep(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return true;
   }
 
   private HttpResponse<String> send(String method, String path, String body, String requestId) throws Exception {

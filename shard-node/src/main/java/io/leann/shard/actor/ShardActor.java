@@ -448,7 +448,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   }
 
   private Behavior<Command> onPostStop() {
-    metrics.loaded(id, false);
+    metrics.stopped(id);
     directory.tell(new EmbedDirectory.Unsubscribe(workersAdapter));
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + " stopped", false));

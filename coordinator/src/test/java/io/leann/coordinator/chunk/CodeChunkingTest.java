@@ -76,22 +76,6 @@ class CodeChunkingTest {
   }
 
   @Test
-  void reportSummarisesParseFailuresByLanguage() {
-    ChunkReport report = new ChunkReport();
-    Chunker chunker = new Chunker(ChunkingOptions.defaults());
-    ChunkResult broken = chunker.chunk(Docs.of("broken.py", "def f(:\n    pass\n"));
-    report.record(broken);
-    report.record(chunker.chunk(Docs.of("other.py", "x = 1\n")));
-    report.record(chunker.chunk(Docs.of("empty.py", "")));
-    assertEquals(List.of("AST parsing failed for 1 file in python; used line windows: /corpus/broken.py: syntax error at line 1"),
-        report.summary());
-    assertEquals(3, report.documents());
-    assertEquals(1, report.emptyDocuments());
-    assertEquals(2, report.chunks());
-    assertEquals("def f(:\n    pass", broken.chunks().getFirst().text());
-  }
-
-  @Test
   void noWarningWhenAstIsOffOrTheLanguageHasNoAstInLeann() {
     ChunkingOptions noAst = ChunkingOptions.defaults().withAst(false, 768, 96);
     assertEquals(List.of(), new Chunker(noAst).chunk(Docs.corpus("inventory.py")).warnings());

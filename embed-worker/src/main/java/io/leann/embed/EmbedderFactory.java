@@ -175,14 +175,10 @@ public final class EmbedderFactory {
   }
 
   private static Integer maxSeqLength(Map<String, String> options) {
-    String v = options == null ? null : options.get(MAX_SEQ_LENGTH);
-    if (v == null) {
-      return null;
-    }
     try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new EmbeddingException("embedding option " + MAX_SEQ_LENGTH + " is not a number: '" + v + "'");
+      return IndexMeta.maxSeqLength(options);
+    } catch (IllegalArgumentException e) {
+      throw new EmbeddingException(e.getMessage());
     }
   }
 

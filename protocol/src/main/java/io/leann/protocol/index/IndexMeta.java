@@ -210,6 +210,15 @@ public record IndexMeta(
    */
   @JsonIgnore
   public Integer maxSeqLength() {
+    return maxSeqLength(embeddingOptions);
+  }
+
+  /**
+   * The {@value #MAX_SEQ_LENGTH} of embedding options in the meta's shape, or null when they have none.
+   *
+   * @throws IllegalArgumentException if the recorded value is not a number
+   */
+  public static Integer maxSeqLength(Map<String, String> embeddingOptions) {
     String v = embeddingOptions == null ? null : embeddingOptions.get(MAX_SEQ_LENGTH);
     if (v == null) {
       return null;

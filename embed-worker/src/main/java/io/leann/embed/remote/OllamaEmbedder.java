@@ -65,10 +65,6 @@ public final class OllamaEmbedder extends RemoteEmbedder {
       return new Config(host, model, dimensions, size, concurrency, maxTokens, http);
     }
 
-    public Config withConcurrency(int inFlight) {
-      return new Config(host, model, dimensions, batchSize, inFlight, maxTokens, http);
-    }
-
     public Config withDimensions(int expected) {
       return new Config(host, model, expected, batchSize, concurrency, maxTokens, http);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.leann.coordinator.cluster.placement.Placement;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;

@@ -1,5 +1,6 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.placement;
 
+import io.leann.coordinator.cluster.ReplicatedMap;
 import io.leann.protocol.cluster.CborSerializable;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.shard.actor.IndexShards;

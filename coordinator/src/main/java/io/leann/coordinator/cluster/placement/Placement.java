@@ -1,4 +1,4 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.placement;
 
 import io.leann.shard.actor.IndexShards;
 import java.util.ArrayList;
@@ -19,11 +19,11 @@ import org.apache.pekko.actor.Address;
  * any two nodes differ by at most one), and every coordinator computing a placement from the same
  * inputs gets the same answer. Stateless.
  */
-final class Placement {
+public final class Placement {
   /** A total order on addresses, so results do not depend on the order nodes were listed in. */
   static final Comparator<Address> ORDER = Comparator.comparing(Address::toString);
 
-  static final String SPREAD = "spread: fewest shards of this index";
+  public static final String SPREAD = "spread: fewest shards of this index";
   static final String ONLY_NODE = "only shard node";
   static final String UNPLACED = "not placed: no shard node was Up";
 

@@ -8,6 +8,7 @@ import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.observability.NodeMetrics;
 import io.leann.coordinator.observability.SearchMetrics;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.ClusterView;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -59,6 +60,7 @@ public final class ClusterLeannService implements LeannService {
 
   private static final String INDEX_REGISTRY = "leann-indexes";
   private static final String JOB_TABLE = "leann-jobs";
+  private static final String REPLICATION = "leann-replication";
   /** How soon a coordinator drops the metric series of an index another coordinator deleted. */
   private static final Duration METRICS_PRUNE_INTERVAL = Duration.ofSeconds(10);
 
@@ -78,8 +80,8 @@ public final class ClusterLeannService implements LeannService {
     this.system = system;
     this.settings = settings;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
-    this.catalog = new Catalog(ReplicatedMap.start(system, INDEX_REGISTRY, settings.writeTimeout()), disk, env,
-        blocking);
+    this.catalog = new Catalog(ReplicatedMap.start(system, INDEX_REGISTRY, settings.writeTimeout()),
+        ReplicatedMap.start(system, REPLICATION, settings.writeTimeout()), disk, env, blocking);
     this.jobs = new Jobs(ReplicatedMap.start(system, JOB_TABLE, settings.writeTimeout()), settings.jobRetention());
     this.embedder = new PoolEmbedder(system, directory, settings.adminTimeout(), settings.localEmbedFallback(),
         env, blocking);
@@ -183,10 +185,10 @@ public final class ClusterLeannService implements LeannService {
 
   @Override
   public CompletionStage<Void> deleteIndex(String name) {
-    return catalog.deleteIndex(name).thenAccept((IndexEntry entry) -> {
+    return catalog.deleteIndex(name).thenCompose((IndexEntry entry) -> {
       search.forget(name);
-      placement.stopShards(name, entry == null ? 0 : entry.shards());
-    });
+      return placement.stopReplicas(name, 0);
+    }).thenApply(done -> null);
   }
 
   @Override
@@ -208,8 +210,18 @@ public final class ClusterLeannService implements LeannService {
   }
 
   @Override
-  public CompletionStage<ShardPlacement> moveShard(String index, int shard, String node) {
-    return placement.moveShard(index, shard, node);
+  public CompletionStage<ShardPlacement> moveShard(String index, int shard, int replica, String node) {
+    return placement.moveShard(index, shard, replica, node);
+  }
+
+  @Override
+  public CompletionStage<List<ShardPlacement>> setReplicas(String index, Integer replicas) {
+    return placement.setReplicas(index, replicas);
+  }
+
+  @Override
+  public CompletionStage<ClusterView> cluster() {
+    return placement.cluster();
   }
 
   @Override

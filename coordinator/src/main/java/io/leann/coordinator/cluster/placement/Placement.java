@@ -10,14 +10,15 @@ import java.util.Map;
 import org.apache.pekko.actor.Address;
 
 /**
- * Where index shards should run: shard ids of an index, an assignment of shards to shard nodes
- * that spreads each index, and the reason a shard is where it is.
+ * Where index shards should run: the entity ids of an index's shard replicas, an assignment of
+ * them to shard nodes that spreads each index, and the reason a replica is where it is.
  *
- * <p>Spread rule: a shard goes to the node holding the fewest shards of its own index, then the
- * fewest shards in all, then the node that sorts first by address. So no node holds two shards of
- * an index while another node holds none of them (more generally, the shard counts of an index on
- * any two nodes differ by at most one), and every coordinator computing a placement from the same
- * inputs gets the same answer. Stateless.
+ * <p>Rules, in order: two replicas of one shard never share a node (a replica that would have to is
+ * left unplaced); a replica goes to the node holding the fewest replicas of its own index, then the
+ * fewest in all, then the node that sorts first by address. So no node holds two shards of an index
+ * while another node holds none of them (more generally, the replica counts of an index on any two
+ * nodes differ by at most one, as far as the first rule allows), and every coordinator computing a
+ * placement from the same inputs gets the same answer. Stateless.
  */
 public final class Placement {
   /** A total order on addresses, so results do not depend on the order nodes were listed in. */
@@ -29,107 +30,151 @@ public final class Placement {
 
   private Placement() {}
 
-  /** Entity (and Pekko shard) ids of the {@code shards} shards of {@code index}. */
+  /** Entity (and Pekko shard) ids of replica 0 of the {@code shards} shards of {@code index}. */
   static List<String> shardIds(String index, int shards) {
-    List<String> ids = new ArrayList<>(shards);
-    for (int k = 0; k < shards; k++) {
-      ids.add(IndexShards.entityId(index, k));
+    return replicaIds(index, shards, 1);
+  }
+
+  /**
+   * Entity ids of {@code replicas} replicas of each of the {@code shards} shards of {@code index}:
+   * every shard's replica 0 first, then every shard's replica 1, and so on, so that placing them in
+   * this order spreads the first copies before the others.
+   */
+  static List<String> replicaIds(String index, int shards, int replicas) {
+    List<String> ids = new ArrayList<>(shards * replicas);
+    for (int r = 0; r < replicas; r++) {
+      for (int k = 0; k < shards; k++) {
+        ids.add(IndexShards.entityId(index, k, r));
+      }
     }
     return ids;
   }
 
   /**
-   * Places {@code shards}, in order, on {@code nodes} by the spread rule, counting the placements
-   * in {@code fixed} as shards already there (placements on other nodes are ignored).
+   * Places {@code shards}, in order, on {@code nodes} by the rules, counting the placements in
+   * {@code fixed} as replicas already there (placements on other nodes are ignored).
    *
    * @param nodes the nodes that may host shards; must not be empty
-   * @return the new location of each of {@code shards}
+   * @return the new location of each of {@code shards} that has a node without another replica of
+   *     its shard
    */
   static Map<String, Address> assign(List<String> shards, Map<String, Address> fixed, List<Address> nodes) {
     Load load = new Load(nodes, fixed);
     Map<String, Address> placed = new LinkedHashMap<>();
     for (String shard : shards) {
-      String index = indexOf(shard);
-      Address target = load.ordered.get(0);
+      IndexShards.Id id = IndexShards.Id.parse(shard);
+      Address target = null;
       for (Address n : load.ordered) {
-        if (load.compare(index, n, target) < 0) {
+        if (!load.holds(id, n) && (target == null || load.compare(id.index(), n, target) < 0)) {
           target = n;
         }
       }
-      placed.put(shard, target);
-      load.add(index, target, 1);
+      if (target != null) {
+        placed.put(shard, target);
+        load.add(id, target, 1);
+      }
     }
+    // Greedy choices can corner a later replica (every node with room holds its shard); moving
+    // the new placements among themselves restores the spread.
+    Map<String, List<String>> byIndex = new LinkedHashMap<>();
+    placed.keySet().forEach(id -> byIndex.computeIfAbsent(IndexShards.Id.parse(id).index(), i -> new ArrayList<>())
+        .add(id));
+    byIndex.forEach((index, ids) -> balance(index, ids, placed, load));
     return placed;
   }
 
   /**
-   * The locations that spread {@code index} with the fewest moves: shards on {@code nodes} stay
-   * unless their node holds two or more shards of the index than another node; those (highest
-   * shard numbers first) move to the node with the fewest; shards elsewhere are placed by
+   * Moves replicas among {@code movable} (last first) from the node with the most replicas of
+   * {@code index} to the one with the fewest that holds none of their shard, while the two differ
+   * by more than one and such a move exists.
+   *
+   * @param result the locations of {@code movable}, updated in place
+   * @param load the counts {@code result} is part of, updated in place
+   */
+  private static void balance(String index, List<String> movable, Map<String, Address> result, Load load) {
+    while (true) {
+      List<Address> byCount = new ArrayList<>(load.ordered);
+      byCount.sort((a, b) -> load.compare(index, a, b));
+      String moved = null;
+      Address from = null;
+      Address to = null;
+      // The fullest node first, to the emptiest node that holds no replica of the moved shard.
+      for (int f = byCount.size() - 1; f >= 0 && moved == null; f--) {
+        for (int e = 0; e < f && moved == null; e++) {
+          if (load.ofIndex(index, byCount.get(f)) - load.ofIndex(index, byCount.get(e)) <= 1) {
+            break;
+          }
+          for (int i = movable.size() - 1; i >= 0; i--) {
+            String id = movable.get(i);
+            if (byCount.get(f).equals(result.get(id)) && !load.holds(IndexShards.Id.parse(id), byCount.get(e))) {
+              moved = id;
+              from = byCount.get(f);
+              to = byCount.get(e);
+              break;
+            }
+          }
+        }
+      }
+      if (moved == null) {
+        break;
+      }
+      IndexShards.Id id = IndexShards.Id.parse(moved);
+      result.put(moved, to);
+      load.add(id, from, -1);
+      load.add(id, to, 1);
+    }
+  }
+
+  /**
+   * The locations that spread {@code index} with the fewest moves: replicas on {@code nodes} stay
+   * (but for a second replica of one shard on one node, which is placed again) unless their node
+   * holds two or more replicas of the index than another node; those (last ids first) move to the
+   * node with the fewest that holds no replica of their shard; replicas elsewhere are placed by
    * {@link #assign}.
    *
-   * @param current where each shard of {@code index} should run now (missing: unplaced)
+   * @param current where each replica of {@code index} should run now (missing: unplaced)
    * @param others placements of other indexes, counted as load
    * @param nodes the nodes that may host shards; must not be empty
-   * @return the location of every shard of the index, moved or not
+   * @return the location of every replica of the index that can be placed, moved or not
    */
-  static Map<String, Address> spread(String index, int shards, Map<String, Address> current,
+  static Map<String, Address> spread(String index, int shards, int replicas, Map<String, Address> current,
       Map<String, Address> others, List<Address> nodes) {
-    Map<String, Address> kept = new LinkedHashMap<>();
+    List<String> ids = replicaIds(index, shards, replicas);
+    Load load = new Load(nodes, others);
+    Map<String, Address> result = new LinkedHashMap<>();
     List<String> unplaced = new ArrayList<>();
-    for (String id : shardIds(index, shards)) {
+    for (String id : ids) {
       Address at = current.get(id);
-      if (at != null && nodes.contains(at)) {
-        kept.put(id, at);
+      IndexShards.Id parsed = IndexShards.Id.parse(id);
+      if (at != null && nodes.contains(at) && !load.holds(parsed, at)) {
+        result.put(id, at);
+        load.add(parsed, at, 1);
       } else {
         unplaced.add(id);
       }
     }
     Map<String, Address> fixed = new HashMap<>(others);
-    fixed.putAll(kept);
-    Map<String, Address> result = new LinkedHashMap<>(kept);
-    result.putAll(assign(unplaced, fixed, nodes));
-    Load load = new Load(nodes, others);
-    result.values().forEach(n -> load.add(index, n, 1));
-    while (true) {
-      Address fullest = load.ordered.get(0);
-      Address emptiest = load.ordered.get(0);
-      for (Address n : load.ordered) {
-        if (load.compare(index, n, fullest) > 0) {
-          fullest = n;
-        }
-        if (load.compare(index, n, emptiest) < 0) {
-          emptiest = n;
-        }
-      }
-      if (load.ofIndex(index, fullest) - load.ofIndex(index, emptiest) <= 1) {
-        break;
-      }
-      String moved = null;
-      for (String id : shardIds(index, shards)) {
-        if (result.get(id).equals(fullest)) {
-          moved = id;
-        }
-      }
-      result.put(moved, emptiest);
-      load.add(index, fullest, -1);
-      load.add(index, emptiest, 1);
-    }
+    fixed.putAll(result);
+    assign(unplaced, fixed, nodes).forEach((id, at) -> {
+      result.put(id, at);
+      load.add(IndexShards.Id.parse(id), at, 1);
+    });
+    balance(index, ids, result, load);
     Map<String, Address> ordered = new LinkedHashMap<>();
-    shardIds(index, shards).forEach(id -> ordered.put(id, result.get(id)));
+    ids.stream().filter(result::containsKey).forEach(id -> ordered.put(id, result.get(id)));
     return ordered;
   }
 
   /**
-   * Why shard {@code shard} of {@code index} is at {@code desired}, judged from where the index's
-   * shards are now: spread, on the only node, not placed, on a node that is not Up, or off the
-   * spread (chosen by an administrator, or placed before a node joined).
+   * Why replica {@code replica} of shard {@code shard} of {@code index} is at {@code desired},
+   * judged from where the index's replicas are now: spread, on the only node, not placed, on a node
+   * that is not Up, or off the spread (chosen by an administrator, or placed before a node joined).
    *
-   * @param desired where each shard of the index should run
+   * @param desired where each replica of the index should run
    * @param nodes the Up shard nodes
    */
-  static String reason(String index, int shard, Map<String, Address> desired, List<Address> nodes) {
-    Address at = desired.get(IndexShards.entityId(index, shard));
+  static String reason(String index, int shard, int replica, Map<String, Address> desired, List<Address> nodes) {
+    Address at = desired.get(IndexShards.entityId(index, shard, replica));
     if (at == null) {
       return UNPLACED;
     }
@@ -142,7 +187,7 @@ public final class Placement {
     Map<Address, Integer> counts = new HashMap<>();
     nodes.forEach(n -> counts.put(n, 0));
     desired.forEach((id, n) -> {
-      if (indexOf(id).equals(index)) {
+      if (IndexShards.Id.parse(id).index().equals(index)) {
         counts.computeIfPresent(n, (k, c) -> c + 1);
       }
     });
@@ -155,15 +200,16 @@ public final class Placement {
         + "/rebalance spreads it";
   }
 
-  private static String indexOf(String shardId) {
-    return IndexShards.Id.parse(shardId).index();
-  }
-
-  /** Shard counts per node, per index and in all, over a fixed list of nodes. Not thread safe. */
+  /**
+   * Replica counts per node, per index and in all, and which nodes hold a replica of each shard,
+   * over a fixed list of nodes. Not thread safe.
+   */
   private static final class Load {
     final List<Address> ordered;
     final Map<Address, Integer> total = new HashMap<>();
     final Map<String, Map<Address, Integer>> perIndex = new HashMap<>();
+    /** Holders of each shard, by the id of its replica 0. */
+    final Map<String, Map<Address, Integer>> holders = new HashMap<>();
 
     Load(List<Address> nodes, Map<String, Address> fixed) {
       if (nodes.isEmpty()) {
@@ -173,7 +219,7 @@ public final class Placement {
       ordered.forEach(n -> total.put(n, 0));
       fixed.forEach((id, n) -> {
         if (total.containsKey(n)) {
-          add(indexOf(id), n, 1);
+          add(IndexShards.Id.parse(id), n, 1);
         }
       });
     }
@@ -182,12 +228,19 @@ public final class Placement {
       return perIndex.getOrDefault(index, Map.of()).getOrDefault(node, 0);
     }
 
-    void add(String index, Address node, int delta) {
-      total.merge(node, delta, Integer::sum);
-      perIndex.computeIfAbsent(index, k -> new HashMap<>()).merge(node, delta, Integer::sum);
+    /** Whether {@code node} holds a replica of the shard {@code id} is a replica of. */
+    boolean holds(IndexShards.Id id, Address node) {
+      return holders.getOrDefault(IndexShards.entityId(id.index(), id.shard()), Map.of()).getOrDefault(node, 0) > 0;
     }
 
-    /** Negative when {@code a} is the better place for another shard of {@code index}. */
+    void add(IndexShards.Id id, Address node, int delta) {
+      total.merge(node, delta, Integer::sum);
+      perIndex.computeIfAbsent(id.index(), k -> new HashMap<>()).merge(node, delta, Integer::sum);
+      holders.computeIfAbsent(IndexShards.entityId(id.index(), id.shard()), k -> new HashMap<>())
+          .merge(node, delta, Integer::sum);
+    }
+
+    /** Negative when {@code a} is the better place for another replica of {@code index}. */
     int compare(String index, Address a, Address b) {
       int byIndex = Integer.compare(ofIndex(index, a), ofIndex(index, b));
       if (byIndex != 0) {

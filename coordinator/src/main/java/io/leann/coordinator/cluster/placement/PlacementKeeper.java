@@ -1,8 +1,8 @@
 package io.leann.coordinator.cluster.placement;
 
-import io.leann.coordinator.cluster.ReplicatedMap;
+import io.leann.coordinator.cluster.catalog.Catalog;
 import io.leann.protocol.cluster.CborSerializable;
-import io.leann.protocol.cluster.IndexEntry;
+import io.leann.protocol.cluster.Replication;
 import io.leann.shard.actor.IndexShards;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +34,10 @@ import org.apache.pekko.pattern.StatusReply;
 import scala.jdk.javaapi.DurationConverters;
 
 /**
- * Keeps every shard of every published index placed on a live shard node; a cluster singleton on
- * the coordinator nodes, so there is one writer of automatic placements.
+ * Keeps every replica of every shard of every published index placed on a live shard node (as many
+ * replicas as the index's replication factor asks for and there are shard nodes, each shard's
+ * replicas on distinct nodes); a cluster singleton on the coordinator nodes, so there is one writer
+ * of automatic placements.
  *
  * <p>Why it is needed: the external allocation strategy allocates a shard with no location, or one
  * whose node is gone, to the node that asked for it, and a coordinator-only node asks through a
@@ -49,7 +51,8 @@ import scala.jdk.javaapi.DurationConverters;
  * been removed and the down-removal margin has passed, when the shard coordinator has released
  * them. Moving them earlier would make the coordinator start a handoff from the dead node, which
  * only ends at the handoff timeout; released shards are simply allocated at their new location.
- * Until then searches report those shards missing.
+ * Until then searches are answered by the shards' other replicas, or report shards without one
+ * missing.
  *
  * <p>Invariants: at most one check runs at a time ({@code checking}); ensures that arrive during a
  * check wait for the next one, which starts as soon as the current one ends; {@code removedAt}
@@ -76,7 +79,7 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
 
   private record LocationsWritten(Map<String, Address> changes, Throwable failure) implements Command {}
 
-  private final ReplicatedMap<IndexEntry> indexes;
+  private final Catalog catalog;
   private final ExternalShardAllocationClient client;
   private final TimerScheduler<Command> timers;
   /** How long after its removal a node's shards are free to be allocated elsewhere. */
@@ -88,10 +91,10 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   private boolean checkAgain;
 
   private PlacementKeeper(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ReplicatedMap<IndexEntry> indexes, ExternalShardAllocationClient client) {
+      Catalog catalog, ExternalShardAllocationClient client) {
     super(context);
     this.timers = timers;
-    this.indexes = indexes;
+    this.catalog = catalog;
     this.client = client;
     // The shard coordinator releases a removed node's shards after the downing provider's margin.
     Duration margin = DurationConverters.toJava(
@@ -101,18 +104,18 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   }
 
   /**
-   * @param indexes the index registry as replicated to the node the singleton runs on
+   * @param catalog the index registry and replication factors as replicated to the node the singleton runs on
    * @param client allocation client of {@link IndexShards#TYPE_KEY}
    * @param interval how often to look for published indexes with unplaced shards
    */
-  public static Behavior<Command> create(ReplicatedMap<IndexEntry> indexes,
+  public static Behavior<Command> create(Catalog catalog,
       ExternalShardAllocationClient client, Duration interval) {
     return Behaviors.setup(ctx -> Behaviors.withTimers((TimerScheduler<Command> timers) -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
           ClusterEvent.MemberEvent.class));
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new PlacementKeeper(ctx, timers, indexes, client);
+      return new PlacementKeeper(ctx, timers, catalog, client);
     }));
   }
 
@@ -176,10 +179,10 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
     long now = System.nanoTime();
     removedAt.values().removeIf(at -> now - at >= settle.toNanos());
     Set<String> wanted = new LinkedHashSet<>();
-    indexes.snapshot().values().stream()
+    catalog.registry().snapshot().values().stream()
         .filter(e -> e.generation() != null)
-        .forEach(e -> wanted.addAll(Placement.shardIds(e.name(), e.shards())));
-    running.forEach(e -> wanted.addAll(Placement.shardIds(e.index(), e.shards())));
+        .forEach(e -> wanted.addAll(replicaIds(e.name(), e.shards(), nodes.size())));
+    running.forEach(e -> wanted.addAll(replicaIds(e.index(), e.shards(), nodes.size())));
     Map<String, Address> live = new HashMap<>();
     List<String> unplaced = new ArrayList<>();
     for (String shard : wanted) {
@@ -201,6 +204,11 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
     getContext().pipeToSelf(client.setShardLocations(changes),
         (done, failure) -> new LocationsWritten(changes, failure));
     return this;
+  }
+
+  /** The replicas of {@code index} that should run on {@code nodes} shard nodes. */
+  private List<String> replicaIds(String index, int shards, int nodes) {
+    return Placement.replicaIds(index, shards, Replication.effective(catalog.replication(index), nodes));
   }
 
   private Behavior<Command> onLocationsWritten(LocationsWritten written) {

@@ -12,6 +12,7 @@ import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.cluster.IndexEntry;
+import io.leann.protocol.cluster.Replication;
 import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
@@ -46,11 +47,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Search through the cluster: the query is embedded by an embed node serving the index's model (or
- * in process when none does and the fallback is on), sent to every shard of the index at once, and
- * the shards' hits are merged by engine distance and then by row, exactly as the in-process engine
+ * in process when none does and the fallback is on), sent to every shard of the index at once (to
+ * one replica of each, chosen by load and answer time, and to another replica when that one fails
+ * or is slow: {@link HedgedRead}), and the shards' hits are merged by engine distance and then by row, exactly as the in-process engine
  * merges its shards, so a complete answer equals a local search of the same index. Each shard has a
- * deadline ({@code shard-timeout}, longer in recompute mode); shards that miss it or fail are listed
- * in {@code missing_shards} with {@code partial: true}, and when none answers the search fails with
+ * deadline ({@code shard-timeout}, longer in recompute mode); shards none of whose replicas
+ * answer by then are listed in {@code missing_shards} with {@code partial: true}, and when none answers the search fails with
  * 503. Hybrid search ({@code vector_weight}) fuses the dense list with BM25 scored here, over the
  * index-wide BM25 file ({@link TextIndexes}).
  *
@@ -73,6 +75,9 @@ public final class ClusterSearch implements AutoCloseable {
   private final Executor blocking;
   private final SearchMetrics metrics;
   private final RecomputeDeadlines deadlines;
+  private final ActorSystem<?> system;
+  private final ReplicaSelector selector;
+  private final ReplicaLocations locations;
 
   /**
    * @param embedder embeds queries
@@ -90,12 +95,17 @@ public final class ClusterSearch implements AutoCloseable {
     this.metrics = metrics;
     this.deadlines = new RecomputeDeadlines(settings.recomputeShardTimeout(), settings.recomputeShardTimeoutMax(),
         settings.recomputePassageCost());
+    this.system = system;
+    this.selector = new ReplicaSelector(settings.hedgeDelayMin(), settings.hedgeDelayMax(),
+        settings.replicaSuspectFor(), settings.replicaProbeAfter(), System::nanoTime);
+    this.locations = new ReplicaLocations(system, settings.replicaLocationsRefresh());
   }
 
-  /** Drops what this node keeps for a deleted index: its BM25 side and its metric series. */
+  /** Drops what this node keeps for a deleted index: its BM25 side, its metric series, its replicas' figures. */
   public void forget(String index) {
     texts.evict(index);
     metrics.forget(index);
+    selector.forget(index);
   }
 
   public CompletionStage<SearchResponse> search(String index, SearchRequest request) {
@@ -152,6 +162,24 @@ public final class ClusterSearch implements AutoCloseable {
   }
 
   /**
+   * The replicas of shard {@code shard} in the order a search asks them: those on live nodes
+   * ({@link ReplicaLocations}) by the selector's choice, then the others (placed a moment ago, or on
+   * a node that may come back), asked only when all of the first have failed or are slow.
+   */
+  private List<String> replicasToAsk(String index, int shard, int copies) {
+    List<String> all = new ArrayList<>(copies);
+    for (int r = 0; r < copies; r++) {
+      all.add(IndexShards.entityId(index, shard, r));
+    }
+    List<String> live = locations.servable(all);
+    List<String> ordered = new ArrayList<>(selector.order(live));
+    List<String> rest = new ArrayList<>(all);
+    rest.removeAll(live);
+    ordered.addAll(selector.order(rest));
+    return ordered;
+  }
+
+  /**
    * The merged hits of the shards that answered, closest first, the shards that did not, and the
    * answering shards' search costs summed.
    */
@@ -163,14 +191,13 @@ public final class ClusterSearch implements AutoCloseable {
     boolean recomputing = recompute != null ? recompute : entry.recompute();
     Duration timeout = recomputing ? deadlines.forSearch(entry, ef) : settings.shardTimeout();
     List<CompletableFuture<ShardActor.SearchReply>> replies = new ArrayList<>(entry.shards());
-    for (int k0 = 0; k0 < entry.shards(); k0++) {
-      int shard = k0;
-      replies.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(entry.name(), shard))
-          .<ShardActor.SearchReply>ask(replyTo -> new ShardActor.Search(query, k, ef, recompute, filters,
-              entry.generation(), twoLevel, requestId, replyTo), timeout)
-          .toCompletableFuture()
-          .exceptionally(failure -> new ShardActor.Failed(shard, "no answer within " + timeout.toMillis()
-              + " ms", false)));
+    int copies = Replication.effective(catalog.replication(entry.name()), Integer.MAX_VALUE);
+    for (int shard = 0; shard < entry.shards(); shard++) {
+      replies.add(HedgedRead.start(shard, replicasToAsk(entry.name(), shard, copies),
+          (replica, left) -> sharding.entityRefFor(IndexShards.TYPE_KEY, replica)
+              .<ShardActor.SearchReply>ask(replyTo -> new ShardActor.Search(query, k, ef, recompute, filters,
+                  entry.generation(), twoLevel, requestId, replyTo), left),
+          selector, timeout, system.scheduler(), system.executionContext()));
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
       List<ShardHit> hits = new ArrayList<>();

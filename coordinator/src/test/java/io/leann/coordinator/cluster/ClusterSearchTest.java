@@ -425,23 +425,23 @@ class ClusterSearchTest {
   /** The shards the region of {@code node} hosts, from the region itself. */
   private static Set<String> regionShards(LeannNode node) {
     Set<String> ids = new HashSet<>();
-    AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            ClusterSharding.get(node.system()).shardState(),
-            replyTo -> new GetShardRegionState(IndexShards.TYPE_KEY, replyTo), Duration.ofSeconds(5),
-            node.system().scheduler())
-        .toCompletableFuture().join().getShards().forEach(s -> ids.add(s.shardId()));
+    regionState(node).getShards().forEach(s -> ids.add(s.shardId()));
     return ids;
   }
 
   /** The entities the region of {@code node} runs now. */
   private static Set<String> regionEntities(LeannNode node) {
     Set<String> ids = new HashSet<>();
-    AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+    regionState(node).getShards().forEach(s -> ids.addAll(s.getEntityIds()));
+    return ids;
+  }
+
+  private static ShardRegion.CurrentShardRegionState regionState(LeannNode node) {
+    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
             ClusterSharding.get(node.system()).shardState(),
             replyTo -> new GetShardRegionState(IndexShards.TYPE_KEY, replyTo), Duration.ofSeconds(5),
             node.system().scheduler())
-        .toCompletableFuture().join().getShards().forEach(s -> ids.addAll(s.getEntityIds()));
-    return ids;
+        .toCompletableFuture().join();
   }
 
   private JobStatus awaitDone(CompletionStage<JobStatus> submitted) {

@@ -7,7 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Where index shards should run: the entity ids of an index's shard replicas, an assignment of
@@ -29,6 +34,15 @@ public final class Placement {
   static final String UNPLACED = "not placed: no shard node was Up";
 
   private Placement() {}
+
+  /** The Up members with the shard role, in {@link #ORDER}. */
+  static List<Address> upShardNodes(ActorSystem<?> system) {
+    return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+        .filter(m -> m.status().equals(MemberStatus.up()) && m.hasRole(IndexShards.ROLE))
+        .map(Member::address)
+        .sorted(ORDER)
+        .toList();
+  }
 
   /** Entity (and Pekko shard) ids of replica 0 of the {@code shards} shards of {@code index}. */
   static List<String> shardIds(String index, int shards) {

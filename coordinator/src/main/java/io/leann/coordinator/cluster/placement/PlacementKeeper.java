@@ -24,7 +24,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
@@ -245,11 +244,6 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   }
 
   private List<Address> upShardNodes() {
-    Iterable<Member> members = Cluster.get(getContext().getSystem()).state().getMembers();
-    return StreamSupport.stream(members.spliterator(), false)
-        .filter(m -> m.status().equals(MemberStatus.up()) && m.hasRole(IndexShards.ROLE))
-        .map(Member::address)
-        .sorted(Placement.ORDER)
-        .toList();
+    return Placement.upShardNodes(getContext().getSystem());
   }
 }

@@ -27,7 +27,7 @@
 # The temp dir is removed after a clean run and kept (with node logs) after a failure.
 #
 # Environment (optional): CLUSTER_IT_SHARDS, CLUSTER_IT_EMBEDS, CLUSTER_IT_SEARCHES, CLUSTER_IT_KEEP=1 (keep the temp dir),
-# LEANN_JAVA_OPTS (default -Xmx512m), LEANN_SBR_STABLE_AFTER (default 5s: how long the split-brain
+# LEANN_JAVA_OPTS (default -Xmx512m and a 30 s Artery bind timeout), LEANN_SBR_STABLE_AFTER (default 5s: how long the split-brain
 # resolver waits before downing the killed nodes), LEANN_BIN (launcher, default bin/leann).
 # Takes about 4 minutes on 2 cores.
 set -Eeuo pipefail
@@ -47,7 +47,8 @@ finished=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/leann-cluster-it.XXXXXX")
 export LEANN_RUN_DIR="$work/run" LEANN_INDEX_DIR="$work/indexes"
 export LEANN_SBR_STABLE_AFTER=${LEANN_SBR_STABLE_AFTER:-5s}
-export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m}
+# A loaded machine (2 cores shared by several JVMs) can take more than Artery's 3 s to bind a port.
+export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m -Dpekko.remote.artery.bind.bind-timeout=30s}
 export LEANN_START_TIMEOUT=${LEANN_START_TIMEOUT:-150} LEANN_STOP_TIMEOUT=${LEANN_STOP_TIMEOUT:-20}
 # An open loopback cluster: no API keys from the caller's environment.
 unset LEANN_ADMIN_TOKEN LEANN_ADMIN_KEY LEANN_API_KEY LEANN_READ_API_KEY LEANN_KEYS_FILE LEANN_REQUIRE_READ_KEY
@@ -170,59 +171,11 @@ placement() {
   json "$work/resp.json" "next((s['actual_node'] or '' for s in d['shards'] if s['index'] == '$index' and s['shard'] == $1 and s['replica'] == ${2:-0}), '')"
 }
 
-# load N OUT: N searches for $stream_query, 4 at a time, one JSON line each in OUT (seq, start and
-# end in s since the load began, HTTP status, partial, the result ids, the request id); progress
-# (answers so far) in OUT.count, the start (epoch s) in OUT.t0. Compare with analyse_load.
+# load N OUT: N searches for $stream_query, 4 at a time (deploy/search_load.py: one JSON line per
+# search in OUT, progress in OUT.count, the start in OUT.t0). Compare with analyse_load.
 load() {
-  "$PY" - "$base_url/indexes/$index/search" "$(search_body "$stream_query" 5 false)" "$1" "$2" <<'PY'
-import http.client, json, sys, threading, time, urllib.parse
-url, body, total, out = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), sys.argv[4]
-u = urllib.parse.urlsplit(url)
-lock = threading.Lock()
-state = {"next": 0, "done": 0}
-lines = []
-t0 = time.time()
-open(out + ".t0", "w").write(repr(t0))
-def worker(w):
-    conn = None
-    while True:
-        with lock:
-            seq = state["next"]
-            if seq >= total:
-                return
-            state["next"] += 1
-        rid = f"it-load-{w}-{seq}"
-        start = time.time() - t0
-        try:
-            if conn is None:
-                conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-            conn.request("POST", u.path, body, {"Content-Type": "application/json", "X-Request-Id": rid})
-            r = conn.getresponse()
-            data = r.read()
-            status = r.status
-            try:
-                d = json.loads(data)
-                partial, ids = d.get("partial"), [h["id"] for h in d.get("results", [])]
-            except ValueError:
-                partial, ids = None, []
-        except Exception as e:
-            conn = None
-            status, partial, ids = 0, None, [repr(e)[:120]]
-        end = time.time() - t0
-        with lock:
-            lines.append({"seq": seq, "start": start, "end": end, "status": status, "partial": partial,
-                          "ids": ids, "id": rid})
-            state["done"] += 1
-            if state["done"] % 10 == 0:
-                open(out + ".count", "w").write(str(state["done"]))
-threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
-for t in threads: t.start()
-for t in threads: t.join()
-with open(out, "w") as f:
-    for l in sorted(lines, key=lambda l: l["seq"]):
-        f.write(json.dumps(l) + "\n")
-open(out + ".count", "w").write(str(total))
-PY
+  "$PY" "$repo/deploy/search_load.py" "$base_url/indexes/$index/search" "$(search_body "$stream_query" 5 false)" \
+    "$1" 4 "$2" >"$2.summary"
 }
 
 # await_load OUT N: waits (at most 120 s) until the load writing OUT has N answers.
@@ -280,17 +233,7 @@ create_index() {
 
 # ~45 paragraphs of Debian's license texts, each with its source file and paragraph number.
 make_documents() {
-  "$PY" - "$work/docs.json" <<'PY'
-import json, re, sys
-docs = []
-for name in ["Apache-2.0", "GPL-3", "MPL-2.0", "BSD", "Artistic", "LGPL-2.1", "CC0-1.0", "GFDL-1.3"]:
-    text = open("/usr/share/common-licenses/" + name, encoding="utf-8").read()
-    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
-    paragraphs = [p for p in paragraphs if 150 <= len(p) <= 1200][:6]
-    docs += [{"text": p, "metadata": {"source": name, "paragraph": i}} for i, p in enumerate(paragraphs)]
-json.dump(docs, open(sys.argv[1], "w"))
-print(len(docs))
-PY
+  "$PY" "$repo/deploy/license_docs.py" "$work/docs.json"
 }
 
 # await_job: waits for the job the last response (a 202) started, and sets $job to its id; fails
@@ -453,7 +396,7 @@ move_shard() {
   shard_nodes=$(awk '$1 == "shard" { print $5 }' "$pids_file")
   to=$(grep -vxF -e "$from" -e "$other" <<<"$shard_nodes" | head -n 1)
   [ -n "$to" ] || fail "no shard node without a copy of shard 1 (copies on $from and $other)"
-  rm -f "$work/move.jsonl" "$work/move.jsonl.count"
+  rm -f "$work/move.jsonl"*
   load "$n_searches" "$work/move.jsonl" &
   load_pid=$!
   trap 'kill "$load_pid" 2>/dev/null || true' EXIT
@@ -477,7 +420,7 @@ kill_shard_node() {
   victim=$(placement 0 0)
   victim_pid=$(pid_of_address "$victim")
   [ -n "$victim_pid" ] || fail "no pid recorded for $victim"
-  rm -f "$work/kill.jsonl" "$work/kill.jsonl.count" "$work/kill.jsonl.t0"
+  rm -f "$work/kill.jsonl"*
   load "$n_searches" "$work/kill.jsonl" &
   load_pid=$!
   trap 'kill "$load_pid" 2>/dev/null || true' EXIT

@@ -32,12 +32,20 @@ import java.time.Duration;
  * @param graphThreads insertion threads per shard graph build; 0 uses the shard node's cores
  * @param placementInterval how often the placement keeper checks that every shard has a live node
  * @param jobRetention how long finished jobs stay queryable
+ * @param hedgeDelayMin shortest wait for a shard replica before a search also asks another one
+ * @param hedgeDelayMax longest such wait, and the wait for a replica not yet measured
+ * @param replicaSuspectFor how long a replica that failed or missed a deadline is asked last
+ * @param replicaProbeAfter how long after its last answer a replica is asked first again (keeps
+ *     every replica loaded and measured)
+ * @param replicaLocationsRefresh how often a coordinator rereads where replicas are placed
  */
 public record ClusterSettings(Duration shardTimeout, Duration recomputeShardTimeout,
     Duration recomputeShardTimeoutMax, Duration recomputePassageCost, Duration embedTimeout, Duration writeTimeout, Duration adminTimeout, boolean localEmbedFallback,
     String blockingDispatcher, String ingestDispatcher, int embedBatch, int embedParallelism,
     Duration ingestEmbedTimeout, int maxDocuments, Duration graphBuildTimeout, int efConstruction,
-    int graphThreads, Duration placementInterval, Duration jobRetention) {
+    int graphThreads, Duration placementInterval, Duration jobRetention, Duration hedgeDelayMin,
+    Duration hedgeDelayMax, Duration replicaSuspectFor, Duration replicaProbeAfter,
+    Duration replicaLocationsRefresh) {
 
   public static final String CONFIG_PATH = "leann.coordinator";
 
@@ -72,6 +80,11 @@ public record ClusterSettings(Duration shardTimeout, Duration recomputeShardTime
         ingest.getInt("ef-construction"),
         ingest.getInt("graph-threads"),
         c.getDuration("placement.check-interval"),
-        c.getDuration("jobs.retention"));
+        c.getDuration("jobs.retention"),
+        c.getDuration("replicas.hedge-delay-min"),
+        c.getDuration("replicas.hedge-delay-max"),
+        c.getDuration("replicas.suspect-for"),
+        c.getDuration("replicas.probe-after"),
+        c.getDuration("replicas.locations-refresh"));
   }
 }

@@ -7,6 +7,8 @@ import io.leann.coordinator.build.Manifest;
 import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.chunk.Chunker;
 import io.leann.coordinator.chunk.ChunkingOptions;
+import io.leann.coordinator.cluster.catalog.IndexEntries;
+import io.leann.coordinator.cluster.placement.PlacementKeeper;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.ingest.Document;

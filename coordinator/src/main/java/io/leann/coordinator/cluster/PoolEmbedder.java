@@ -32,7 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  *
  * <p>Thread-safe. Local embedding blocks, so it runs on the executor given at construction.
  */
-final class PoolEmbedder implements AutoCloseable {
+public final class PoolEmbedder implements AutoCloseable {
   private final ActorSystem<?> system;
   private final ActorRef<EmbedDirectory.Command> directory;
   private final Duration directoryTimeout;
@@ -62,7 +62,7 @@ final class PoolEmbedder implements AutoCloseable {
    * @param timeout how long each worker may take before the next one is tried
    * @return a stage failing with {@link ApiException} 503 when no worker and no local model can embed
    */
-  CompletionStage<float[][]> embed(IndexEntry index, List<String> texts, Duration timeout) {
+  public CompletionStage<float[][]> embed(IndexEntry index, List<String> texts, Duration timeout) {
     String mode = index.embeddingMode();
     String model = index.model();
     Integer maxSeqLength = index.maxSeqLength();

@@ -58,7 +58,9 @@ import org.apache.pekko.util.ByteString;
  * write  GET    /jobs/{id}                     200 JobStatus
  * admin  GET    /admin/nodes                   200 {"nodes":[NodeInfo]}
  * admin  GET    /admin/shards                  200 {"shards":[ShardPlacement]}
- * admin  PUT    /admin/indexes/{name}/shards/{k}  {"node"} 200 ShardPlacement
+ * admin  GET    /admin/cluster                 200 ClusterView (members, replicas per node and their state, moving, unplaced)
+ * admin  PUT    /admin/indexes/{name}/shards/{k}  {"node", "replica"?} 200 ShardPlacement
+ * admin  PUT    /admin/indexes/{name}/replicas    {"replicas"} 200 {"shards":[ShardPlacement]}
  * admin  POST   /admin/indexes/{name}/rebalance       200 {"shards":[ShardPlacement]}
  * </pre>
  *
@@ -121,8 +123,11 @@ public final class LeannRoutes extends AllDirectives {
   /** {@code GET /admin/shards} and the answer to a rebalance. */
   public record ShardList(@JsonProperty("shards") List<ShardPlacement> shards) {}
 
-  /** Body of {@code PUT /admin/indexes/{name}/shards/{k}}. */
-  public record MoveShard(@JsonProperty("node") String node) {}
+  /** Body of {@code PUT /admin/indexes/{name}/shards/{k}}; no replica: replica 0. */
+  public record MoveShard(@JsonProperty("node") String node, @JsonProperty("replica") Integer replica) {}
+
+  /** Body of {@code PUT /admin/indexes/{name}/replicas}. */
+  public record SetReplicas(@JsonProperty("replicas") Integer replicas) {}
 
   /** The whole API without {@code /metrics}, sealed: every request gets a response, every error is JSON. */
   public Route route() {
@@ -212,10 +217,14 @@ public final class LeannRoutes extends AllDirectives {
     return concat(
         path("nodes", () -> get(() -> call(service::nodes, nodes -> ok(new NodeList(nodes))))),
         path("shards", () -> get(() -> call(service::shards, shards -> ok(new ShardList(shards))))),
+        path("cluster", () -> get(() -> call(service::cluster, this::ok))),
         pathPrefix("indexes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
             path(PathMatchers.segment("shards").slash(PathMatchers.segment()), shard -> put(() ->
                 body(MoveShard.class, move -> call(
-                    () -> service.moveShard(name, shardNumber(shard), node(move)), this::ok)))),
+                    () -> service.moveShard(name, shardNumber(shard), replicaNumber(move), node(move)), this::ok)))),
+            path("replicas", () -> put(() -> body(SetReplicas.class, set -> call(
+                () -> service.setReplicas(name, set == null ? null : set.replicas()),
+                shards -> ok(new ShardList(shards)))))),
             path("rebalance", () -> post(() ->
                 call(() -> service.rebalance(name), shards -> ok(new ShardList(shards)))))))));
   }
@@ -252,6 +261,16 @@ public final class LeannRoutes extends AllDirectives {
 
   private static boolean isBlank(ByteString bytes) {
     return bytes.utf8String().isBlank();
+  }
+
+  private static int replicaNumber(MoveShard move) {
+    if (move == null || move.replica() == null) {
+      return 0;
+    }
+    if (move.replica() < 0) {
+      throw ApiException.badRequest("replica", "must be a replica number, 0 or more");
+    }
+    return move.replica();
   }
 
   private static int shardNumber(String segment) {

@@ -118,12 +118,12 @@ final class RequestTelemetry {
       case 1 -> Set.of("health", "metrics", "indexes", "mcp").contains(first) ? "/" + first : "other";
       case 2 -> first.equals("indexes") ? "/indexes/{name}"
           : first.equals("jobs") ? "/jobs/{id}"
-          : first.equals("admin") && Set.of("nodes", "shards").contains(s.get(1)) ? "/admin/" + s.get(1)
+          : first.equals("admin") && Set.of("nodes", "shards", "cluster").contains(s.get(1)) ? "/admin/" + s.get(1)
           : "other";
       case 3 -> first.equals("indexes") && INDEX_OPERATIONS.contains(s.get(2)) ? "/indexes/{name}/" + s.get(2)
           : "other";
-      case 4 -> first.equals("admin") && s.get(1).equals("indexes") && s.get(3).equals("rebalance")
-          ? "/admin/indexes/{name}/rebalance" : "other";
+      case 4 -> first.equals("admin") && s.get(1).equals("indexes") && Set.of("rebalance", "replicas").contains(s.get(3))
+          ? "/admin/indexes/{name}/" + s.get(3) : "other";
       case 5 -> first.equals("admin") && s.get(1).equals("indexes") && s.get(3).equals("shards")
           ? "/admin/indexes/{name}/shards/{k}" : "other";
       default -> "other";

@@ -16,6 +16,7 @@ import io.leann.embed.EmbedderFactory;
 import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.ClusterView;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -255,29 +256,62 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
 
   @Override
   public CompletionStage<List<ShardPlacement>> shards() {
-    return async(() -> {
-      List<ShardPlacement> all = new ArrayList<>();
-      for (String name : names()) {
-        IndexLayout layout = registry.layout(name);
-        if (Files.isRegularFile(layout.meta())) {
-          for (IndexMeta.Shard s : IndexMeta.read(layout.meta()).shards()) {
-            all.add(new ShardPlacement(name, s.id(), NODE, NODE, "standalone: one node"));
-          }
+    return async(this::placements);
+  }
+
+  /** Every shard of every published index, on the one node. */
+  private List<ShardPlacement> placements() throws IOException {
+    List<ShardPlacement> all = new ArrayList<>();
+    for (String name : names()) {
+      IndexLayout layout = registry.layout(name);
+      if (Files.isRegularFile(layout.meta())) {
+        for (IndexMeta.Shard s : IndexMeta.read(layout.meta()).shards()) {
+          all.add(new ShardPlacement(name, s.id(), NODE, NODE, "standalone: one node"));
         }
       }
-      return all;
+    }
+    return all;
+  }
+
+  @Override
+  public CompletionStage<ShardPlacement> moveShard(String index, int shard, int replica, String node) {
+    return async(() -> {
+      IndexLayout layout = existing(index);
+      int shards = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()).shards().size() : 0;
+      if (shard < 0 || shard >= shards || replica != 0) {
+        throw ApiException.notFound("shard", index + "/" + shard + (replica == 0 ? "" : "/r" + replica));
+      }
+      throw notACluster(index);
+    });
+  }
+
+  /** One copy of each shard is all a single process has: 1 is accepted (nothing changes), more is refused. */
+  @Override
+  public CompletionStage<List<ShardPlacement>> setReplicas(String index, Integer replicas) {
+    return async(() -> {
+      existing(index);
+      if (replicas == null || replicas != 1) {
+        throw new ApiException(400, "not_a_cluster", "this server runs standalone, one process without a cluster:"
+            + " it keeps one copy of each shard of index '" + index + "' (replicas 1); start shard nodes with"
+            + " `leann serve --roles shard --seed ...` for more");
+      }
+      return placements().stream().filter(p -> p.index().equals(index)).toList();
     });
   }
 
   @Override
-  public CompletionStage<ShardPlacement> moveShard(String index, int shard, String node) {
+  public CompletionStage<ClusterView> cluster() {
     return async(() -> {
-      IndexLayout layout = existing(index);
-      int shards = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()).shards().size() : 0;
-      if (shard < 0 || shard >= shards) {
-        throw ApiException.notFound("shard", index + "/" + shard);
+      List<ClusterView.Replica> copies = new ArrayList<>();
+      List<ClusterView.IndexReplicas> indexes = new ArrayList<>();
+      Map<String, Integer> shardCounts = new LinkedHashMap<>();
+      for (ShardPlacement p : placements()) {
+        copies.add(new ClusterView.Replica(p.index(), p.shard(), 0, "standalone", null));
+        shardCounts.merge(p.index(), 1, Integer::sum);
       }
-      throw notACluster(index);
+      shardCounts.forEach((name, shards) -> indexes.add(new ClusterView.IndexReplicas(name, shards, 1, 1)));
+      return new ClusterView(List.of(new ClusterView.Node(NODE, ROLES, "up", copies)), indexes, List.of(),
+          List.of());
     });
   }
 

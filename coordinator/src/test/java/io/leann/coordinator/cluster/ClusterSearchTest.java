@@ -3,17 +3,20 @@ package io.leann.coordinator.cluster;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.leann.coordinator.cluster.placement.Placement;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.ClusterView;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
@@ -59,8 +62,9 @@ import org.junit.jupiter.api.io.TempDir;
  * also hosts shards, a shard node, and a shard node that embeds with the real all-MiniLM-L6-v2.
  * Indexes are built through the API (chunk, embed on the embed node, graphs built by the shard
  * entities, atomic publish), then searched through the cluster and compared with the in-process
- * engine on the same files; shard placement follows the admin calls; a node that dies makes
- * searches partial, naming its shards, until its shards are placed elsewhere.
+ * engine on the same files; shard placement follows the admin calls; each shard has replicas on
+ * distinct nodes (by default 2), so a node that dies leaves answers complete, while an index with
+ * one copy answers partially, naming its lost shards, until they are placed elsewhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -241,10 +245,15 @@ class ClusterSearchTest {
   @Test
   @Order(3)
   void shardsRunWhereTheAdminApiSaysAndMoveWhenTold() {
-    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
-    ShardPlacement first = placements.get("docs/0");
+    // Three shard nodes: the default replication puts 2 copies of each shard on distinct nodes.
+    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3, 2);
+    for (int k = 0; k < 3; k++) {
+      assertFalse(placements.get("docs/" + k).actualNode().equals(placements.get("docs/" + k + "/r1").actualNode()),
+          placements.toString());
+    }
+    Set<String> holders = Set.of(placements.get("docs/0").actualNode(), placements.get("docs/0/r1").actualNode());
     Address target = List.of(coordinator.address(), shardNode.address(), embedNode.address()).stream()
-        .filter(a -> !a.toString().equals(first.actualNode())).findFirst().orElseThrow();
+        .filter(a -> !holders.contains(a.toString())).findFirst().orElseThrow();
     ShardPlacement moved = service.moveShard("docs", 0, target.toString()).toCompletableFuture().join();
     assertEquals(target.toString(), moved.desiredNode());
     assertEquals("pinned by PUT /admin/indexes/docs/shards/0", moved.reason());
@@ -254,7 +263,7 @@ class ClusterSearchTest {
       // The entity restarts on the new node at the next message.
       service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
       assertTrue(regionShards(host).contains("docs/0"));
-      assertEquals(target.toString(), placed("docs", 3).get("docs/0").actualNode());
+      assertEquals(target.toString(), placed("docs", 3, 2).get("docs/0").actualNode());
       return null;
     });
     SearchResponse after = service.search("docs", new SearchRequest("music and sailing", 20, 64, null, null, null))
@@ -263,92 +272,176 @@ class ClusterSearchTest {
 
     assertEquals(404, status(service.moveShard("nope", 0, target.toString())));
     assertEquals(404, status(service.moveShard("docs", 7, target.toString())));
+    assertEquals(404, status(service.moveShard("docs", 0, 2, target.toString())));
     assertEquals(400, status(service.moveShard("docs", 0, "pekko://leann@127.0.0.1:1")));
     assertEquals(400, status(service.moveShard("docs", 0, "not an address")));
+    // The other copy of docs/0 cannot join it.
+    assertEquals(400, status(service.moveShard("docs", 0, 1, target.toString())));
 
     List<ShardPlacement> spread = service.rebalance("docs").toCompletableFuture().join();
+    assertEquals(6, spread.size());
     assertEquals(3, new HashSet<>(spread.stream().map(ShardPlacement::desiredNode).toList()).size());
     spread.forEach(p -> assertEquals(Placement.SPREAD, p.reason(), p.toString()));
     probe.awaitAssert(Duration.ofSeconds(20), () -> {
       service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
-      return placed("docs", 3);
+      return placed("docs", 3, 2);
     });
     assertEquals(3, service.nodes().toCompletableFuture().join().size());
   }
 
   @Test
   @Order(4)
-  void aShardNodeThatDiesMakesSearchesPartialUntilItsShardsMove() throws Exception {
-    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3);
-    List<Integer> lost = new ArrayList<>();
-    placements.values().forEach(p -> {
-      if (shardNode.address().toString().equals(p.actualNode())) {
-        lost.add(p.shard());
-      }
+  void theReplicationFactorChangesAtRuntimeAndTheClusterViewShowsTheCopies() {
+    assertEquals(400, status(service.setReplicas("docs", 0)));
+    assertEquals(400, status(service.setReplicas("docs", null)));
+    assertEquals(404, status(service.setReplicas("nope", 2)));
+    List<ShardPlacement> three = service.setReplicas("docs", 3).toCompletableFuture().join();
+    assertEquals(9, three.size(), three.toString());
+    for (int k = 0; k < 3; k++) {
+      int shard = k;
+      assertEquals(3, three.stream().filter(p -> p.shard() == shard).map(ShardPlacement::desiredNode).distinct()
+          .count(), three.toString());
+    }
+    // Every copy answers the same: searches spread over them and stay complete and equal.
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      SearchResponse again = service.search("docs", new SearchRequest("music and sailing", 20, 64, null, null, null))
+          .toCompletableFuture().join();
+      assertEquals(ids(completeAnswer), ids(again));
+      return placed("docs", 3, 3);
     });
-    assertFalse(lost.isEmpty(), "rebalance put a shard of docs on every node: " + placements);
-    lost.sort(null);
+    // Replicas load at their first search; the selector asks each one within its probe interval.
+    ClusterView view = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+      service.search("docs", request("rockets", null, null)).toCompletableFuture().join();
+      ClusterView v = service.cluster().toCompletableFuture().join();
+      for (ClusterView.Node n : v.nodes()) {
+        List<ClusterView.Replica> ofDocs = n.shards().stream().filter(r -> r.index().equals("docs")).toList();
+        assertEquals(3, ofDocs.size(), n.toString());
+        assertEquals(Set.of(0, 1, 2), Set.copyOf(ofDocs.stream().map(ClusterView.Replica::shard).toList()));
+        ofDocs.forEach(r -> assertEquals("loaded", r.state(), r.toString()));
+      }
+      return v;
+    });
+    assertEquals(3, view.nodes().size());
+    ClusterView.IndexReplicas docs = view.indexes().stream().filter(i -> i.index().equals("docs")).findFirst()
+        .orElseThrow();
+    assertEquals(new ClusterView.IndexReplicas("docs", 3, 3, 3), docs);
+    assertTrue(view.unplaced().isEmpty(), view.unplaced().toString());
+
+    List<ShardPlacement> two = service.setReplicas("docs", 2).toCompletableFuture().join();
+    assertEquals(6, two.size());
+    // The third copies stop where they ran.
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      for (LeannNode n : List.of(coordinator, shardNode, embedNode)) {
+        assertTrue(regionEntities(n).stream().noneMatch(id -> id.endsWith("/r2")), regionEntities(n).toString());
+      }
+      return null;
+    });
+  }
+
+  @Test
+  @Order(5)
+  void aShardNodeThatDiesLeavesReplicatedAnswersCompleteAndOthersPartialUntilTheirShardsMove() throws Exception {
+    // One copy of "pruned", its shard 0 pinned to the node that dies: that shard has no other copy.
+    service.setReplicas("pruned", 1).toCompletableFuture().join();
+    service.moveShard("pruned", 0, shardNode.address().toString()).toCompletableFuture().join();
+    service.moveShard("pruned", 1, embedNode.address().toString()).toCompletableFuture().join();
+    SearchRequest prunedQuery = new SearchRequest("wind on the open sea", 10, 64, null, null, null);
+    SearchResponse prunedComplete = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      SearchResponse r = service.search("pruned", prunedQuery).toCompletableFuture().join();
+      Map<String, ShardPlacement> pinned = placed("pruned", 2, 1);
+      assertEquals(shardNode.address().toString(), pinned.get("pruned/0").actualNode());
+      assertEquals(embedNode.address().toString(), pinned.get("pruned/1").actualNode());
+      assertFalse(r.partial());
+      return r;
+    });
+    Map<String, ShardPlacement> placements = awaitPlaced("docs", 3, 2);
+    assertTrue(placements.values().stream().anyMatch(p -> shardNode.address().toString().equals(p.actualNode())),
+        "the dying node holds a copy of docs: " + placements);
     // No leaving, no handoff: to the others the node just stops answering.
     shardNode.system().terminate();
     shardNode.system().getWhenTerminated().toCompletableFuture().join();
 
     SearchRequest wide = new SearchRequest("music and sailing", 20, 64, null, null, null);
-    SearchResponse partial = service.search("docs", wide).toCompletableFuture().join();
+    // Every shard of docs has a copy elsewhere: every answer is complete and right, from the first on.
+    for (int i = 0; i < 40; i++) {
+      SearchResponse replicated = service.search("docs", wide).toCompletableFuture().join();
+      assertFalse(replicated.partial(), "search " + i + " missing " + replicated.missingShards());
+      assertEquals(ids(completeAnswer), ids(replicated), "search " + i);
+    }
+
+    SearchResponse partial = service.search("pruned", prunedQuery).toCompletableFuture().join();
     assertTrue(partial.partial());
-    assertEquals(lost, partial.missingShards());
-    // Never wrong: the hits are the complete answer without the lost shards' passages, in order.
+    assertEquals(List.of(0), partial.missingShards());
+    // Never wrong: the hits are the complete answer without the lost shard's passages, in order.
     List<String> survivors = new ArrayList<>();
-    for (SearchResponse.Hit h : completeAnswer.results()) {
-      if (!lost.contains(shardOf(Integer.parseInt(h.id())))) {
+    IndexMeta.Shard lost = IndexMeta.read(root.resolve("pruned").resolve("documents.leann.meta.json")).shards().get(0);
+    for (SearchResponse.Hit h : prunedComplete.results()) {
+      long row = Long.parseLong(h.id());
+      if (row < lost.firstRow() || row >= lost.firstRow() + lost.count()) {
         survivors.add(h.id());
       }
     }
     assertEquals(survivors, ids(partial).subList(0, survivors.size()));
 
     probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-      SearchResponse again = service.search("docs", wide).toCompletableFuture().join();
+      SearchResponse again = service.search("pruned", prunedQuery).toCompletableFuture().join();
       assertFalse(again.partial(), "still missing " + again.missingShards());
-      assertEquals(ids(completeAnswer), ids(again));
+      assertEquals(ids(prunedComplete), ids(again));
+      return null;
+    });
+    // The lost copies of docs are placed again on the two nodes left, apart from their twins.
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
+      service.search("docs", wide).toCompletableFuture().join();
+      Map<String, ShardPlacement> now = placed("docs", 3, 2);
+      for (int k = 0; k < 3; k++) {
+        assertNotEquals(now.get("docs/" + k).actualNode(), now.get("docs/" + k + "/r1").actualNode());
+      }
       return null;
     });
   }
 
-  private int shardOf(int row) throws Exception {
-    for (IndexMeta.Shard s : IndexMeta.read(root.resolve("docs").resolve("documents.leann.meta.json")).shards()) {
-      if (row >= s.firstRow() && row < s.firstRow() + s.count()) {
-        return s.id();
-      }
-    }
-    throw new AssertionError("row " + row + " is in no shard");
+  /** The placements of {@code index}, by entity id, once every replica runs where it should. */
+  private Map<String, ShardPlacement> awaitPlaced(String index, int shards, int replicas) {
+    return probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+      // Replicas start at their first search.
+      service.search(index, request("rockets", null, null)).toCompletableFuture().join();
+      return placed(index, shards, replicas);
+    });
   }
 
-  /** The placements of {@code index}, once every shard runs where it should. */
-  private Map<String, ShardPlacement> awaitPlaced(String index, int shards) {
-    return probe.awaitAssert(Duration.ofSeconds(20), () -> placed(index, shards));
-  }
-
-  private Map<String, ShardPlacement> placed(String index, int shards) {
+  private Map<String, ShardPlacement> placed(String index, int shards, int replicas) {
     Map<String, ShardPlacement> byId = new HashMap<>();
     for (ShardPlacement p : service.shards().toCompletableFuture().join()) {
       if (p.index().equals(index)) {
         assertNotNull(p.desiredNode(), p.toString());
         assertEquals(p.desiredNode(), p.actualNode(), p.toString());
-        byId.put(IndexShards.entityId(index, p.shard()), p);
+        byId.put(IndexShards.entityId(index, p.shard(), p.replica()), p);
       }
     }
-    assertEquals(shards, byId.size());
+    assertEquals(shards * replicas, byId.size(), byId.toString());
     return byId;
   }
 
   /** The shards the region of {@code node} hosts, from the region itself. */
   private static Set<String> regionShards(LeannNode node) {
     Set<String> ids = new HashSet<>();
-    AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+    regionState(node).getShards().forEach(s -> ids.add(s.shardId()));
+    return ids;
+  }
+
+  /** The entities the region of {@code node} runs now. */
+  private static Set<String> regionEntities(LeannNode node) {
+    Set<String> ids = new HashSet<>();
+    regionState(node).getShards().forEach(s -> ids.addAll(s.getEntityIds()));
+    return ids;
+  }
+
+  private static ShardRegion.CurrentShardRegionState regionState(LeannNode node) {
+    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
             ClusterSharding.get(node.system()).shardState(),
             replyTo -> new GetShardRegionState(IndexShards.TYPE_KEY, replyTo), Duration.ofSeconds(5),
             node.system().scheduler())
-        .toCompletableFuture().join().getShards().forEach(s -> ids.add(s.shardId()));
-    return ids;
+        .toCompletableFuture().join();
   }
 
   private JobStatus awaitDone(CompletionStage<JobStatus> submitted) {

@@ -101,6 +101,8 @@ class AccessControlTest {
         new Call(Scope.WRITE, "GET", "/jobs/job-0-0", null, 404),
         new Call(Scope.ADMIN, "GET", "/admin/nodes", null, 200),
         new Call(Scope.ADMIN, "GET", "/admin/shards", null, 200),
+        new Call(Scope.ADMIN, "GET", "/admin/cluster", null, 200),
+        new Call(Scope.ADMIN, "PUT", "/admin/indexes/docs/replicas", "{\"replicas\": 2}", 400),
         new Call(Scope.ADMIN, "PUT", "/admin/indexes/docs/shards/1", "{\"node\": \"pekko://leann@127.0.0.1:2552\"}", 400),
         new Call(Scope.ADMIN, "POST", "/admin/indexes/docs/rebalance", null, 400));
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.api.Json;
 import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.ClusterView;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
 import io.leann.protocol.api.IndexSettings;
@@ -103,7 +104,17 @@ class ErrorMappingTest {
     }
 
     @Override
-    public CompletionStage<ShardPlacement> moveShard(String index, int shard, String node) {
+    public CompletionStage<ShardPlacement> moveShard(String index, int shard, int replica, String node) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<ShardPlacement>> setReplicas(String index, Integer replicas) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<ClusterView> cluster() {
       throw new UnsupportedOperationException();
     }
 

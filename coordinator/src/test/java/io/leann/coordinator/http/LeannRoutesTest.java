@@ -322,8 +322,31 @@ class LeannRoutesTest {
     assertError(admin("PUT", "/admin/indexes/docs/shards/9", move, TOKEN), 404, "not_found", "docs/9");
     assertError(admin("PUT", "/admin/indexes/docs/shards/one", move, TOKEN), 400, "bad_request", "'shard'");
     assertError(admin("PUT", "/admin/indexes/docs/shards/1", "{}", TOKEN), 400, "bad_request", "'node'");
+    assertError(admin("PUT", "/admin/indexes/docs/shards/1", "{\"node\": \"x\", \"replica\": 1}", TOKEN), 404,
+        "not_found", "docs/1/r1");
+    assertError(admin("PUT", "/admin/indexes/docs/shards/1", "{\"node\": \"x\", \"replica\": -1}", TOKEN), 400,
+        "bad_request", "'replica'");
     assertError(admin("POST", "/admin/indexes/docs/rebalance", null, TOKEN), 400, "not_a_cluster", "standalone");
     assertError(anonymous("POST", "/admin/indexes/docs/rebalance", null), 401, "unauthorized", "Bearer");
+
+    // One process keeps one copy of each shard: replicas 1 is what it has, more is refused.
+    Reply one = admin("PUT", "/admin/indexes/docs/replicas", "{\"replicas\": 1}", TOKEN);
+    assertEquals(200, one.status(), one.raw().body());
+    assertEquals(2, one.json().path("shards").size());
+    assertError(admin("PUT", "/admin/indexes/docs/replicas", "{\"replicas\": 2}", TOKEN), 400, "not_a_cluster",
+        "one copy");
+    assertError(admin("PUT", "/admin/indexes/nope/replicas", "{\"replicas\": 1}", TOKEN), 404, "not_found", "nope");
+    Reply cluster = admin("GET", "/admin/cluster", null, TOKEN);
+    assertEquals(200, cluster.status(), cluster.raw().body());
+    JsonNode node = cluster.json().path("nodes").get(0);
+    assertEquals("local", node.path("address").asText());
+    int docsCopies = 0;
+    for (JsonNode r : node.path("shards")) {
+      docsCopies += r.path("index").asText().equals("docs") ? 1 : 0;
+      assertEquals(0, r.path("replica").asInt());
+    }
+    assertEquals(2, docsCopies);
+    assertEquals(0, cluster.json().path("moving").size());
   }
 
   // ---- MCP over Streamable HTTP (tool semantics: McpServerTest) ----

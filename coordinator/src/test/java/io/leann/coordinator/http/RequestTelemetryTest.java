@@ -23,6 +23,8 @@ class RequestTelemetryTest {
     assertEquals("/admin/nodes", RequestTelemetry.route("/admin/nodes"));
     assertEquals("/admin/indexes/{name}/shards/{k}", RequestTelemetry.route("/admin/indexes/x/shards/3"));
     assertEquals("/admin/indexes/{name}/rebalance", RequestTelemetry.route("/admin/indexes/x/rebalance"));
+    assertEquals("/admin/indexes/{name}/replicas", RequestTelemetry.route("/admin/indexes/x/replicas"));
+    assertEquals("/admin/cluster", RequestTelemetry.route("/admin/cluster"));
     assertEquals("/", RequestTelemetry.route("/"));
     for (String unknown : new String[] {"/indexes/x/drop", "/wp-admin/setup.php", "/admin/secrets", "/a/b/c/d/e/f",
         "/jobs/1/2"}) {

@@ -18,8 +18,6 @@ import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.RequestIds;
-import io.leann.shard.actor.EmbedEndpoint;
-import io.leann.shard.actor.ShardActor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,18 +62,10 @@ class ObservabilityTest {
   private LeannNode node;
   private ServerBinding binding;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final ListAppender<ILoggingEvent> shardLog = new ListAppender<>();
-  private final ListAppender<ILoggingEvent> embedLog = new ListAppender<>();
-  /** The ZMQ recompute endpoint of the embed worker (package-private, so by name). */
-  private static final String RECOMPUTE_LOGGER = "io.leann.embed.zmq.RecomputeHandler";
-  private final ListAppender<ILoggingEvent> recomputeLog = new ListAppender<>();
   private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
 
   @BeforeAll
   void start() throws Exception {
-    capture(ShardActor.class, shardLog);
-    capture(EmbedEndpoint.class, embedLog);
-    capture(RECOMPUTE_LOGGER, recomputeLog);
     capture("leann.access", accessLog);
     Config config = LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, TEST);
     node = LeannNode.start(config, List.of(), Map.of("LEANN_INDEX_DIR", root.toString()), OnnxEmbedder::create,
@@ -83,10 +73,6 @@ class ObservabilityTest {
     node.whenUp().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     binding = HttpServer.start(node.system(), node.service(), "127.0.0.1", 0, HttpSettings.defaults())
         .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  private static void capture(Class<?> type, ListAppender<ILoggingEvent> appender) {
-    capture(type.getName(), appender);
   }
 
   private static void capture(String name, ListAppender<ILoggingEvent> appender) {
@@ -98,13 +84,9 @@ class ObservabilityTest {
 
   @AfterAll
   void stop() {
-    Map<String, ListAppender<ILoggingEvent>> captured = Map.of(ShardActor.class.getName(), shardLog,
-        EmbedEndpoint.class.getName(), embedLog, RECOMPUTE_LOGGER, recomputeLog, "leann.access", accessLog);
-    captured.forEach((name, appender) -> {
-      Logger logger = (Logger) LoggerFactory.getLogger(name);
-      logger.detachAppender(appender);
-      logger.setLevel(null);
-    });
+    Logger access = (Logger) LoggerFactory.getLogger("leann.access");
+    access.detachAppender(accessLog);
+    access.setLevel(null);
     if (node != null) {
       node.stop().toCompletableFuture().join();
       node.system().getWhenTerminated().toCompletableFuture().join();
@@ -146,13 +128,13 @@ class ObservabilityTest {
     assertNotEquals("two words", replaced);
     assertEquals(404, send("GET", "/nowhere/at/all", null, null).statusCode());
 
-    // Shard and embed actors logged under the client's id (both shards searched, query embedded).
-    assertTrue(loggedWith(shardLog, "it-stored-42", "searched shard docs/0"), () -> messages(shardLog));
-    assertTrue(loggedWith(shardLog, "it-stored-42", "searched shard docs/1"), () -> messages(shardLog));
-    assertTrue(loggedWith(shardLog, "it-recompute-7", "recompute"), () -> messages(shardLog));
-    assertTrue(loggedWith(embedLog, "it-stored-42", "embedded 1 texts"), () -> messages(embedLog));
-    // The recompute requests crossed ZMQ with the id as their frames' trace id.
-    assertTrue(loggedWith(recomputeLog, "it-recompute-7", "texts answered in"), () -> messages(recomputeLog));
+    // Every hop wrote an INFO access line under the client's id: both shards searched, the query
+    // embedded, and the recompute requests, which crossed ZMQ with the id as their frames' trace id.
+    assertTrue(loggedWith(accessLog, "it-stored-42", "searched shard docs/0"), () -> messages(accessLog));
+    assertTrue(loggedWith(accessLog, "it-stored-42", "searched shard docs/1"), () -> messages(accessLog));
+    assertTrue(loggedWith(accessLog, "it-recompute-7", "recompute"), () -> messages(accessLog));
+    assertTrue(loggedWith(accessLog, "it-stored-42", "embedded 1 texts"), () -> messages(accessLog));
+    assertTrue(loggedWith(accessLog, "it-recompute-7", "texts answered in"), () -> messages(accessLog));
 
     // One INFO access line per request, under its id; no query string, header or body in it.
     assertTrue(loggedWith(accessLog, "it-stored-42", "POST /indexes/docs/search 200 "), () -> messages(accessLog));

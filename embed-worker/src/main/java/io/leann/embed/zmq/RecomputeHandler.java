@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RecomputeHandler {
   private static final Logger log = LoggerFactory.getLogger(RecomputeHandler.class);
+  /** The access log every hop of a request writes to (one line per recompute batch). */
+  private static final Logger ACCESS = LoggerFactory.getLogger("leann.access");
   /** msgpack bytes of one float32 (tag + 4) and one float64 (tag + 8). */
   private static final int MSGPACK_F32 = 5;
   private static final int MSGPACK_F64 = 9;
@@ -256,12 +258,10 @@ final class RecomputeHandler {
     }
   }
 
-  /** A debug line per answered request, with the trace id in the MDC. */
+  /** An access line per answered request, with the trace id in the MDC. */
   private static void served(String trace, long requestId, String what, int texts, long startedNanos) {
-    if (log.isDebugEnabled()) {
-      RequestIds.run(trace, () -> log.debug("request {}: {} of {} texts answered in {} ms", requestId, what,
-          texts, (System.nanoTime() - startedNanos) / 1_000_000));
-    }
+    RequestIds.run(trace, () -> ACCESS.info("request {}: {} of {} texts answered in {} ms id={}", requestId, what,
+        texts, (System.nanoTime() - startedNanos) / 1_000_000, trace));
   }
 
   private byte[] embeddingError(long requestId, String trace, int texts, Throwable failure) {

@@ -36,7 +36,24 @@ public interface LeannService {
 
   CompletionStage<List<ShardPlacement>> shards();
 
-  CompletionStage<ShardPlacement> moveShard(String index, int shard, String node);
+  /** Moves replica 0 of a shard; see {@link #moveShard(String, int, int, String)}. */
+  default CompletionStage<ShardPlacement> moveShard(String index, int shard, String node) {
+    return moveShard(index, shard, 0, node);
+  }
+
+  /** Pins replica {@code replica} of shard {@code shard} of {@code index} to {@code node}. */
+  CompletionStage<ShardPlacement> moveShard(String index, int shard, int replica, String node);
+
+  /**
+   * Sets the replication factor of {@code index} (copies of each shard, on distinct shard nodes)
+   * and places or stops replicas to match.
+   *
+   * @return the placements of the index's replicas afterwards
+   */
+  CompletionStage<List<ShardPlacement>> setReplicas(String index, Integer replicas);
+
+  /** The members, the replicas each runs, and what is moving or unplaced. */
+  CompletionStage<ClusterView> cluster();
 
   CompletionStage<List<ShardPlacement>> rebalance(String index);
 

@@ -55,6 +55,8 @@ public final class EmbedEndpoint {
 
   /** For the pool's completion threads, which must not touch the actor context. */
   private static final Logger LOG = LoggerFactory.getLogger(EmbedEndpoint.class);
+  /** The access log every hop of a request writes to. */
+  private static final Logger ACCESS = LoggerFactory.getLogger("leann.access");
 
   private EmbedEndpoint() {}
 
@@ -77,7 +79,8 @@ public final class EmbedEndpoint {
             long start = System.nanoTime();
             embedder.apply(m.texts()).whenComplete((vectors, failure) -> RequestIds.run(m.requestId(), () -> {
               if (failure == null) {
-                LOG.debug("embedded {} texts in {} ms", m.texts().size(), (System.nanoTime() - start) / 1_000_000);
+                ACCESS.info("embedded {} texts in {} ms id={}", m.texts().size(), (System.nanoTime() - start) / 1_000_000,
+                    m.requestId());
                 m.replyTo().tell(StatusReply.success(new Vectors(vectors)));
               } else {
                 String message = info.model() + " on " + info.endpoint() + " could not embed "

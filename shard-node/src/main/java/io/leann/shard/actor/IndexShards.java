@@ -15,8 +15,9 @@ import org.apache.pekko.japi.function.Function;
 import org.zeromq.ZContext;
 
 /**
- * Cluster Sharding of index shards: one entity per index shard, with entity id
- * {@code <index>/<k>}, hosted only on nodes with role {@value #ROLE}.
+ * Cluster Sharding of index shards: one entity per replica of an index shard, with entity id
+ * {@code <index>/<k>} (replica 0) or {@code <index>/<k>/r<n>}, hosted only on nodes with role
+ * {@value #ROLE}.
  *
  * <p>Placement is an explicit decision: the Pekko shard id equals the entity id (one entity per
  * Pekko shard, so the id is predictable), and the {@link ExternalShardAllocationStrategy} puts
@@ -34,34 +35,65 @@ public final class IndexShards {
 
   private IndexShards() {}
 
-  /** Entity id, and Pekko shard id, of shard {@code shard} of {@code index}. */
+  /** Entity id, and Pekko shard id, of shard {@code shard} of {@code index} (its first replica). */
   public static String entityId(String index, int shard) {
     return index + "/" + shard;
   }
 
+  /**
+   * Entity id, and Pekko shard id, of replica {@code replica} of shard {@code shard} of
+   * {@code index}: {@code <index>/<k>} for replica 0 (so an index without replicas keeps the ids it
+   * always had), {@code <index>/<k>/r<replica>} for the others. Every replica loads the same files.
+   */
+  public static String entityId(String index, int shard, int replica) {
+    return replica == 0 ? entityId(index, shard) : entityId(index, shard) + REPLICA_SEPARATOR + replica;
+  }
+
+  private static final String REPLICA_SEPARATOR = "/r";
+
   /** The parts of an entity id. */
-  public record Id(String index, int shard) {
+  public record Id(String index, int shard, int replica) {
+    /** Replica 0 of a shard. */
+    public Id(String index, int shard) {
+      this(index, shard, 0);
+    }
+
     /**
-     * @throws IllegalArgumentException if {@code entityId} is not {@code <index>/<k>}
+     * @throws IllegalArgumentException if {@code entityId} is not {@code <index>/<k>} or
+     *     {@code <index>/<k>/r<replica>} with a replica above 0
      */
     public static Id parse(String entityId) {
-      int slash = entityId.lastIndexOf('/');
+      int replica = 0;
+      boolean suffixed = false;
+      String shardId = entityId;
+      int r = entityId.lastIndexOf(REPLICA_SEPARATOR);
+      if (r > 0 && r + REPLICA_SEPARATOR.length() < entityId.length()) {
+        try {
+          replica = Integer.parseInt(entityId.substring(r + REPLICA_SEPARATOR.length()));
+          shardId = entityId.substring(0, r);
+          suffixed = true;
+        } catch (NumberFormatException e) {
+          // not a replica suffix: parsed below as <index>/<k>
+        }
+      }
+      int slash = shardId.lastIndexOf('/');
       try {
-        if (slash > 0 && slash < entityId.length() - 1) {
-          int shard = Integer.parseInt(entityId.substring(slash + 1));
+        if (replica >= 0 && slash > 0 && slash < shardId.length() - 1 && suffixed == replica > 0) {
+          int shard = Integer.parseInt(shardId.substring(slash + 1));
           if (shard >= 0) {
-            return new Id(entityId.substring(0, slash), shard);
+            return new Id(shardId.substring(0, slash), shard, replica);
           }
         }
       } catch (NumberFormatException e) {
         // reported below with the whole id
       }
-      throw new IllegalArgumentException("entity id '" + entityId + "' is not <index>/<shard number>");
+      throw new IllegalArgumentException("entity id '" + entityId
+          + "' is not <index>/<shard number> or <index>/<shard number>/r<replica number>");
     }
 
     @Override
     public String toString() {
-      return entityId(index, shard);
+      return entityId(index, shard, replica);
     }
   }
 

@@ -69,7 +69,7 @@ import org.zeromq.ZContext;
  * leaving are no longer asked.
  *
  * <p>Observability: a search runs with its {@link Search#requestId()} in the MDC ({@link RequestIds}),
- * so its log lines (one at DEBUG per search) name the API request; replies carry the engine's work
+ * so its log lines (one INFO access line per search on {@code leann.access}) name the API request; replies carry the engine's work
  * counters for the coordinator's metrics, and loads report to {@link ShardMetrics}.
  *
  * <p>Invariants: {@code pending} is non-empty and {@code inFlightLoad} set only while
@@ -79,7 +79,7 @@ import org.zeromq.ZContext;
 public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   public sealed interface Command extends CborSerializable
-      permits Search, BuildGraph, Stop, Loaded, LoadFailed, WorkersChanged {}
+      permits Search, BuildGraph, Describe, Stop, Loaded, LoadFailed, WorkersChanged {}
 
   /**
    * Finds the {@code k} passages of this shard nearest to {@code query}.
@@ -113,6 +113,19 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    */
   public record BuildGraph(String embeddings, long firstRow, int count, int dimensions, String graph,
       GraphBuild recipe, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Asks what the shard serves, for the admin API; it does not load the shard. */
+  public record Describe(ActorRef<State> replyTo) implements Command {}
+
+  /**
+   * What a shard replica serves.
+   *
+   * @param entityId the replica's entity id
+   * @param generation the loaded generation, or null when nothing is loaded
+   * @param loading whether a load is in progress (searches wait for it)
+   * @param waiting searches waiting for the load
+   */
+  public record State(String entityId, String generation, boolean loading, int waiting) implements CborSerializable {}
 
   /** Stops the entity; Cluster Sharding sends it for passivation and handoff. */
   public enum Stop implements Command {
@@ -155,6 +168,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   /** For the search and build threads, which must not touch the actor context. */
   private static final Logger LOG = LoggerFactory.getLogger(ShardActor.class);
+  /** The access log every hop of a request writes to (the coordinator's HTTP line included). */
+  private static final Logger ACCESS = LoggerFactory.getLogger("leann.access");
 
   private final IndexShards.Id id;
   private final Path indexDir;
@@ -213,6 +228,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     return newReceiveBuilder()
         .onMessage(Search.class, this::onSearch)
         .onMessage(BuildGraph.class, this::onBuildGraph)
+        .onMessage(Describe.class, this::onDescribe)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(LoadFailed.class, this::onLoadFailed)
@@ -232,6 +248,12 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       enqueue(search);
       load();
     }
+    return this;
+  }
+
+  private Behavior<Command> onDescribe(Describe describe) {
+    describe.replyTo().tell(new State(id.toString(), current == null ? null : current.generation(), loading,
+        pending.size()));
     return this;
   }
 
@@ -390,9 +412,9 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     }
     List<ShardHit> hits = result.hits();
     Map<String, Long> stats = result.stats().toMap();
-    LOG.debug("searched shard {} (k={}, ef={}, {}): {} hits in {} ms, {}", id, search.k(), search.ef(),
+    ACCESS.info("searched shard {} (k={}, ef={}, {}): {} hits in {} ms, {} id={}", id, search.k(), search.ef(),
         recomputers == null ? "stored" : "recompute", hits.size(), (System.nanoTime() - start) / 1_000_000,
-        stats);
+        stats, search.requestId());
     long bytes = replyBytes(hits);
     if (bytes > settings.maxReplyBytes()) {
       return new Failed(id.shard(), "top_k " + search.k() + " gives " + bytes + " bytes of passages from "

@@ -1,4 +1,4 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

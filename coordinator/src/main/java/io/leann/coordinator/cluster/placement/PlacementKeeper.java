@@ -1,7 +1,8 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.placement;
 
+import io.leann.coordinator.cluster.catalog.Catalog;
 import io.leann.protocol.cluster.CborSerializable;
-import io.leann.protocol.cluster.IndexEntry;
+import io.leann.protocol.cluster.Replication;
 import io.leann.shard.actor.IndexShards;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
@@ -33,8 +33,10 @@ import org.apache.pekko.pattern.StatusReply;
 import scala.jdk.javaapi.DurationConverters;
 
 /**
- * Keeps every shard of every published index placed on a live shard node; a cluster singleton on
- * the coordinator nodes, so there is one writer of automatic placements.
+ * Keeps every replica of every shard of every published index placed on a live shard node (as many
+ * replicas as the index's replication factor asks for and there are shard nodes, each shard's
+ * replicas on distinct nodes); a cluster singleton on the coordinator nodes, so there is one writer
+ * of automatic placements.
  *
  * <p>Why it is needed: the external allocation strategy allocates a shard with no location, or one
  * whose node is gone, to the node that asked for it, and a coordinator-only node asks through a
@@ -48,7 +50,8 @@ import scala.jdk.javaapi.DurationConverters;
  * been removed and the down-removal margin has passed, when the shard coordinator has released
  * them. Moving them earlier would make the coordinator start a handoff from the dead node, which
  * only ends at the handoff timeout; released shards are simply allocated at their new location.
- * Until then searches report those shards missing.
+ * Until then searches are answered by the shards' other replicas, or report shards without one
+ * missing.
  *
  * <p>Invariants: at most one check runs at a time ({@code checking}); ensures that arrive during a
  * check wait for the next one, which starts as soon as the current one ends; {@code removedAt}
@@ -75,7 +78,7 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
 
   private record LocationsWritten(Map<String, Address> changes, Throwable failure) implements Command {}
 
-  private final ReplicatedMap<IndexEntry> indexes;
+  private final Catalog catalog;
   private final ExternalShardAllocationClient client;
   private final TimerScheduler<Command> timers;
   /** How long after its removal a node's shards are free to be allocated elsewhere. */
@@ -87,10 +90,10 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   private boolean checkAgain;
 
   private PlacementKeeper(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ReplicatedMap<IndexEntry> indexes, ExternalShardAllocationClient client) {
+      Catalog catalog, ExternalShardAllocationClient client) {
     super(context);
     this.timers = timers;
-    this.indexes = indexes;
+    this.catalog = catalog;
     this.client = client;
     // The shard coordinator releases a removed node's shards after the downing provider's margin.
     Duration margin = DurationConverters.toJava(
@@ -100,18 +103,18 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   }
 
   /**
-   * @param indexes the index registry as replicated to the node the singleton runs on
+   * @param catalog the index registry and replication factors as replicated to the node the singleton runs on
    * @param client allocation client of {@link IndexShards#TYPE_KEY}
    * @param interval how often to look for published indexes with unplaced shards
    */
-  public static Behavior<Command> create(ReplicatedMap<IndexEntry> indexes,
+  public static Behavior<Command> create(Catalog catalog,
       ExternalShardAllocationClient client, Duration interval) {
     return Behaviors.setup(ctx -> Behaviors.withTimers((TimerScheduler<Command> timers) -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
           ClusterEvent.MemberEvent.class));
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new PlacementKeeper(ctx, timers, indexes, client);
+      return new PlacementKeeper(ctx, timers, catalog, client);
     }));
   }
 
@@ -175,10 +178,10 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
     long now = System.nanoTime();
     removedAt.values().removeIf(at -> now - at >= settle.toNanos());
     Set<String> wanted = new LinkedHashSet<>();
-    indexes.snapshot().values().stream()
+    catalog.registry().snapshot().values().stream()
         .filter(e -> e.generation() != null)
-        .forEach(e -> wanted.addAll(Placement.shardIds(e.name(), e.shards())));
-    running.forEach(e -> wanted.addAll(Placement.shardIds(e.index(), e.shards())));
+        .forEach(e -> wanted.addAll(replicaIds(e.name(), e.shards(), nodes.size())));
+    running.forEach(e -> wanted.addAll(replicaIds(e.index(), e.shards(), nodes.size())));
     Map<String, Address> live = new HashMap<>();
     List<String> unplaced = new ArrayList<>();
     for (String shard : wanted) {
@@ -200,6 +203,11 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
     getContext().pipeToSelf(client.setShardLocations(changes),
         (done, failure) -> new LocationsWritten(changes, failure));
     return this;
+  }
+
+  /** The replicas of {@code index} that should run on {@code nodes} shard nodes. */
+  private List<String> replicaIds(String index, int shards, int nodes) {
+    return Placement.replicaIds(index, shards, Replication.effective(catalog.replication(index), nodes));
   }
 
   private Behavior<Command> onLocationsWritten(LocationsWritten written) {
@@ -236,11 +244,6 @@ public final class PlacementKeeper extends AbstractBehavior<PlacementKeeper.Comm
   }
 
   private List<Address> upShardNodes() {
-    Iterable<Member> members = Cluster.get(getContext().getSystem()).state().getMembers();
-    return StreamSupport.stream(members.spliterator(), false)
-        .filter(m -> m.status().equals(MemberStatus.up()) && m.hasRole(IndexShards.ROLE))
-        .map(Member::address)
-        .sorted(Placement.ORDER)
-        .toList();
+    return Placement.upShardNodes(getContext().getSystem());
   }
 }

@@ -1,4 +1,4 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.search;
 
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;

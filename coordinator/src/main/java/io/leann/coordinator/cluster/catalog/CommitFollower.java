@@ -1,5 +1,6 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.catalog;
 
+import io.leann.coordinator.cluster.ReplicatedMap;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.protocol.cluster.IndexEntry;

@@ -1,4 +1,4 @@
-package io.leann.coordinator.cluster;
+package io.leann.coordinator.cluster.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.index.IndexLayout;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@value #SETTINGS_FILE} in its directory, so that it survives a restart of the whole cluster
  * and its first ingest knows how to build. Stateless.
  */
-final class IndexEntries {
+public final class IndexEntries {
   /** The API settings of an index, next to its meta file. */
   static final String SETTINGS_FILE = "leann.settings.json";
 
@@ -47,7 +47,7 @@ final class IndexEntries {
   private IndexEntries() {}
 
   /** The entry of a published index, from its meta file. */
-  static IndexEntry fromMeta(String name, IndexMeta meta) {
+  public static IndexEntry fromMeta(String name, IndexMeta meta) {
     Map<String, Object> kwargs = meta.backendKwargs() == null ? Map.of() : meta.backendKwargs();
     return new IndexEntry(name, IndexEntry.READY, meta.shards().size(), meta.embeddingModel(),
         meta.embeddingMode() == null ? LOCAL_MODE : meta.embeddingMode(), meta.dimensions(),
@@ -150,7 +150,7 @@ final class IndexEntries {
    * {@code published} for an index without one (built by the CLI). A build may publish fewer
    * shards than asked for (never more than passages), so the request is kept apart from the entry.
    */
-  static int requestedShards(IndexLayout layout, int published) throws IOException {
+  public static int requestedShards(IndexLayout layout, int published) throws IOException {
     Path settings = layout.dir().resolve(SETTINGS_FILE);
     if (!Files.isRegularFile(settings)) {
       return published;

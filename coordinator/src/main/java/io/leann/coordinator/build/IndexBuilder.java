@@ -70,18 +70,6 @@ import org.slf4j.LoggerFactory;
 public final class IndexBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(IndexBuilder.class);
   /**
-   * Metadata a source gives the passages of one of its documents beyond the chunker's (an API
-   * document's own metadata), so filters can select them; its keys win over the chunker's.
-   */
-  @FunctionalInterface
-  public interface OwnMetadata {
-    /** Plain files have none. */
-    OwnMetadata NONE = doc -> Map.of();
-
-    Map<String, Object> of(Document doc) throws IOException;
-  }
-
-  /**
    * What an ingest committed.
    *
    * @param meta the committed meta
@@ -95,14 +83,9 @@ public final class IndexBuilder {
   private final Progress progress;
   /** What a file build records in the meta as {@code embedding_options}; null for none. */
   private final Map<String, String> embeddingOptions;
-  private final OwnMetadata ownMetadata;
 
   public IndexBuilder(Embedder embedder, Progress progress) {
-    this(embedder, null, progress, OwnMetadata.NONE);
-  }
-
-  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
-    this(embedder, embeddingOptions, progress, OwnMetadata.NONE);
+    this(embedder, null, progress);
   }
 
   /**
@@ -111,25 +94,22 @@ public final class IndexBuilder {
    * @param embeddingOptions what search needs to embed as this build did (server, prompt templates,
    *     never a key), recorded in the meta by a file build; its passage template is prepended to
    *     every passage
-   * @param ownMetadata the metadata each document's source gives its passages
    */
-  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress,
-      OwnMetadata ownMetadata) {
-    this(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS, embeddingOptions, progress, ownMetadata);
+  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
+    this(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS, embeddingOptions, progress);
   }
 
   /** A builder with the given embedder and graph builder; for {@link #ingest}, which reads its settings from the index. */
   public IndexBuilder(PassageEmbedder embedder, GraphBuilder graphs, Progress progress) {
-    this(embedder, graphs, null, progress, OwnMetadata.NONE);
+    this(embedder, graphs, null, progress);
   }
 
   private IndexBuilder(PassageEmbedder embedder, GraphBuilder graphs, Map<String, String> embeddingOptions,
-      Progress progress, OwnMetadata ownMetadata) {
+      Progress progress) {
     this.embedder = embedder;
     this.graphs = graphs;
     this.embeddingOptions = embeddingOptions;
     this.progress = progress;
-    this.ownMetadata = ownMetadata;
   }
 
   /** Builds the index from the request's files (and the API documents it already holds). */
@@ -175,19 +155,15 @@ public final class IndexBuilder {
           String key = doc.path().toString();
           long first = out.size();
           Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
-          Map<String, Object> own = ownMetadata.of(doc);
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
               // relative_path depends on the build's inputs, not on the file: another set of
-              // inputs (or the older file-name-only rule) moves it, and the meta must follow; so
-              // must the document's own metadata, which an older build may not have attached.
-              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))
-                  || !meta.entrySet().containsAll(own.entrySet())) {
+              // inputs (or the older file-name-only rule) moves it, and the meta must follow.
+              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))) {
                 meta = new LinkedHashMap<>(meta);
                 meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
-                meta.putAll(own);
                 metadataMoved = true;
               }
               out.append(new Passage(String.valueOf(out.size()), p.text(), meta));
@@ -199,12 +175,7 @@ public final class IndexBuilder {
               progress.note("warning: " + w.message());
             }
             for (Chunk c : result.chunks()) {
-              Map<String, Object> meta = c.metadata();
-              if (!own.isEmpty()) {
-                meta = new LinkedHashMap<>(meta);
-                meta.putAll(own);
-              }
-              out.append(new Passage(String.valueOf(out.size()), c.text(), meta));
+              out.append(new Passage(String.valueOf(out.size()), c.text(), c.metadata()));
               reuseFrom.add(-1);
             }
           }
@@ -228,7 +199,9 @@ public final class IndexBuilder {
         out.commit();
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
-      Manifest manifest = new Manifest(fingerprint, graphSettings(req), files, req.args(), apiRows);
+      // The API jobs the committed generation applied stay applied: the log must not replay them.
+      long ingested = prev != null ? prev.manifest.ingestedSeq() : committedIngestedSeq(layout);
+      Manifest manifest = new Manifest(fingerprint, graphSettings(req), files, req.args(), apiRows, ingested);
       if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
@@ -306,9 +279,19 @@ public final class IndexBuilder {
         throw new IllegalStateException("the filter matches all " + oldRows + " passages of index '"
             + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
       }
-      Manifest manifest = Manifest.afterIngest(prev == null ? null : prev.manifest, oldRows, kept, added);
+      Manifest manifest = Manifest.afterIngest(prev == null ? null : prev.manifest, oldRows, kept, added,
+          change.seq());
       IndexMeta meta = finish(layout, writer, genDir, settings, reuseFrom, prev, manifest, embedBatch);
       return new Ingested(meta, added, oldRows - kept.size());
+    }
+  }
+
+  /** {@link Manifest#ingestedSeq} of the committed generation; 0 when there is none or it cannot be read. */
+  private static long committedIngestedSeq(IndexLayout layout) {
+    try {
+      return Files.isRegularFile(layout.meta()) ? Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) : 0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 

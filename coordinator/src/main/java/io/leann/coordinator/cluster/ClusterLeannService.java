@@ -49,12 +49,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -162,7 +160,7 @@ public final class ClusterLeannService implements LeannService {
                 .onFailure(SupervisorStrategy.restart()), "placement-keeper")
         .withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
     this.ingest = new Ingest(system, settings, disk, embedder, indexes, jobs, keeper,
-        system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ingestDispatcher())));
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ingestDispatcher())), blocking);
   }
 
   /**
@@ -194,13 +192,18 @@ public final class ClusterLeannService implements LeannService {
   /** Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version. */
   private void registerIndexesOnDisk() {
     try {
+      List<CompletableFuture<?>> updates = new ArrayList<>();
       for (IndexEntry found : IndexEntries.scan(disk, env)) {
-        indexes.update(found.name(), known -> known == null
-            || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null);
+        updates.add(indexes.update(found.name(), known -> known == null
+            || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null)
+            .toCompletableFuture());
       }
+      // Replayed jobs look their index up in the registry.
+      CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
     } catch (IOException | RuntimeException e) {
       log.warn("could not scan {} for indexes: {}", disk.root(), e.getMessage());
     }
+    ingest.recover();
   }
 
   @Override
@@ -453,34 +456,23 @@ public final class ClusterLeannService implements LeannService {
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
-    List<DocumentIn> batch = List.copyOf(documents);
-    return queueJob(name, batch.size(), job -> ingest.submit(job, batch));
+    expireJobs(System.currentTimeMillis());
+    return ingest.accept(name, List.copyOf(documents)).thenApply(JobEntry::toStatus);
   }
 
   @Override
   public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
-    MetadataFilter filter;
+    Map<String, Object> filter;
     try {
       entry(name);
-      filter = MetadataFilter.ofRequest(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      filter = new DeleteRequest(metadataFilters).validated().metadataFilters();
+      // Parsed here for the 400; the job parses it again from its log record.
+      MetadataFilter.ofRequest(filter);
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return queueJob(name, 0, job -> ingest.submitDelete(job, filter));
-  }
-
-  /**
-   * Records a queued job adding {@code documents} documents (0: a delete) in the job table, then
-   * hands it to {@code submit}.
-   */
-  private CompletionStage<JobStatus> queueJob(String name, long documents, Consumer<JobEntry> submit) {
-    long now = System.currentTimeMillis();
-    JobEntry job = JobEntry.queued(UUID.randomUUID().toString(), name, documents, now);
-    expireJobs(now);
-    return jobs.put(job.id(), job).thenApply(done -> {
-      submit.accept(job);
-      return job.toStatus();
-    });
+    expireJobs(System.currentTimeMillis());
+    return ingest.acceptDelete(name, filter).thenApply(JobEntry::toStatus);
   }
 
   /** Drops finished jobs older than the retention from the job table. */

@@ -4,6 +4,8 @@ import io.leann.coordinator.build.BuildSettings;
 import io.leann.coordinator.build.EmbeddingSpool;
 import io.leann.coordinator.build.IndexBuilder;
 import io.leann.coordinator.build.IngestChange;
+import io.leann.coordinator.build.IngestLog;
+import io.leann.coordinator.build.Manifest;
 import io.leann.coordinator.build.PassageEmbedder;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.index.IndexLayout;
@@ -18,10 +20,13 @@ import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -67,11 +73,13 @@ final class Ingest {
   private final ReplicatedMap<JobEntry> jobs;
   private final ActorRef<PlacementKeeper.Command> keeper;
   private final Executor executor;
+  /** Where the write-ahead log is appended to, apart from the jobs' threads so a 202 never waits for a job. */
+  private final Executor blocking;
   private final Map<String, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
 
   Ingest(ActorSystem<?> system, ClusterSettings settings, IndexRegistry disk, PoolEmbedder embedder,
       ReplicatedMap<IndexEntry> indexes, ReplicatedMap<JobEntry> jobs,
-      ActorRef<PlacementKeeper.Command> keeper, Executor executor) {
+      ActorRef<PlacementKeeper.Command> keeper, Executor executor, Executor blocking) {
     this.system = system;
     this.settings = settings;
     this.disk = disk;
@@ -80,29 +88,95 @@ final class Ingest {
     this.jobs = jobs;
     this.keeper = keeper;
     this.executor = executor;
+    this.blocking = blocking;
+  }
+
+  /**
+   * Accepts a job adding {@code documents} to {@code index}: appends it to the index's write-ahead
+   * log (fsynced), records it in the job table and queues it. Completes once the documents are on
+   * disk; from then on they are indexed even if this coordinator dies (the next start replays them).
+   */
+  CompletionStage<JobEntry> accept(String index, List<DocumentIn> documents) {
+    return accept(index, documents.size(), (log, id, now) -> log.appendDocuments(id, now, documents));
+  }
+
+  /** Accepts a job deleting the passages whose metadata passes {@code filter} (request shape), as {@link #accept}. */
+  CompletionStage<JobEntry> acceptDelete(String index, Map<String, Object> filter) {
+    return accept(index, 0, (log, id, now) -> log.appendDelete(id, now, filter));
+  }
+
+  private interface Append {
+    IngestLog.Job to(IngestLog log, String id, long now) throws IOException;
+  }
+
+  private CompletionStage<JobEntry> accept(String index, long documents, Append append) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
+            System.currentTimeMillis());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, blocking).thenCompose(logged -> {
+      JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
+      // Queued whether or not the job table took it in time: the documents are on disk.
+      return jobs.put(job.id(), job).handle((done, failure) -> {
+        enqueue(job, logged);
+        return job;
+      });
+    });
+  }
+
+  /**
+   * Lists the jobs the write-ahead logs of the indexes under the root hold: ended ones as they
+   * ended (unless the job table knows them), the others queued again, since the coordinator that
+   * accepted them stopped before their end (one still running them finds them applied and only
+   * reports them done).
+   */
+  void recover() {
+    List<Path> dirs;
+    try (Stream<Path> list = Files.isDirectory(disk.root()) ? Files.list(disk.root()) : Stream.empty()) {
+      dirs = list.filter(IngestLog::exists).sorted().toList();
+    } catch (IOException e) {
+      log.error("the indexes under {} cannot be listed; the jobs their logs hold wait for the next start: {}",
+          disk.root(), e.getMessage());
+      return;
+    }
+    for (Path dir : dirs) {
+      String name = dir.getFileName().toString();
+      try {
+        IngestLog wal = IngestLog.of(dir);
+        for (IngestLog.End end : wal.ended()) {
+          jobs.update(end.job(), known -> known != null ? null : new JobEntry(end.job(), name, end.state(), "publish",
+              end.passages() == null ? 0 : end.passages(), end.passages() == null ? 0 : end.passages(), end.error(),
+              end.created(), end.documents(), end.added(), end.removed()));
+        }
+        for (IngestLog.Job pending : wal.pending()) {
+          log.info("job {}: replaying the job accepted for index '{}' before a coordinator restart", pending.job(), name);
+          JobEntry job = JobEntry.queued(pending.job(), name, pending.documents().size(), pending.created());
+          jobs.put(job.id(), job).whenComplete((done, failure) -> enqueue(job, pending));
+        }
+      } catch (IOException | RuntimeException e) {
+        log.error("the ingest log of index '{}' cannot be read; the jobs it holds wait for the next start: {}",
+            name, e.getMessage());
+      }
+    }
   }
 
   /** Queues {@code job}; it starts when the jobs queued before it for the same index have ended. */
-  void submit(JobEntry job, List<DocumentIn> documents) {
-    enqueue(job, new IngestChange(job.id(), documents, null));
-  }
-
-  /** Queues a job that deletes the passages whose metadata passes {@code filter}. */
-  void submitDelete(JobEntry job, MetadataFilter filter) {
-    enqueue(job, new IngestChange(job.id(), List.of(), filter));
-  }
-
-  private void enqueue(JobEntry job, IngestChange change) {
+  private void enqueue(JobEntry job, IngestLog.Job logged) {
     queues.compute(job.index(), (index, queue) -> (queue == null ? CompletableFuture.<Void>completedFuture(null)
-        : queue).thenRunAsync(() -> run(job, change), executor));
+        : queue).thenRunAsync(() -> run(job, logged), executor));
   }
 
-  private void run(JobEntry job, IngestChange change) {
+  private void run(JobEntry job, IngestLog.Job logged) {
     String name = job.index();
     Progress progress = new Progress(job);
+    IndexLayout layout = disk.layout(name);
     try {
+      MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
+      IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
       progress.stage("chunk", change.added().size());
-      IndexLayout layout = disk.layout(name);
       Files.createDirectories(layout.dir());
       IndexEntry before;
       IndexEntry published;
@@ -113,19 +187,26 @@ final class Ingest {
         if (before == null) {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
+        if (Files.isRegularFile(layout.meta())
+            && Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) >= logged.seq()) {
+          // Committed by a coordinator that stopped before it logged the end, or one running it now.
+          end(layout, progress.current.done(before.passages(), null, null), logged);
+          indexes.put(name, before).toCompletableFuture().join();
+          log.info("job {}: index '{}' already holds its change", job.id(), name);
+          return;
+        }
         indexes.update(name, e -> e == null ? null : before.withStatus(IndexEntry.BUILDING, null))
             .toCompletableFuture().join();
         published = build(before, layout, writer, change, progress);
       }
       if (published == null) {
         indexes.put(name, before).toCompletableFuture().join();
-        jobs.put(job.id(), progress.current.done(before.passages(), 0, 0)).toCompletableFuture().join();
+        end(layout, progress.current.done(before.passages(), 0L, 0L), logged);
         log.info("job {} matched no passage of index '{}': nothing to change", job.id(), name);
         return;
       }
       indexes.put(name, published).toCompletableFuture().join();
-      jobs.put(job.id(), progress.current.done(published.passages(), progress.added, progress.removed))
-          .toCompletableFuture().join();
+      end(layout, progress.current.done(published.passages(), progress.added, progress.removed), logged);
       log.info("job {} published generation {} of index '{}' ({} passages)", job.id(),
           published.generation(), name, published.passages());
     } catch (Exception e) {
@@ -133,8 +214,21 @@ final class Ingest {
       log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
       indexes.update(name, current -> current == null ? null
           : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
-      jobs.put(job.id(), progress.current.fail(why));
+      end(layout, progress.current.fail(why), logged);
     }
+  }
+
+  /** Logs the end of a job, then shows it in the job table. */
+  private void end(IndexLayout layout, JobEntry ended, IngestLog.Job logged) {
+    try {
+      IngestLog.of(layout.dir()).end(new IngestLog.End(logged.seq(), ended.id(), ended.createdMillis(), ended.documents(),
+          ended.state(), ended.error(), JobEntry.DONE.equals(ended.state()) ? ended.done() : null,
+          ended.passagesAdded(), ended.passagesRemoved()));
+    } catch (IOException | RuntimeException e) {
+      // The next start replays the job, finds its change committed (or runs it again) and ends it.
+      log.warn("job {}: its end cannot be logged in {}: {}", ended.id(), layout.dir(), e.getMessage());
+    }
+    jobs.put(ended.id(), ended).toCompletableFuture().join();
   }
 
   /**

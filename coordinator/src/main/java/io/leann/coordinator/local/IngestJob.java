@@ -1,5 +1,6 @@
 package io.leann.coordinator.local;
 
+import io.leann.coordinator.build.IngestLog;
 import io.leann.coordinator.build.Progress;
 import io.leann.protocol.api.JobStatus;
 import org.slf4j.Logger;
@@ -17,6 +18,9 @@ final class IngestJob {
   private final String id;
   private final String index;
   private final long documents;
+  /** The job's number in its index's {@link IngestLog}. */
+  private final long seq;
+  private final long created;
   private String state = "queued";
   private String stage;
   private long done;
@@ -25,11 +29,48 @@ final class IngestJob {
   private Long passagesAdded;
   private Long passagesRemoved;
 
-  /** A job adding {@code documents} documents, or with 0, deleting passages. */
-  IngestJob(String id, String index, long documents) {
+  /**
+   * A queued job adding {@code documents} documents, or with 0, deleting passages.
+   *
+   * @param seq its number in the index's {@link IngestLog}
+   * @param created when it was accepted, wall-clock milliseconds
+   */
+  IngestJob(String id, String index, long documents, long seq, long created) {
     this.id = id;
     this.index = index;
     this.documents = documents;
+    this.seq = seq;
+    this.created = created;
+  }
+
+  /** A job of {@code index} that ended before this process started, as its log records it. */
+  static IngestJob ended(String index, IngestLog.End end) {
+    IngestJob job = new IngestJob(end.job(), index, end.documents(), end.seq(), end.created());
+    job.ended(end);
+    return job;
+  }
+
+  /**
+   * The end record of this job with the given outcome.
+   *
+   * @param passages passages of the index after it, when done
+   * @param added passages it added; null when not known (a job committed by a process that stopped
+   *     before it logged the job's end)
+   * @param removed passages it removed; null when not known
+   */
+  IngestLog.End end(String endState, String why, Long passages, Long added, Long removed) {
+    return new IngestLog.End(seq, id, created, documents, endState, why, passages, added, removed);
+  }
+
+  /** The job ended as {@code end} says: done (the new version is committed and searchable) or failed. */
+  synchronized void ended(IngestLog.End end) {
+    state = end.state();
+    stage = "publish";
+    error = end.error();
+    done = end.passages() == null ? done : end.passages();
+    total = end.passages() == null ? total : end.passages();
+    passagesAdded = end.added();
+    passagesRemoved = end.removed();
   }
 
   String id() {
@@ -57,25 +98,6 @@ final class IngestJob {
 
   synchronized void running() {
     state = "running";
-  }
-
-  /**
-   * The new version of the index is committed and searchable; it went from {@code before} to
-   * {@code after} passages. An API job only adds or only deletes documents, so the difference is
-   * what it added or removed.
-   */
-  synchronized void finished(long before, long after) {
-    state = "done";
-    stage = "publish";
-    done = after;
-    total = after;
-    passagesAdded = Math.max(0, after - before);
-    passagesRemoved = Math.max(0, before - after);
-  }
-
-  synchronized void failed(String message) {
-    state = "failed";
-    error = message;
   }
 
   /** A {@link Progress} whose reports update this job, and go to the log. */

@@ -67,7 +67,7 @@ class PipelineConsistencyTest {
       leann.coordinator.local-embed-fallback = off
       leann.embed.pool-size = 1
       """).withFallback(ConfigFactory.load());
-  private static final int DOCUMENTS = 60;
+  private static final int DOCUMENTS = 40;
   private static final int K = 10;
   /** Wider than the corpus: the search visits every passage. */
   private static final int EF = 128;

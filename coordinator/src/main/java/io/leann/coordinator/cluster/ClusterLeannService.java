@@ -194,6 +194,10 @@ public final class ClusterLeannService implements LeannService {
     try {
       List<CompletableFuture<?>> updates = new ArrayList<>();
       for (IndexEntry found : IndexEntries.scan(disk, env)) {
+        if (found.generation() != null) {
+          // Registered once its shards are loaded and warm: the first search does not wait for them.
+          ingest.preload(found.name(), found.generation(), found.shards());
+        }
         updates.add(indexes.update(found.name(), known -> known == null
             || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null)
             .toCompletableFuture());

@@ -205,6 +205,8 @@ final class Ingest {
         log.info("job {} matched no passage of index '{}': nothing to change", job.id(), name);
         return;
       }
+      // The registry names the new generation once its shards serve it warm.
+      preload(name, published.generation(), published.shards());
       indexes.put(name, published).toCompletableFuture().join();
       end(layout, progress.current.done(published.passages(), progress.added, progress.removed), logged);
       log.info("job {} published generation {} of index '{}' ({} passages)", job.id(),
@@ -289,6 +291,39 @@ final class Ingest {
         return embedder.embed(entry, texts, settings.ingestEmbedTimeout());
       }
     };
+  }
+
+  /**
+   * Has every shard of {@code index} loaded (generation {@code generation}, or the committed one
+   * when null) and warmed by the entity that serves it; waits for all of them. A shard that fails
+   * is logged, not fatal: its searches report it.
+   */
+  void preload(String index, String generation, int shards) {
+    try {
+      AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
+              replyTo -> new PlacementKeeper.Ensure(index, shards, replyTo), settings.adminTimeout(),
+              system.scheduler())
+          .toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      log.warn("index '{}': its shards could not be placed for preloading: {}", index, describe(e));
+      return;
+    }
+    ClusterSharding sharding = ClusterSharding.get(system);
+    List<CompletableFuture<Void>> loads = new ArrayList<>();
+    for (int k = 0; k < shards; k++) {
+      int shard = k;
+      loads.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(index, k))
+          .<StatusReply<Done>>ask(replyTo -> new ShardActor.Preload(generation, replyTo), settings.graphBuildTimeout())
+          .toCompletableFuture()
+          .handle((reply, failure) -> {
+            if (failure != null || reply.isError()) {
+              log.warn("shard {}/{} did not preload: {}", index, shard,
+                  failure != null ? describe(failure) : reply.getError().getMessage());
+            }
+            return null;
+          }));
+    }
+    CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
   }
 
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */

@@ -123,6 +123,23 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     this.ingest = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
         Thread.ofPlatform().name("leann-ingest").daemon().factory());
     recover();
+    work.execute(this::preload);
+  }
+
+  /** Opens and warms the searcher of every built index, so that no first search waits for it. */
+  private void preload() {
+    try {
+      for (String name : registry.names()) {
+        try (SearcherCache.Lease warm = searchers.acquire(registry.layout(name))) {
+          LOG.debug("index '{}' loaded and warm", name);
+        } catch (IOException | RuntimeException e) {
+          // Its searches report the problem.
+          LOG.warn("index '{}' could not be preloaded: {}", name, e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("the indexes under {} could not be listed for preloading: {}", registry.root(), e.getMessage());
+    }
   }
 
   /** The directory the indexes live in. */
@@ -463,8 +480,12 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           : EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
         IndexBuilder.Ingested done = new IndexBuilder(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS,
             job.progress()).ingest(writer, layout, change, created(s, embedder), GRAPH_THREADS, EMBED_BATCH);
-        // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
+        // The next search would notice the new meta file anyway; retiring now frees the old mapping
+        // sooner, and the job ends once the new version is loaded and warm.
         searchers.retire(layout.name());
+        if (done != null) {
+          searchers.acquire(layout).close();
+        }
         long passages = done != null ? done.meta().totalPassages() : meta == null ? 0 : meta.totalPassages();
         LOG.info("ingest {}: index '{}' now has {} passages", job.id(), layout.name(), passages);
         return job.end("done", null, passages, done == null ? 0L : done.added(), done == null ? 0L : done.removed());

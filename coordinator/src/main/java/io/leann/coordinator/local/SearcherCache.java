@@ -25,10 +25,15 @@ import java.util.Objects;
  * searcher (one {@code stat}) and reopens on a change, so searches see a new version as soon as it
  * is committed and never a half-built one.
  *
+ * <p>Why a warm-up: a searcher is handed out only after one search of its own ({@value #WARM_UP}, one
+ * passage: the model loaded, the graph's pages mapped, one recompute), so no caller's search pays
+ * for a cold index.
+ *
  * <p>Thread-safe. Opening happens under the cache's lock, so a search of another index waits while
  * one index opens (a model load, about a second); opening is rare (first use, after a build).
  */
 final class SearcherCache implements AutoCloseable {
+  private static final String WARM_UP = "warm-up";
   private final Map<String, String> env;
   private final Map<String, Entry> entries = new HashMap<>();
 
@@ -87,7 +92,14 @@ final class SearcherCache implements AutoCloseable {
       entry = null;
     }
     if (entry == null) {
-      entry = new Entry(IndexSearcher.open(layout, env), version);
+      IndexSearcher searcher = IndexSearcher.open(layout, env);
+      try {
+        searcher.search(WARM_UP, 1, 1, null, null);
+      } catch (RuntimeException e) {
+        searcher.close();
+        throw e;
+      }
+      entry = new Entry(searcher, version);
       entries.put(name, entry);
     }
     entry.users++;

@@ -73,7 +73,7 @@ class ImportedSettingsTest {
    * The fixture's first queries: the CLI path recomputes every visited passage in process, with no
    * cache, so each query costs a few hundred model runs on the test machine's CPU.
    */
-  private static final int QUERIES = 4;
+  private static final int QUERIES = 3;
 
   @TempDir
   static Path root;

@@ -78,7 +78,7 @@ public final class RecomputeBench {
 
   private static BuildOutcome build(OnnxEmbedder embedder, IndexLayout layout, Path docs, boolean recompute)
       throws IOException {
-    return new IndexBuilder(embedder, new Progress(new PrintWriter(System.err, true), false)).build(
+    return new IndexBuilder(embedder, Progress.printing(new PrintWriter(System.err, true), false)).build(
         new BuildRequest(layout, List.of(docs), LoaderOptions.defaults(), ChunkingOptions.defaults(),
             "sentence-transformers", Metric.COSINE, 32, 200, 64, 2, true, recompute, 1, false, 64, List.of()));
   }

@@ -9,7 +9,7 @@ import io.leann.coordinator.ingest.Document;
 import io.leann.coordinator.ingest.DocumentLoader;
 import io.leann.coordinator.ingest.DocumentStream;
 import io.leann.embed.Embedder;
-import io.leann.embed.PromptedEmbedder;
+import io.leann.protocol.Metric;
 import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
@@ -18,10 +18,8 @@ import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.GraphBuild;
-import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.text.Bm25Index;
-import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,25 +27,35 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The build pipeline: load files, chunk, write passages, embed, build one graph per shard, commit.
+ * The build pipeline, the one every host runs: sources to passages, embed, one graph per shard,
+ * BM25, commit. Its parts are pluggable: the sources (files for {@link #build}; API documents and
+ * deletions for {@link #ingest}), the embedder ({@link PassageEmbedder}: in-process, or the
+ * cluster's embed pool) and the graph builder ({@link GraphBuilder}: in-process, or the shard nodes).
+ * The index's settings ({@link BuildSettings}) come from a build's flags the first time and from
+ * the committed meta ever after, so the CLI, the standalone server and the cluster build alike.
  *
  * <p>Crash safety: every file of a build goes into a fresh generation directory; the meta file,
  * replaced atomically at the very end, is the commit point. Until then the previous meta and its
  * generation are untouched, so an index interrupted at any moment (kill -9 included) still loads.
  * {@link IndexDirectory} owns the lock, the generation numbers, the commit and old generations.
  *
- * <p>Sources: the files of the request and the documents that came in over the API (the rows the
- * previous manifest names as {@code api_rows}); a build carries the latter forward as they are,
- * with their metadata and, when the embedding cache may be reused, their embeddings.
+ * <p>Sources: the files of a build request and the documents that came in over the API (the rows
+ * the previous manifest names as {@code api_rows}); a file build carries the latter forward as they
+ * are, with their metadata and, when the embedding cache may be reused, their embeddings. An ingest
+ * carries every previous passage forward with its id (minus those a deletion drops) and appends the
+ * new documents' passages ({@link ApiDocuments}).
  *
  * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
  * again; its passages and embeddings are copied from the previous generation (the embedding cache
@@ -56,52 +64,55 @@ import java.util.TreeSet;
  * discarded and the index is left exactly as it was.
  *
  * <p>Memory: passages are streamed to disk, embeddings to a spool file; a shard's vectors are on
- * the heap only while its graph is built. One build per index at a time (a file lock).
+ * the heap only while its graph is built. One build per index at a time (a file lock). An instance
+ * runs one build at a time.
  */
 public final class IndexBuilder {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexBuilder.class);
   /**
-   * Metadata a source gives the passages of one of its documents beyond the chunker's (an API
-   * document's own metadata), so filters can select them; its keys win over the chunker's.
+   * What an ingest committed.
+   *
+   * @param meta the committed meta
+   * @param added passages the new generation added
+   * @param removed passages it dropped
    */
-  @FunctionalInterface
-  public interface OwnMetadata {
-    /** Plain files have none. */
-    OwnMetadata NONE = doc -> Map.of();
+  public record Ingested(IndexMeta meta, long added, long removed) {}
 
-    Map<String, Object> of(Document doc) throws IOException;
-  }
-
-  /** Embeds passage texts: the caller's embedder behind the index's passage template. */
-  private final Embedder embedder;
+  private final PassageEmbedder embedder;
+  private final GraphBuilder graphs;
   private final Progress progress;
-  /** Recorded in the meta as {@code embedding_options}; null for none. */
+  /** What a file build records in the meta as {@code embedding_options}; null for none. */
   private final Map<String, String> embeddingOptions;
-  private final String passageTemplate;
-  private final OwnMetadata ownMetadata;
 
   public IndexBuilder(Embedder embedder, Progress progress) {
-    this(embedder, null, progress, OwnMetadata.NONE);
-  }
-
-  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
-    this(embedder, embeddingOptions, progress, OwnMetadata.NONE);
+    this(embedder, null, progress);
   }
 
   /**
+   * A builder that embeds and builds graphs in this process.
+   *
    * @param embeddingOptions what search needs to embed as this build did (server, prompt templates,
-   *     never a key), recorded in the meta; its passage template is prepended to every passage here
-   * @param ownMetadata the metadata each document's source gives its passages
+   *     never a key), recorded in the meta by a file build; its passage template is prepended to
+   *     every passage
    */
-  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress,
-      OwnMetadata ownMetadata) {
-    this.passageTemplate = PromptTemplates.of(embeddingOptions).passage();
-    this.embedder = PromptedEmbedder.of(embedder, passageTemplate);
-    this.embeddingOptions = embeddingOptions == null || embeddingOptions.isEmpty() ? null
-        : Collections.unmodifiableMap(new TreeMap<>(embeddingOptions));
-    this.progress = progress;
-    this.ownMetadata = ownMetadata;
+  public IndexBuilder(Embedder embedder, Map<String, String> embeddingOptions, Progress progress) {
+    this(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS, embeddingOptions, progress);
   }
 
+  /** A builder with the given embedder and graph builder; for {@link #ingest}, which reads its settings from the index. */
+  public IndexBuilder(PassageEmbedder embedder, GraphBuilder graphs, Progress progress) {
+    this(embedder, graphs, null, progress);
+  }
+
+  private IndexBuilder(PassageEmbedder embedder, GraphBuilder graphs, Map<String, String> embeddingOptions,
+      Progress progress) {
+    this.embedder = embedder;
+    this.graphs = graphs;
+    this.embeddingOptions = embeddingOptions;
+    this.progress = progress;
+  }
+
+  /** Builds the index from the request's files (and the API documents it already holds). */
   public BuildOutcome build(BuildRequest req) throws IOException {
     IndexLayout layout = req.layout();
     boolean firstBuild = !Files.exists(layout.dir());
@@ -124,7 +135,10 @@ public final class IndexBuilder {
 
   private BuildOutcome buildLocked(BuildRequest req, IndexDirectory.Writer writer) throws IOException {
     IndexLayout layout = req.layout();
-    try (Previous prev = Previous.open(layout, fingerprint(req), req.force(), progress)) {
+    BuildSettings settings = new BuildSettings(req.embeddingMode(), embedder.modelId(), embeddingOptions,
+        req.chunking(), req.graph(), req.searchComplexity(), req.shards());
+    String fingerprint = fingerprint(req, settings);
+    try (Previous prev = Previous.open(layout, fingerprint, req.force(), false, progress)) {
       Path genDir = writer.stage();
       int gen = writer.generation();
       // Stage 1: passages, with a note of which rows can take a previous embedding.
@@ -135,26 +149,21 @@ public final class IndexBuilder {
       Chunker chunker = new Chunker(req.chunking());
       List<Manifest.Rows> apiRows = new ArrayList<>();
       progress.stage("chunk", 0);
-      try (PassageWriter out = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
-          genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
+      try (PassageWriter out = passageWriter(genDir)) {
         while (docs.hasNext()) {
           Document doc = docs.next();
           String key = doc.path().toString();
           long first = out.size();
           Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
-          Map<String, Object> own = ownMetadata.of(doc);
           if (old != null && old.hash().equals(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
               // relative_path depends on the build's inputs, not on the file: another set of
-              // inputs (or the older file-name-only rule) moves it, and the meta must follow; so
-              // must the document's own metadata, which an older build may not have attached.
-              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))
-                  || !meta.entrySet().containsAll(own.entrySet())) {
+              // inputs (or the older file-name-only rule) moves it, and the meta must follow.
+              if (!doc.relativePath().equals(meta.get(Chunk.RELATIVE_PATH))) {
                 meta = new LinkedHashMap<>(meta);
                 meta.put(Chunk.RELATIVE_PATH, doc.relativePath());
-                meta.putAll(own);
                 metadataMoved = true;
               }
               out.append(new Passage(String.valueOf(out.size()), p.text(), meta));
@@ -166,12 +175,7 @@ public final class IndexBuilder {
               progress.note("warning: " + w.message());
             }
             for (Chunk c : result.chunks()) {
-              Map<String, Object> meta = c.metadata();
-              if (!own.isEmpty()) {
-                meta = new LinkedHashMap<>(meta);
-                meta.putAll(own);
-              }
-              out.append(new Passage(String.valueOf(out.size()), c.text(), meta));
+              out.append(new Passage(String.valueOf(out.size()), c.text(), c.metadata()));
               reuseFrom.add(-1);
             }
           }
@@ -195,7 +199,9 @@ public final class IndexBuilder {
         out.commit();
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
-      Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args(), apiRows);
+      // The API jobs the committed generation applied stay applied: the log must not replay them.
+      long ingested = prev != null ? prev.manifest.ingestedSeq() : committedIngestedSeq(layout);
+      Manifest manifest = new Manifest(fingerprint, graphSettings(req), files, req.args(), apiRows, ingested);
       if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
@@ -204,93 +210,217 @@ public final class IndexBuilder {
       if (reuseFrom.size() == 0) {
         throw new IOException("no text found to index in " + req.docs() + " (" + docs.report().summary() + ")");
       }
-
-      // Stage 2: embeddings, streamed to the cache file in row order.
-      long embedded;
-      try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
-              genDir.resolve(IndexLayout.PASSAGE_INDEX));
-          EmbeddingSpool spool = new EmbeddingSpool(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
-              embedder.dimensions())) {
-        embedded = embed(passages, reuseFrom, prev, spool, req.embedBatch());
-        spool.finish();
-
-        // Stage 3: one graph per shard over a contiguous range of rows, and the BM25 index.
-        List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
-        progress.stage("bm25", passages.size());
-        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
-        progress.done(passages.size() + " passages");
-        manifest.write(genDir.resolve(IndexLayout.MANIFEST));
-        writer.commit(meta(req, gen, passages.size(), shards));
-        return new BuildOutcome(false, passages.size(), embedded, reuseFrom.size() - embedded,
-            files.size(), docs.report(), gen);
+      IndexMeta meta = finish(layout, writer, genDir, settings, reuseFrom, prev, manifest, req.embedBatch());
+      long embedded = 0;
+      for (int i = 0; i < reuseFrom.size(); i++) {
+        embedded += reuseFrom.get(i) < 0 ? 1 : 0;
       }
+      return new BuildOutcome(false, meta.totalPassages(), embedded, reuseFrom.size() - embedded,
+          files.size(), docs.report(), gen);
     }
   }
 
-  private long embed(PassageStore passages, LongList reuseFrom, Previous prev, EmbeddingSpool spool,
-      int batchSize) throws IOException {
-    long total = passages.size();
-    long toEmbed = 0;
-    for (int i = 0; i < reuseFrom.size(); i++) {
-      toEmbed += reuseFrom.get(i) < 0 ? 1 : 0;
-    }
-    progress.stage("embed", toEmbed);
-    List<String> batch = new ArrayList<>(batchSize);
-    long done = 0;
-    for (long row = 0; row < total; row++) {
-      long from = reuseFrom.get((int) row);
-      if (from >= 0) {
-        done += flush(batch, spool);
-        spool.appendFrom(prev.embeddings, from, 1);
-        continue;
+  /**
+   * Applies an API job's change to the committed generation and commits the next one: the previous
+   * passages the change keeps, with their ids, rows in order and embeddings, then the added
+   * documents' passages. The caller holds the index's writer lock.
+   *
+   * @param created the settings the index was created with, for its first build; null for an index
+   *     that must have a committed generation. Once one is committed, the meta's settings win, except
+   *     for the shard count asked for at creation.
+   * @param embedBatch texts per embedding request
+   * @return what was committed, or null when the change changes nothing (a deletion that matched no
+   *     passage), and no generation was written
+   * @throws IllegalStateException if a deletion would leave the index empty
+   */
+  public Ingested ingest(IndexDirectory.Writer writer, IndexLayout layout, IngestChange change,
+      BuildSettings created, int threads, int embedBatch) throws IOException {
+    try (Previous prev = Previous.open(layout, null, false, true, progress)) {
+      if (prev == null && created == null) {
+        throw new IOException("index '" + layout.name() + "' has no committed generation to add to");
       }
-      batch.add(passages.get(row).text());
-      if (batch.size() == batchSize) {
-        done += flush(batch, spool);
-        progress.update(done);
+      BuildSettings settings = prev == null ? created
+          : BuildSettings.of(prev.meta, threads, created == null ? null : created.shards());
+      Path genDir = writer.stage();
+      long oldRows = prev == null ? 0 : prev.passages.size();
+      LongList reuseFrom = new LongList();
+      LongList kept = new LongList();
+      progress.stage("chunk", change.added().size());
+      try (PassageWriter out = passageWriter(genDir)) {
+        for (long r = 0; r < oldRows; r++) {
+          Passage p = prev.passages.get(r);
+          if (change.removed() == null || !change.removed().test(p)) {
+            out.append(p);
+            kept.add(r);
+            reuseFrom.add(prev.reusable() ? r : -1);
+          }
+        }
+        Chunker chunker = new Chunker(settings.chunking());
+        for (int i = 0; i < change.added().size(); i++) {
+          for (ApiDocuments.Piece piece : ApiDocuments.chunk(chunker, layout.dir(), i, change.added().get(i))) {
+            String id = String.valueOf(out.size());
+            if (prev != null && prev.passages.rowOf(id).isPresent()) {
+              // The index was built with ids that are not row numbers; keep new ids apart from them.
+              id = change.id() + "-" + out.size();
+            }
+            out.append(new Passage(id, piece.text(), piece.metadata()));
+            reuseFrom.add(-1);
+          }
+          progress.update(i + 1);
+        }
+        out.commit();
       }
+      long added = reuseFrom.size() - kept.size();
+      progress.done(added + " passages added, " + (oldRows - kept.size()) + " removed");
+      if (added == 0 && kept.size() == oldRows) {
+        return null;
+      }
+      if (reuseFrom.size() == 0) {
+        throw new IllegalStateException("the filter matches all " + oldRows + " passages of index '"
+            + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
+      }
+      Manifest manifest = Manifest.afterIngest(prev == null ? null : prev.manifest, oldRows, kept, added,
+          change.seq());
+      IndexMeta meta = finish(layout, writer, genDir, settings, reuseFrom, prev, manifest, embedBatch);
+      return new Ingested(meta, added, oldRows - kept.size());
     }
-    done += flush(batch, spool);
-    progress.done(done + " chunks embedded with " + embedder.modelId()
-        + (total > done ? ", " + (total - done) + " reused" : ""));
-    return done;
   }
 
-  private int flush(List<String> batch, EmbeddingSpool spool) throws IOException {
-    if (batch.isEmpty()) {
+  /** {@link Manifest#ingestedSeq} of the committed generation; 0 when there is none or it cannot be read. */
+  private static long committedIngestedSeq(IndexLayout layout) {
+    try {
+      return Files.isRegularFile(layout.meta()) ? Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) : 0;
+    } catch (IOException | RuntimeException e) {
       return 0;
     }
-    float[][] vectors = embedder.embed(batch);
-    for (float[] v : vectors) {
-      spool.append(v);
-    }
-    int n = batch.size();
-    batch.clear();
-    return n;
   }
 
-  private List<IndexMeta.Shard> buildShards(BuildRequest req, Path genDir, int gen, PassageStore passages,
-      EmbeddingSpool spool) throws IOException {
-    long n = passages.size();
-    int shardCount = (int) Math.max(1, Math.min(req.shards(), n));
-    List<IndexMeta.Shard> shards = new ArrayList<>();
-    GraphBuild graph = req.graph();
-    for (int k = 0; k < shardCount; k++) {
-      long from = n * k / shardCount;
-      long to = n * (k + 1) / shardCount;
-      ArrayVectors vectors = spool.slice(from, to);
-      progress.stage("graph " + (k + 1) + "/" + shardCount, to - from);
-      String graphName = IndexLayout.graphName(k, shardCount);
-      String idsName = IndexLayout.idsName(k, shardCount);
-      try (HnswIndex index = graph.build(vectors)) {
-        index.save(genDir.resolve(graphName));
+  private static PassageWriter passageWriter(Path genDir) throws IOException {
+    return PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES), genDir.resolve(IndexLayout.PASSAGE_INDEX),
+        genDir.resolve(IndexLayout.PASSAGE_IDS));
+  }
+
+  /**
+   * The stages after the passages, the same for every source: embeddings (reused or embedded),
+   * shard graphs, BM25, manifest, and the commit of the meta.
+   *
+   * @param reuseFrom for each new row, the previous row whose embedding it takes, or -1
+   */
+  private IndexMeta finish(IndexLayout layout, IndexDirectory.Writer writer, Path genDir, BuildSettings settings,
+      LongList reuseFrom, Previous prev, Manifest manifest, int embedBatch) throws IOException {
+    int gen = writer.generation();
+    try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
+            genDir.resolve(IndexLayout.PASSAGE_INDEX));
+        EmbeddingSpool spool = embed(genDir, settings, passages, reuseFrom, prev, embedBatch)) {
+      long n = passages.size();
+      int shardCount = (int) Math.max(1, Math.min(settings.shards(), n));
+      List<IndexMeta.Shard> shards = new ArrayList<>();
+      for (int k = 0; k < shardCount; k++) {
+        long from = n * k / shardCount;
+        long to = n * (k + 1) / shardCount;
+        shards.add(new IndexMeta.Shard(k, IndexLayout.inGeneration(gen, IndexLayout.graphName(k, shardCount)),
+            IndexLayout.inGeneration(gen, IndexLayout.idsName(k, shardCount)), from, (int) (to - from)));
       }
-      writeIds(genDir.resolve(idsName), passages, from, to);
-      progress.done((to - from) + " nodes");
-      shards.add(new IndexMeta.Shard(k, IndexLayout.inGeneration(gen, graphName),
-          IndexLayout.inGeneration(gen, idsName), from, (int) (to - from)));
+      graphs.build(layout, settings.graph(), spool, shards, progress);
+      for (IndexMeta.Shard s : shards) {
+        writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
+      }
+      progress.stage("bm25", n);
+      Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+      progress.done(n + " passages");
+      manifest.write(genDir.resolve(IndexLayout.MANIFEST));
+      IndexMeta meta = meta(settings, gen, spool.dims(), n, shards);
+      writer.commit(meta);
+      return meta;
     }
-    return shards;
+  }
+
+  /**
+   * Writes the embedding of every row to the generation's spool, in row order: reused rows copied
+   * from the previous generation's cache a run at a time, the others embedded with the index's
+   * passage template, up to the embedder's parallelism of requests in flight.
+   */
+  private EmbeddingSpool embed(Path genDir, BuildSettings settings, PassageStore passages, LongList reuseFrom,
+      Previous prev, int batchSize) throws IOException {
+    MemorySegment reuse = prev == null ? null : prev.embeddings;
+    int expected = reuse != null ? prev.meta.dimensions() : embedder.dimensions();
+    long n = passages.size();
+    long toEmbed = 0;
+    for (int i = 0; i < reuseFrom.size(); i++) {
+      toEmbed += reuse == null || reuseFrom.get(i) < 0 ? 1 : 0;
+    }
+    PromptTemplates templates = PromptTemplates.of(settings.embeddingOptions());
+    Path file = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
+    progress.stage("embed", toEmbed);
+    // In row order: a long[] {first previous row, count} to copy, or a request in flight.
+    ArrayDeque<Object> steps = new ArrayDeque<>();
+    int inFlight = 0;
+    long next = 0;
+    long done = 0;
+    EmbeddingSpool spool = expected > 0 ? new EmbeddingSpool(file, expected) : null;
+    try {
+      while (next < n || !steps.isEmpty()) {
+        while (next < n && inFlight < embedder.parallelism()) {
+          long from = reuse == null ? -1 : reuseFrom.get((int) next);
+          if (from >= 0) {
+            int run = 1;
+            while (next + run < n && reuseFrom.get((int) (next + run)) == from + run) {
+              run++;
+            }
+            steps.add(new long[] {from, run});
+            next += run;
+          } else {
+            List<String> texts = new ArrayList<>(batchSize);
+            while (next < n && texts.size() < batchSize && (reuse == null || reuseFrom.get((int) next) < 0)) {
+              texts.add(templates.passage(passages.get(next).text()));
+              next++;
+            }
+            steps.add(embedder.embed(texts).toCompletableFuture());
+            inFlight++;
+          }
+        }
+        Object step = steps.poll();
+        if (step instanceof long[] copy) {
+          spool.appendFrom(reuse, copy[0], copy[1]);
+          continue;
+        }
+        float[][] vectors = ((CompletableFuture<?>) step).thenApply(float[][].class::cast).join();
+        inFlight--;
+        if (spool == null) {
+          spool = new EmbeddingSpool(file, vectors[0].length);
+        }
+        for (float[] v : vectors) {
+          spool.append(v);
+        }
+        done += vectors.length;
+        progress.update(done);
+      }
+      if (spool == null) {
+        throw new IOException("no passages to embed in " + genDir);
+      }
+      spool.finish();
+      progress.done(done + " chunks embedded with " + embedder.modelId()
+          + (n > done ? ", " + (n - done) + " reused" : ""));
+      return spool;
+    } catch (IOException | RuntimeException e) {
+      // Requests still running are abandoned; their results are not wanted.
+      steps.forEach(s -> {
+        if (s instanceof CompletableFuture<?> f) {
+          f.cancel(false);
+        }
+      });
+      if (spool != null) {
+        try {
+          spool.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof CompletionException c && c.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e;
+    }
   }
 
   /** Writes the passage ids of rows {@code [from, to)}, one per line: a shard's node-to-passage map. */
@@ -305,26 +435,28 @@ public final class IndexBuilder {
     });
   }
 
-  private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {
+  private static IndexMeta meta(BuildSettings settings, int gen, int dims, long passages,
+      List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("complexity", req.searchComplexity());
-    req.graph().record(kwargs, embedder.dimensions());
-    return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
-        req.embeddingMode(), embeddingOptions,
+    settings.record(kwargs, dims);
+    GraphBuild graph = settings.graph();
+    return new IndexMeta("1.0", "hnsw", settings.model(), dims, kwargs, settings.embeddingMode(),
+        settings.embeddingOptions(),
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
             IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
-        req.compact(), req.recompute(), passages, IndexMeta.FORMAT_VERSION, req.metric().leannName(),
-        shards);
+        graph.compact(), graph.recompute(), passages, IndexMeta.FORMAT_VERSION,
+        Metric.parse(graph.metric()).leannName(), shards);
   }
 
   /** Settings that change passages or their vectors: reusing across a change would be wrong. */
-  private String fingerprint(BuildRequest req) {
+  private String fingerprint(BuildRequest req, BuildSettings settings) {
     // Set.toString order differs between JVM runs, so the file types are sorted explicitly.
     String types = String.join(",", new TreeSet<>(req.loader().fileTypes().extensions()));
     String fingerprint = String.join("|", embedder.modelId(), String.valueOf(embedder.dimensions()),
         req.chunking().toString(), types, String.valueOf(req.loader().includeHidden()),
         String.valueOf(req.loader().respectGitignore()), String.valueOf(req.loader().maxFileBytes()));
     // Appended only when set, so that indexes built before templates existed keep their fingerprint.
+    String passageTemplate = PromptTemplates.of(settings.embeddingOptions()).passage();
     return passageTemplate == null ? fingerprint : fingerprint + "|passage-template=" + passageTemplate;
   }
 
@@ -347,20 +479,24 @@ public final class IndexBuilder {
   }
 
   /**
-   * The committed build: its passages, its manifest and, when they may be reused (same settings,
+   * The committed build: its meta, passages, manifest and, when they may be reused (same settings,
    * not forced, a cache that passes its checks), its embeddings.
    */
   private static final class Previous implements AutoCloseable {
+    final IndexMeta meta;
+    /** -1 when the passages are not in a generation directory (an index imported in place). */
     final int generation;
+    /** Null for an ingest into an index without one (imported); its rows then count as API rows. */
     final Manifest manifest;
     final PassageStore passages;
     /** Null when nothing may be reused. */
     final MemorySegment embeddings;
     private final Arena arena;
 
-    private Previous(int generation, Manifest manifest, PassageStore passages, MemorySegment embeddings,
+    private Previous(IndexMeta meta, Manifest manifest, PassageStore passages, MemorySegment embeddings,
         Arena arena) {
-      this.generation = generation;
+      this.meta = meta;
+      this.generation = IndexDirectory.generationOf(meta);
       this.manifest = manifest;
       this.passages = passages;
       this.embeddings = embeddings;
@@ -372,27 +508,36 @@ public final class IndexBuilder {
     }
 
     /**
-     * The previous build, or null when there is none or it cannot be read. A previous build that
-     * holds documents added over the API and cannot be read is an error: they must not be lost.
+     * The previous build, or null when there is none. For a file build (not {@code ingest}), also
+     * null when it cannot be read or nothing of it may be reused; one that holds documents added
+     * over the API and cannot be read is an error: they must not be lost. An ingest keeps every
+     * passage, so for it any committed generation whose passages cannot be read is an error.
+     *
+     * @param fingerprint the file build's settings; embeddings are reused only under the same ones
+     *     (an ingest always reuses them: it builds with the settings the meta records)
      */
-    static Previous open(IndexLayout layout, String fingerprint, boolean force, Progress progress)
+    static Previous open(IndexLayout layout, String fingerprint, boolean force, boolean ingest, Progress progress)
         throws IOException {
-      Manifest manifest;
+      if (!Files.isRegularFile(layout.meta())) {
+        return null;
+      }
       IndexMeta meta;
+      Manifest manifest;
       Path genDir;
       try {
-        if (!Files.isRegularFile(layout.meta())) {
-          return null;
-        }
         meta = IndexMeta.read(layout.meta());
         genDir = layout.resolve(meta.passageSources().get(0).path()).getParent();
-        manifest = Manifest.read(genDir.resolve(IndexLayout.MANIFEST));
+        manifest = ingest ? previousManifest(genDir) : Manifest.read(genDir.resolve(IndexLayout.MANIFEST));
       } catch (IOException | RuntimeException e) {
+        if (ingest) {
+          throw e;
+        }
         // An unreadable previous build cannot be reused; this build starts from scratch.
         return null;
       }
-      boolean reuse = !force && manifest.fingerprint().equals(fingerprint);
-      if (!reuse && manifest.apiRowCount() == 0) {
+      boolean reuse = ingest || (!force && manifest.fingerprint().equals(fingerprint));
+      long apiRows = manifest == null ? 0 : manifest.apiRowCount();
+      if (!reuse && apiRows == 0) {
         return null;
       }
       PassageStore passages;
@@ -400,28 +545,41 @@ public final class IndexBuilder {
         passages = PassageStore.open(layout.resolve(meta.passageSources().get(0).path()),
             layout.resolve(meta.passageSources().get(0).indexPath()));
       } catch (IOException | RuntimeException e) {
-        if (manifest.apiRowCount() > 0) {
-          throw new IOException("index '" + layout.name() + "' holds " + manifest.apiRowCount()
-              + " passages of documents added over the API, and its passages cannot be read to keep them: "
+        if (ingest || apiRows > 0) {
+          throw new IOException("index '" + layout.name() + "' holds " + (ingest ? "passages" : apiRows
+              + " passages of documents added over the API") + ", and its passages cannot be read to keep them: "
               + e.getMessage(), e);
         }
         return null;
       }
-      int gen = IndexDirectory.parseGeneration(genDir.getFileName().toString());
-      if (!reuse) {
-        return new Previous(gen, manifest, passages, null, null);
+      Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
+      if (!reuse || (ingest && !Files.isRegularFile(cache))) {
+        return new Previous(meta, manifest, passages, null, null);
       }
       Arena arena = Arena.ofShared();
       try {
-        MemorySegment embeddings = EmbeddingSpool.mapVerified(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
-            passages.size(), meta.dimensions(), arena);
-        return new Previous(gen, manifest, passages, embeddings, arena);
+        MemorySegment embeddings = EmbeddingSpool.mapVerified(cache, passages.size(), meta.dimensions(), arena);
+        return new Previous(meta, manifest, passages, embeddings, arena);
       } catch (IOException | RuntimeException e) {
         arena.close();
         progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
             + " passage is embedded again: " + (e instanceof IndexFormatException f
                 ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
-        return new Previous(gen, manifest, passages, null, null);
+        return new Previous(meta, manifest, passages, null, null);
+      }
+    }
+
+    /** The manifest of a generation an ingest builds on, or null when it has none or it cannot be read. */
+    private static Manifest previousManifest(Path genDir) {
+      Path file = genDir.resolve(IndexLayout.MANIFEST);
+      if (!Files.isRegularFile(file)) {
+        return null;
+      }
+      try {
+        return Manifest.read(file);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("the manifest {} cannot be read, its rows count as API documents: {}", file, e.getMessage());
+        return null;
       }
     }
 

@@ -3,7 +3,9 @@ package io.leann.coordinator.build;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leann.coordinator.index.IndexLayout;
 import io.leann.protocol.index.AtomicFiles;
+import io.leann.protocol.index.IndexMeta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,8 @@ import java.util.Objects;
  * @param buildArgs the {@code leann build} arguments that made the index, for {@code leann watch}
  * @param apiRows the passage rows of documents that came in over the API, in row order: a source
  *     of the index as much as the files are, carried into every later build (null reads as none)
+ * @param ingestedSeq the last job of the index's {@link IngestLog} this generation applied (null
+ *     reads as none), carried into every later build so a job is applied once
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
@@ -32,7 +36,8 @@ public record Manifest(
     @JsonProperty("graph") String graph,
     @JsonProperty("files") LinkedHashMap<String, FileEntry> files,
     @JsonProperty("build_args") List<String> buildArgs,
-    @JsonProperty("api_rows") List<Rows> apiRows) {
+    @JsonProperty("api_rows") List<Rows> apiRows,
+    @JsonProperty("ingested_seq") Long ingestedSeq) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -48,6 +53,7 @@ public record Manifest(
 
   public Manifest {
     apiRows = apiRows == null ? List.of() : List.copyOf(apiRows);
+    ingestedSeq = ingestedSeq == null ? 0L : ingestedSeq;
   }
 
   /**
@@ -72,10 +78,11 @@ public record Manifest(
    * the next build chunks it again.
    *
    * @param kept the previous rows kept; new row {@code i < kept.size()} was previous row {@code kept.get(i)}
+   * @param seq the job's number in the index's {@link IngestLog}, 0 for none
    */
-  public static Manifest afterIngest(Manifest previous, long previousRows, LongList kept, long added) {
+  public static Manifest afterIngest(Manifest previous, long previousRows, LongList kept, long added, long seq) {
     Manifest from = previous != null ? previous : new Manifest("", null, new LinkedHashMap<>(), null,
-        previousRows == 0 ? List.of() : List.of(new Rows(0, previousRows)));
+        previousRows == 0 ? List.of() : List.of(new Rows(0, previousRows)), 0L);
     LinkedHashMap<String, FileEntry> files = new LinkedHashMap<>();
     for (Map.Entry<String, FileEntry> e : from.files.entrySet()) {
       FileEntry f = e.getValue();
@@ -95,7 +102,7 @@ public record Manifest(
       }
     }
     append(api, kept.size(), added);
-    return new Manifest(from.fingerprint, from.graph, files, from.buildArgs, api);
+    return new Manifest(from.fingerprint, from.graph, files, from.buildArgs, api, Math.max(from.ingestedSeq, seq));
   }
 
   private static void append(List<Rows> runs, long first, long count) {
@@ -126,6 +133,15 @@ public record Manifest(
       }
     }
     return -1;
+  }
+
+  /**
+   * The last ingest job the committed generation of the index in {@code dir} applied, 0 when none
+   * (or it has no manifest).
+   */
+  public static long ingestedSeq(Path dir, IndexMeta meta) throws IOException {
+    Path file = dir.resolve(meta.passageSources().get(0).path()).getParent().resolve(IndexLayout.MANIFEST);
+    return Files.isRegularFile(file) ? read(file).ingestedSeq() : 0;
   }
 
   public static Manifest read(Path file) throws IOException {

@@ -1,75 +1,32 @@
 package io.leann.coordinator.build;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 
 /**
- * Stage progress for long builds: a redrawn bar with rate and ETA on a terminal, a plain log line
- * every few seconds otherwise (so CI logs and pipes stay readable). Thread-safe: graph-build
- * threads report through it.
+ * Where the build pipeline ({@link IndexBuilder}) reports its stages (chunk, embed, graph, bm25):
+ * a terminal or log ({@link #printing}), an API job's status. Implementations are thread-safe:
+ * graph-build threads report through them.
  */
-public final class Progress {
-  private static final long LOG_INTERVAL_NANOS = 5_000_000_000L;
-  private final PrintWriter err;
-  private final boolean terminal;
-  private String stage = "";
-  private long total;
-  private long started;
-  private long lastPrint;
-
-  public Progress(PrintWriter err, boolean terminal) {
-    this.err = err;
-    this.terminal = terminal;
-  }
-
-  /** Progress that prints nothing. */
-  public static Progress silent() {
-    return new Progress(new PrintWriter(java.io.OutputStream.nullOutputStream()), false);
-  }
-
+public interface Progress {
   /** Starts a stage of {@code total} units (0 if unknown). */
-  public synchronized void stage(String name, long total) {
-    this.stage = name;
-    this.total = total;
-    this.started = System.nanoTime();
-    this.lastPrint = 0;
-    if (!terminal) {
-      err.println("[" + name + "] started" + (total > 0 ? " (" + total + ")" : ""));
-      err.flush();
-    }
-  }
+  void stage(String name, long total);
 
-  public synchronized void update(long done) {
-    long now = System.nanoTime();
-    if (terminal ? now - lastPrint < 100_000_000L : now - lastPrint < LOG_INTERVAL_NANOS) {
-      return;
-    }
-    lastPrint = now;
-    double secs = Math.max(1e-9, (now - started) / 1e9);
-    double rate = done / secs;
-    String eta = total > 0 && rate > 0 ? String.format(Locale.ROOT, ", ETA %.0fs", (total - done) / rate) : "";
-    String counts = total > 0 ? done + "/" + total : String.valueOf(done);
-    if (terminal) {
-      int width = 30;
-      int filled = total > 0 ? (int) Math.min(width, width * done / total) : 0;
-      err.printf(Locale.ROOT, "\r%-12s [%s%s] %s (%.1f/s%s)   ", stage, "#".repeat(filled),
-          " ".repeat(width - filled), counts, rate, eta);
-    } else {
-      err.printf(Locale.ROOT, "[%s] %s (%.1f/s%s)%n", stage, counts, rate, eta);
-    }
-    err.flush();
-  }
+  /** {@code done} units of the current stage are done. */
+  void update(long done);
 
   /** Ends the stage with a summary line. */
-  public synchronized void done(String summary) {
-    double secs = (System.nanoTime() - started) / 1e9;
-    err.printf(Locale.ROOT, "%s[%s] %s in %.1fs%n", terminal ? "\r" : "", stage, summary, secs);
-    err.flush();
-  }
+  void done(String summary);
 
   /** A free-form line (warnings, reports). */
-  public synchronized void note(String line) {
-    err.println(line);
-    err.flush();
+  void note(String line);
+
+  /** Progress that reports nothing. */
+  static Progress silent() {
+    return printing(new PrintWriter(java.io.OutputStream.nullOutputStream()), false);
+  }
+
+  /** A bar redrawn in place on a terminal, a plain line every few seconds otherwise. */
+  static Progress printing(PrintWriter err, boolean terminal) {
+    return new PrintedProgress(err, terminal);
   }
 }

@@ -1,5 +1,8 @@
 package io.leann.coordinator.chunk;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Chunk sizes and overlaps, with LEANN's {@code leann build} defaults.
  *
@@ -40,6 +43,66 @@ public record ChunkingOptions(
   /** LEANN's defaults: 256/128 prose, 512/50 code, AST on at 768/96 with fallback to line windows. */
   public static ChunkingOptions defaults() {
     return new ChunkingOptions(256, 128, 512, 50, true, 768, 96, true);
+  }
+
+  /** {@code backend_kwargs} key under which a build records its chunking ({@link #record}). */
+  public static final String KWARGS_KEY = "chunking";
+
+  /**
+   * Writes these options into a meta's {@code backend_kwargs}, so every later build of the index
+   * (an API ingest on any host) chunks as the one that made it.
+   */
+  public void record(Map<String, Object> kwargs) {
+    // In a fixed order: the meta's checksum covers its bytes.
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("doc_chunk_size", docChunkSize);
+    c.put("doc_chunk_overlap", docOverlap);
+    c.put("code_chunk_size", codeChunkSize);
+    c.put("code_chunk_overlap", codeOverlap);
+    c.put("use_ast", useAst);
+    c.put("ast_chunk_size", astChunkSize);
+    c.put("ast_chunk_overlap", astOverlap);
+    c.put("ast_fallback", astFallback);
+    kwargs.put(KWARGS_KEY, c);
+  }
+
+  /**
+   * The chunking a meta's {@code backend_kwargs} records, or the defaults for an index whose meta
+   * records none (one the Python LEANN built, or an earlier version of this one).
+   *
+   * @throws IllegalArgumentException if the recorded options are malformed
+   */
+  public static ChunkingOptions recorded(Map<String, Object> kwargs) {
+    if (kwargs == null || !(kwargs.get(KWARGS_KEY) instanceof Map<?, ?> c)) {
+      return defaults();
+    }
+    ChunkingOptions d = defaults();
+    return new ChunkingOptions(intOr(c, "doc_chunk_size", d.docChunkSize), intOr(c, "doc_chunk_overlap", d.docOverlap),
+        intOr(c, "code_chunk_size", d.codeChunkSize), intOr(c, "code_chunk_overlap", d.codeOverlap),
+        boolOr(c, "use_ast", d.useAst), intOr(c, "ast_chunk_size", d.astChunkSize),
+        intOr(c, "ast_chunk_overlap", d.astOverlap), boolOr(c, "ast_fallback", d.astFallback));
+  }
+
+  private static int intOr(Map<?, ?> recorded, String key, int fallback) {
+    Object v = recorded.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException("backend_kwargs.chunking." + key + " is not a number: " + v);
+    }
+    return n.intValue();
+  }
+
+  private static boolean boolOr(Map<?, ?> recorded, String key, boolean fallback) {
+    Object v = recorded.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new IllegalArgumentException("backend_kwargs.chunking." + key + " is not true or false: " + v);
+    }
+    return b;
   }
 
   /** These options with prose window and overlap replaced. */

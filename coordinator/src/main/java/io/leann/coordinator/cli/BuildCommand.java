@@ -156,7 +156,7 @@ final class BuildCommand implements Callable<Integer> {
         embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
         shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100);
-    Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
+    Progress progress = Progress.printing(spec.commandLine().getErr(), System.console() != null);
     Map<String, String> env;
     try {
       env = endpoint.env(embeddingMode, cli.env());

@@ -89,7 +89,7 @@ public final class ClusterLeannService implements LeannService {
     this.search = new ClusterSearch(system, settings, catalog, embedder, blocking, metrics);
     this.placement = new ClusterPlacement(system, settings, catalog);
     this.ingest = new Ingest(system, settings, disk, embedder, catalog.registry(), jobs.table(), placement.keeper(),
-        system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ingestDispatcher())));
+        placement::copies, system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ingestDispatcher())), blocking);
   }
 
   /**
@@ -111,7 +111,10 @@ public final class ClusterLeannService implements LeannService {
           service.search.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
-    CompletableFuture.runAsync(service.catalog::registerIndexesOnDisk, service.blocking);
+    CompletableFuture.runAsync(() -> {
+      service.catalog.registerIndexesOnDisk(found -> service.ingest.preload(found.name(), found.generation(), found.shards()));
+      service.ingest.recover();
+    }, service.blocking);
     // The coordinator that deletes an index drops its series at once; the others drop them here.
     system.scheduler().scheduleWithFixedDelay(METRICS_PRUNE_INTERVAL, METRICS_PRUNE_INTERVAL,
         () -> service.metrics.retain(service.catalog.registry().snapshot().keySet()), system.executionContext());
@@ -162,20 +165,23 @@ public final class ClusterLeannService implements LeannService {
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
-    List<DocumentIn> batch = List.copyOf(documents);
-    return jobs.queue(name, batch.size(), job -> ingest.submit(job, batch));
+    jobs.expire();
+    return ingest.accept(name, List.copyOf(documents)).thenApply(JobEntry::toStatus);
   }
 
   @Override
   public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
-    MetadataFilter filter;
+    Map<String, Object> filter;
     try {
       catalog.entry(name);
-      filter = MetadataFilter.ofRequest(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      filter = new DeleteRequest(metadataFilters).validated().metadataFilters();
+      // Parsed here for the 400; the job parses it again from its log record.
+      MetadataFilter.ofRequest(filter);
     } catch (ApiException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return jobs.queue(name, 0, (JobEntry job) -> ingest.submitDelete(job, filter));
+    jobs.expire();
+    return ingest.acceptDelete(name, filter).thenApply(JobEntry::toStatus);
   }
 
   @Override

@@ -28,7 +28,7 @@ import java.time.Duration;
  * @param ingestEmbedTimeout how long one embed worker may take for one ingest batch
  * @param maxDocuments documents one {@code POST .../documents} may carry
  * @param graphBuildTimeout how long a shard node may take to build one shard graph
- * @param efConstruction HNSW build beam of ingest builds
+ * @param efConstruction HNSW build beam of the first build of an index created through the API (later builds read the meta)
  * @param graphThreads insertion threads per shard graph build; 0 uses the shard node's cores
  * @param placementInterval how often the placement keeper checks that every shard has a live node
  * @param jobRetention how long finished jobs stay queryable

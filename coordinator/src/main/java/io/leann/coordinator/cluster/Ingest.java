@@ -1,50 +1,43 @@
 package io.leann.coordinator.cluster;
 
+import io.leann.coordinator.build.BuildSettings;
 import io.leann.coordinator.build.EmbeddingSpool;
 import io.leann.coordinator.build.IndexBuilder;
-import io.leann.coordinator.build.LongList;
+import io.leann.coordinator.build.IngestChange;
+import io.leann.coordinator.build.IngestLog;
 import io.leann.coordinator.build.Manifest;
-import io.leann.coordinator.chunk.Chunk;
-import io.leann.coordinator.chunk.Chunker;
+import io.leann.coordinator.build.PassageEmbedder;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.cluster.catalog.IndexEntries;
 import io.leann.coordinator.cluster.placement.PlacementKeeper;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
-import io.leann.coordinator.ingest.Document;
-import io.leann.coordinator.ingest.FileType;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.JobEntry;
-import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
-import io.leann.protocol.index.PromptTemplates;
-import io.leann.protocol.passages.Passage;
-import io.leann.protocol.passages.PassageStore;
-import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.hnsw.GraphBuild;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,28 +48,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adds documents to an index through the cluster, as one job: chunk the documents into passages
- * after the index's existing ones, embed the passages through the embed pool, have each shard
- * node build its shard's graph, then publish the new generation by replacing the meta file.
+ * Adds documents to (or deletes passages from) an index through the cluster, as one job: the build
+ * pipeline's ingest ({@link IndexBuilder#ingest}) with the embed pool as its embedder and the shard
+ * entities that will serve the shards as its graph builders, then the registry names the new
+ * generation.
  *
  * <p>Atomicity: everything of the new version goes into a fresh generation directory; the meta
- * file is the commit point, exactly as in the CLI build ({@link IndexLayout}), and the registry
- * names the new generation only after it. Until shard actors see the new generation (the next
- * search names it) they keep serving the old one, which {@link IndexDirectory} keeps while they
- * hold it. A failed job deletes its generation and leaves the index as it was. The new generation's
- * manifest carries the file sources forward and names the API documents' rows, so a later
- * {@code leann build} keeps them ({@link Manifest#afterIngest}).
- *
- * <p>Deletion ({@link #submitDelete}) is the same job with nothing added: the passages whose
- * metadata passes the filter are left out of the new generation, the kept ones keep their ids and
- * embeddings (copied, not embedded again), and every shard's graph is built anew. A filter that
- * matches nothing writes no generation; one that matches everything is refused.
- *
- * <p>Passages: existing passages keep their ids and rows; new passages get their row number as
- * id, as the CLI build does. A document longer than one chunk becomes several passages with the
- * document's metadata plus {@code chunk_index} and {@code chunk_count}. Embeddings of existing
- * passages are reused from the previous generation's {@code embeddings.f32} when it is there,
- * complete and passes its checksum, and embedded again otherwise.
+ * file is the commit point, and the registry names the new generation only after it. Until shard
+ * actors see the new generation (the next search names it) they keep serving the old one, which
+ * {@link IndexDirectory} keeps while they hold it. A failed job leaves the index as it was.
  *
  * <p>Concurrency: jobs of one index run one after another on this coordinator, and the writer lock
  * of {@link IndexDirectory} keeps other writers (a CLI build, another coordinator) out while one
@@ -96,12 +76,15 @@ final class Ingest {
   private final ReplicatedMap<JobEntry> jobs;
   private final ActorRef<PlacementKeeper.Command> keeper;
   private final Executor executor;
-  private final Chunker chunker = new Chunker(ChunkingOptions.defaults());
+  /** Where the write-ahead log is appended to, apart from the jobs' threads so a 202 never waits for a job. */
+  private final Executor blocking;
+  /** The replicas per shard an index runs now (placement's answer), all of which are preloaded. */
+  private final ToIntFunction<String> copies;
   private final Map<String, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
 
   Ingest(ActorSystem<?> system, ClusterSettings settings, IndexRegistry disk, PoolEmbedder embedder,
       ReplicatedMap<IndexEntry> indexes, ReplicatedMap<JobEntry> jobs,
-      ActorRef<PlacementKeeper.Command> keeper, Executor executor) {
+      ActorRef<PlacementKeeper.Command> keeper, ToIntFunction<String> copies, Executor executor, Executor blocking) {
     this.system = system;
     this.settings = settings;
     this.disk = disk;
@@ -109,36 +92,97 @@ final class Ingest {
     this.indexes = indexes;
     this.jobs = jobs;
     this.keeper = keeper;
+    this.copies = copies;
     this.executor = executor;
+    this.blocking = blocking;
   }
 
   /**
-   * What one job changes: passages whose metadata passes {@code removed} are dropped (none when it
-   * is null), then {@code added} documents are appended.
+   * Accepts a job adding {@code documents} to {@code index}: appends it to the index's write-ahead
+   * log (fsynced), records it in the job table and queues it. Completes once the documents are on
+   * disk; from then on they are indexed even if this coordinator dies (the next start replays them).
    */
-  private record Change(List<DocumentIn> added, MetadataFilter removed) {}
+  CompletionStage<JobEntry> accept(String index, List<DocumentIn> documents) {
+    return accept(index, documents.size(), (log, id, now) -> log.appendDocuments(id, now, documents));
+  }
+
+  /** Accepts a job deleting the passages whose metadata passes {@code filter} (request shape), as {@link #accept}. */
+  CompletionStage<JobEntry> acceptDelete(String index, Map<String, Object> filter) {
+    return accept(index, 0, (log, id, now) -> log.appendDelete(id, now, filter));
+  }
+
+  private interface Append {
+    IngestLog.Job to(IngestLog log, String id, long now) throws IOException;
+  }
+
+  private CompletionStage<JobEntry> accept(String index, long documents, Append append) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
+            System.currentTimeMillis());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, blocking).thenCompose(logged -> {
+      JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
+      // Queued whether or not the job table took it in time: the documents are on disk.
+      return jobs.put(job.id(), job).handle((done, failure) -> {
+        enqueue(job, logged);
+        return job;
+      });
+    });
+  }
+
+  /**
+   * Lists the jobs the write-ahead logs of the indexes under the root hold: ended ones as they
+   * ended (unless the job table knows them), the others queued again, since the coordinator that
+   * accepted them stopped before their end (one still running them finds them applied and only
+   * reports them done).
+   */
+  void recover() {
+    List<Path> dirs;
+    try (Stream<Path> list = Files.isDirectory(disk.root()) ? Files.list(disk.root()) : Stream.empty()) {
+      dirs = list.filter(IngestLog::exists).sorted().toList();
+    } catch (IOException e) {
+      log.error("the indexes under {} cannot be listed; the jobs their logs hold wait for the next start: {}",
+          disk.root(), e.getMessage());
+      return;
+    }
+    for (Path dir : dirs) {
+      String name = dir.getFileName().toString();
+      try {
+        IngestLog wal = IngestLog.of(dir);
+        for (IngestLog.End end : wal.ended()) {
+          jobs.update(end.job(), known -> known != null ? null : new JobEntry(end.job(), name, end.state(), "publish",
+              end.passages() == null ? 0 : end.passages(), end.passages() == null ? 0 : end.passages(), end.error(),
+              end.created(), end.documents(), end.added(), end.removed()));
+        }
+        for (IngestLog.Job pending : wal.pending()) {
+          log.info("job {}: replaying the job accepted for index '{}' before a coordinator restart", pending.job(), name);
+          JobEntry job = JobEntry.queued(pending.job(), name, pending.documents().size(), pending.created());
+          jobs.put(job.id(), job).whenComplete((done, failure) -> enqueue(job, pending));
+        }
+      } catch (IOException | RuntimeException e) {
+        log.error("the ingest log of index '{}' cannot be read; the jobs it holds wait for the next start: {}",
+            name, e.getMessage());
+      }
+    }
+  }
 
   /** Queues {@code job}; it starts when the jobs queued before it for the same index have ended. */
-  void submit(JobEntry job, List<DocumentIn> documents) {
-    enqueue(job, new Change(documents, null));
-  }
-
-  /** Queues a job that deletes the passages whose metadata passes {@code filter}. */
-  void submitDelete(JobEntry job, MetadataFilter filter) {
-    enqueue(job, new Change(List.of(), filter));
-  }
-
-  private void enqueue(JobEntry job, Change change) {
+  private void enqueue(JobEntry job, IngestLog.Job logged) {
     queues.compute(job.index(), (index, queue) -> (queue == null ? CompletableFuture.<Void>completedFuture(null)
-        : queue).thenRunAsync(() -> run(job, change), executor));
+        : queue).thenRunAsync(() -> run(job, logged), executor));
   }
 
-  private void run(JobEntry job, Change change) {
+  private void run(JobEntry job, IngestLog.Job logged) {
     String name = job.index();
     Progress progress = new Progress(job);
+    IndexLayout layout = disk.layout(name);
     try {
+      MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
+      IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
       progress.stage("chunk", change.added().size());
-      IndexLayout layout = disk.layout(name);
       Files.createDirectories(layout.dir());
       IndexEntry before;
       IndexEntry published;
@@ -149,19 +193,28 @@ final class Ingest {
         if (before == null) {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
+        if (Files.isRegularFile(layout.meta())
+            && Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) >= logged.seq()) {
+          // Committed by a coordinator that stopped before it logged the end, or one running it now.
+          end(layout, progress.current.done(before.passages(), null, null), logged);
+          indexes.put(name, before).toCompletableFuture().join();
+          log.info("job {}: index '{}' already holds its change", job.id(), name);
+          return;
+        }
         indexes.update(name, e -> e == null ? null : before.withStatus(IndexEntry.BUILDING, null))
             .toCompletableFuture().join();
         published = build(before, layout, writer, change, progress);
       }
       if (published == null) {
         indexes.put(name, before).toCompletableFuture().join();
-        jobs.put(job.id(), progress.current.done(before.passages(), 0, 0)).toCompletableFuture().join();
+        end(layout, progress.current.done(before.passages(), 0L, 0L), logged);
         log.info("job {} matched no passage of index '{}': nothing to change", job.id(), name);
         return;
       }
+      // The registry names the new generation once its shards serve it warm.
+      preload(name, published.generation(), published.shards());
       indexes.put(name, published).toCompletableFuture().join();
-      jobs.put(job.id(), progress.current.done(published.passages(), progress.added, progress.removed))
-          .toCompletableFuture().join();
+      end(layout, progress.current.done(published.passages(), progress.added, progress.removed), logged);
       log.info("job {} published generation {} of index '{}' ({} passages)", job.id(),
           published.generation(), name, published.passages());
     } catch (Exception e) {
@@ -169,79 +222,51 @@ final class Ingest {
       log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
       indexes.update(name, current -> current == null ? null
           : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
-      jobs.put(job.id(), progress.current.fail(why));
+      end(layout, progress.current.fail(why), logged);
     }
   }
 
+  /** Logs the end of a job, then shows it in the job table. */
+  private void end(IndexLayout layout, JobEntry ended, IngestLog.Job logged) {
+    try {
+      IngestLog.of(layout.dir()).end(new IngestLog.End(logged.seq(), ended.id(), ended.createdMillis(), ended.documents(),
+          ended.state(), ended.error(), JobEntry.DONE.equals(ended.state()) ? ended.done() : null,
+          ended.passagesAdded(), ended.passagesRemoved()));
+    } catch (IOException | RuntimeException e) {
+      // The next start replays the job, finds its change committed (or runs it again) and ends it.
+      log.warn("job {}: its end cannot be logged in {}: {}", ended.id(), layout.dir(), e.getMessage());
+    }
+    jobs.put(ended.id(), ended).toCompletableFuture().join();
+  }
+
   /**
-   * Writes, builds and commits the next generation.
+   * Writes, builds and commits the next generation through the build pipeline, with the embed pool
+   * as its embedder and the shard nodes as its graph builders.
    *
    * @return the entry that describes it, or null when the change changes nothing (a deletion that
    *     matched no passage), and no generation was written
    */
-  private IndexEntry build(IndexEntry entry, IndexLayout layout, IndexDirectory.Writer writer, Change change,
+  private IndexEntry build(IndexEntry entry, IndexLayout layout, IndexDirectory.Writer writer, IngestChange change,
       Progress progress) throws IOException {
-    IndexMeta old = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
-    Path oldGenDir = old == null ? null : layout.resolve(old.passageSources().get(0).path()).getParent();
-    Path genDir = writer.stage();
-    int gen = writer.generation();
-    try (PassageStore oldPassages = old == null ? null : PassageStore.open(
-        layout.resolve(old.passageSources().get(0).path()),
-        layout.resolve(old.passageSources().get(0).indexPath()))) {
-      long oldRows = oldPassages == null ? 0 : oldPassages.size();
-      LongList kept = writePassages(layout, genDir, oldPassages, change, progress);
-      if (change.added().isEmpty() && kept.size() == oldRows) {
-        return null;
-      }
-      if (change.added().isEmpty() && kept.size() == 0) {
-        throw new IllegalStateException("the filter matches all " + oldRows + " passages of index '"
-            + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
-      }
-      try (PassageStore passages = PassageStore.open(genDir.resolve(IndexLayout.PASSAGES),
-          genDir.resolve(IndexLayout.PASSAGE_INDEX))) {
-        long n = passages.size();
-        progress.added = n - kept.size();
-        progress.removed = oldRows - kept.size();
-        Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
-        int dims = embed(entry, passages, kept, oldRows, old, oldGenDir, cache, progress);
-        int shardCount = (int) Math.max(1, Math.min(IndexEntries.requestedShards(layout, entry.shards()), n));
-        GraphBuild recipe = recipe(entry, old);
-        List<IndexMeta.Shard> shards = buildGraphs(recipe, layout.name(), gen, n, dims, shardCount, progress);
-        progress.stage("publish", 1);
-        for (IndexMeta.Shard s : shards) {
-          IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
-        }
-        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
-        Manifest.afterIngest(previousManifest(oldGenDir), oldRows, kept, n - kept.size())
-            .write(genDir.resolve(IndexLayout.MANIFEST));
-        IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards);
-        writer.commit(meta);
-        return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
-            entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
-            entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
-            meta.embeddingOptions(), meta.maxSeqLength());
-      }
-    }
-  }
-
-  /** The manifest of the previous generation, or null when it has none (or none can be read). */
-  private static Manifest previousManifest(Path oldGenDir) {
-    if (oldGenDir == null || !Files.isRegularFile(oldGenDir.resolve(IndexLayout.MANIFEST))) {
+    BuildSettings created = new BuildSettings(entry.embeddingMode(), entry.model(), entry.embeddingOptions(),
+        ChunkingOptions.defaults(), new GraphBuild(entry.metric(), entry.graphDegree(),
+            settings.efConstruction(), settings.graphThreads(), entry.compact(), entry.recompute(), null, 0),
+        entry.complexity(), IndexEntries.requestedShards(layout, entry.shards()));
+    IndexBuilder.Ingested done = new IndexBuilder(poolEmbedder(entry), this::buildOnShardNodes, progress)
+        .ingest(writer, layout, change, created, settings.graphThreads(), settings.embedBatch());
+    if (done == null) {
       return null;
     }
-    try {
-      return Manifest.read(oldGenDir.resolve(IndexLayout.MANIFEST));
-    } catch (IOException | RuntimeException e) {
-      log.warn("the manifest in {} cannot be read, its rows count as API documents: {}", oldGenDir, e.getMessage());
-      return null;
-    }
+    progress.added = done.added();
+    progress.removed = done.removed();
+    return IndexEntries.fromMeta(entry.name(), done.meta());
   }
 
   /**
    * {@code known}, or the entry the committed meta file describes when a writer elsewhere (a CLI
    * build) committed a generation the registry does not name yet.
    */
-  private IndexEntry fromDisk(IndexLayout layout, IndexEntry known) throws IOException {
+  private static IndexEntry fromDisk(IndexLayout layout, IndexEntry known) throws IOException {
     if (known == null || !Files.isRegularFile(layout.meta())) {
       return known;
     }
@@ -249,208 +274,94 @@ final class Ingest {
     return found.generation().equals(known.generation()) ? known : found;
   }
 
-  /**
-   * Writes the new generation's passages: the previous ones the change keeps, with their ids, then
-   * the added documents' chunks.
-   *
-   * @return the previous rows kept, in order; new row {@code i < size} was previous row {@code get(i)}
-   */
-  private LongList writePassages(IndexLayout layout, Path genDir, PassageStore oldPassages, Change change,
-      Progress progress) throws IOException {
-    List<DocumentIn> documents = change.added();
-    LongList kept = new LongList();
-    try (PassageWriter writer = PassageWriter.create(genDir.resolve(IndexLayout.PASSAGES),
-        genDir.resolve(IndexLayout.PASSAGE_INDEX), genDir.resolve(IndexLayout.PASSAGE_IDS))) {
-      if (oldPassages != null) {
-        for (long r = 0; r < oldPassages.size(); r++) {
-          Passage p = oldPassages.get(r);
-          if (change.removed() == null || !change.removed().test(p)) {
-            writer.append(p);
-            kept.add(r);
-          }
-        }
+  /** The embed pool, embedding as {@code entry}'s texts were, several requests at a time. */
+  private PassageEmbedder poolEmbedder(IndexEntry entry) {
+    return new PassageEmbedder() {
+      @Override
+      public String modelId() {
+        return entry.model();
       }
-      for (int i = 0; i < documents.size(); i++) {
-        DocumentIn doc = documents.get(i);
-        List<Chunk> chunks = chunker.chunk(document(layout, i, doc.text())).chunks();
-        for (int c = 0; c < chunks.size(); c++) {
-          Map<String, Object> metadata = new LinkedHashMap<>(doc.metadata() == null ? Map.of() : doc.metadata());
-          if (chunks.size() > 1) {
-            metadata.put("chunk_index", c);
-            metadata.put("chunk_count", chunks.size());
-          }
-          String id = String.valueOf(writer.size());
-          if (oldPassages != null && oldPassages.rowOf(id).isPresent()) {
-            // The index was built with ids that are not row numbers; keep new ids apart from them.
-            id = progress.current.id() + "-" + writer.size();
-          }
-          writer.append(new Passage(id, chunks.get(c).text(), metadata));
-        }
-        progress.update(i + 1);
-      }
-      writer.commit();
-    }
-    return kept;
-  }
 
-  /** An API document as the chunker sees it: a plain text file of no particular origin. */
-  private static Document document(IndexLayout layout, int i, String text) {
-    String normalised = text.replace("\r\n", "\n").replace('\r', '\n');
-    String fileName = "document-" + i + ".txt";
-    return new Document(layout.dir().resolve(fileName), fileName, normalised, FileType.of(fileName),
-        Instant.now(), normalised.getBytes(StandardCharsets.UTF_8).length, "", "", List.of());
+      @Override
+      public int dimensions() {
+        return entry.dimensions();
+      }
+
+      @Override
+      public int parallelism() {
+        return settings.embedParallelism();
+      }
+
+      @Override
+      public CompletionStage<float[][]> embed(List<String> texts) {
+        return embedder.embed(entry, texts, settings.ingestEmbedTimeout());
+      }
+    };
   }
 
   /**
-   * Writes the embeddings of every passage to {@code cache}, in row order: the kept rows of the
-   * previous generation from its cache when it is complete, the rest through the embed pool,
-   * several requests at a time.
-   *
-   * @param kept the previous rows the new generation starts with ({@link #writePassages})
-   * @param oldRows how many rows the previous generation has
-   * @return the dimensions of the embeddings
+   * Has every shard of {@code index} loaded (generation {@code generation}, or the committed one
+   * when null) and warmed by the entity that serves it; waits for all of them. A shard that fails
+   * is logged, not fatal: its searches report it.
    */
-  private int embed(IndexEntry entry, PassageStore passages, LongList kept, long oldRows, IndexMeta old,
-      Path oldGenDir, Path cache, Progress progress) throws IOException {
-    long n = passages.size();
-    try (Arena arena = Arena.ofShared()) {
-      MemorySegment reuse = old == null ? null : previousEmbeddings(old, oldGenDir, oldRows, arena);
-      long from = reuse == null ? 0 : kept.size();
-      progress.stage("embed", n - from);
-      ArrayDeque<CompletableFuture<float[][]>> window = new ArrayDeque<>();
-      long next = from;
-      EmbeddingSpool spool = null;
-      // The index's passage template, as on every other path that embeds its passages.
-      PromptTemplates templates = PromptTemplates.of(entry.embeddingOptions());
-      long done = 0;
-      try {
-        if (reuse != null) {
-          spool = new EmbeddingSpool(cache, old.dimensions());
-          // Runs of consecutive kept rows, copied a run at a time (all of them when nothing was deleted).
-          int i = 0;
-          while (i < kept.size()) {
-            long first = kept.get(i);
-            int run = 1;
-            while (i + run < kept.size() && kept.get(i + run) == first + run) {
-              run++;
-            }
-            spool.appendFrom(reuse, first, run);
-            i += run;
-          }
-        }
-        while (next < n || !window.isEmpty()) {
-          while (next < n && window.size() < settings.embedParallelism()) {
-            List<String> texts = new ArrayList<>();
-            for (long r = next; r < Math.min(n, next + settings.embedBatch()); r++) {
-              texts.add(templates.passage(passages.get(r).text()));
-            }
-            next += texts.size();
-            window.add(embedder.embed(entry, texts, settings.ingestEmbedTimeout()).toCompletableFuture());
-          }
-          float[][] vectors = window.poll().join();
-          if (spool == null) {
-            int dims = vectors[0].length;
-            if (entry.dimensions() > 0 && dims != entry.dimensions()) {
-              throw new IOException(entry.model() + " returned " + dims + "-d embeddings, index '"
-                  + entry.name() + "' has " + entry.dimensions());
-            }
-            spool = new EmbeddingSpool(cache, dims);
-          }
-          for (float[] v : vectors) {
-            spool.append(v);
-          }
-          done += vectors.length;
-          progress.update(done);
-        }
-        spool.finish();
-        return spool.dims();
-      } finally {
-        if (spool != null) {
-          spool.close();
-        }
-        // Requests still running after a failure are abandoned; their results are not wanted.
-        window.forEach(f -> f.cancel(false));
-      }
-    }
-  }
-
-  /**
-   * The previous generation's embeddings if its cache covers all its rows and passes its checks,
-   * else null (with a warning when there is a cache that fails them).
-   */
-  private static MemorySegment previousEmbeddings(IndexMeta old, Path oldGenDir, long oldRows, Arena arena) {
-    Path file = oldGenDir.resolve(IndexLayout.EMBEDDING_CACHE);
-    if (!Files.isRegularFile(file)) {
-      return null;
-    }
+  void preload(String index, String generation, int shards) {
     try {
-      return EmbeddingSpool.mapVerified(file, oldRows, old.dimensions(), arena);
-    } catch (IOException e) {
-      log.warn("the embedding cache {} is not reused, every passage is embedded again: {}",
-          oldGenDir.getParent().relativize(file), e instanceof IndexFormatException f ? f.problem() : e.getMessage());
-      return null;
+      AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
+              replyTo -> new PlacementKeeper.Ensure(index, shards, replyTo), settings.adminTimeout(),
+              system.scheduler())
+          .toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      log.warn("index '{}': its shards could not be placed for preloading: {}", index, describe(e));
+      return;
     }
+    ClusterSharding sharding = ClusterSharding.get(system);
+    List<CompletableFuture<Void>> loads = new ArrayList<>();
+    int replicas = copies.applyAsInt(index);
+    for (int k = 0; k < shards; k++) {
+      for (int r = 0; r < replicas; r++) {
+        String entity = IndexShards.entityId(index, k, r);
+        loads.add(sharding.entityRefFor(IndexShards.TYPE_KEY, entity)
+            .<StatusReply<Done>>ask(replyTo -> new ShardActor.Preload(generation, replyTo), settings.graphBuildTimeout())
+            .toCompletableFuture()
+            .handle((reply, failure) -> {
+              if (failure != null || reply.isError()) {
+                log.warn("shard {} did not preload: {}", entity,
+                    failure != null ? describe(failure) : reply.getError().getMessage());
+              }
+              return null;
+            }));
+      }
+    }
+    CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
   }
 
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */
-  private List<IndexMeta.Shard> buildGraphs(GraphBuild recipe, String name, int gen, long n, int dims,
-      int shardCount, Progress progress) {
-    progress.stage("graph", shardCount);
+  private void buildOnShardNodes(IndexLayout layout, GraphBuild recipe, EmbeddingSpool spool,
+      List<IndexMeta.Shard> shards, io.leann.coordinator.build.Progress progress) {
+    String name = layout.name();
+    progress.stage("graph", shards.size());
     AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
-            replyTo -> new PlacementKeeper.Ensure(name, shardCount, replyTo), settings.adminTimeout(),
+            replyTo -> new PlacementKeeper.Ensure(name, shards.size(), replyTo), settings.adminTimeout(),
             system.scheduler())
         .toCompletableFuture().join();
     ClusterSharding sharding = ClusterSharding.get(system);
-    List<IndexMeta.Shard> shards = new ArrayList<>();
     List<CompletableFuture<Void>> builds = new ArrayList<>();
-    String embeddings = IndexLayout.inGeneration(gen, IndexLayout.EMBEDDING_CACHE);
-    for (int k = 0; k < shardCount; k++) {
-      long from = n * k / shardCount;
-      long to = n * (k + 1) / shardCount;
-      String graph = IndexLayout.inGeneration(gen, IndexLayout.graphName(k, shardCount));
-      shards.add(new IndexMeta.Shard(k, graph, IndexLayout.inGeneration(gen, IndexLayout.idsName(k, shardCount)),
-          from, (int) (to - from)));
-      builds.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, k))
-          .<StatusReply<Done>>ask(replyTo -> new ShardActor.BuildGraph(embeddings, from, (int) (to - from), dims,
-              graph, recipe, replyTo), settings.graphBuildTimeout())
+    String embeddings = layout.dir().relativize(spool.file()).toString().replace('\\', '/');
+    AtomicLong built = new AtomicLong();
+    for (IndexMeta.Shard s : shards) {
+      builds.add(sharding.entityRefFor(IndexShards.TYPE_KEY, IndexShards.entityId(name, s.id()))
+          .<StatusReply<Done>>ask(replyTo -> new ShardActor.BuildGraph(embeddings, s.firstRow(), s.count(),
+              spool.dims(), s.graph(), recipe, replyTo), settings.graphBuildTimeout())
           .toCompletableFuture()
           .thenAccept(reply -> {
             if (reply.isError()) {
               throw new CompletionException(reply.getError());
             }
-            progress.increment();
+            progress.update(built.incrementAndGet());
           }));
     }
     CompletableFuture.allOf(builds.toArray(CompletableFuture[]::new)).join();
-    return shards;
-  }
-
-  /**
-   * The graph recipe of the index: the registry's settings, and the PQ bytes and hub budget its
-   * committed meta records (a CLI build's {@code --pq-bytes} and {@code --hub-budget}); the defaults
-   * for an index without one.
-   */
-  private GraphBuild recipe(IndexEntry entry, IndexMeta old) {
-    return new GraphBuild(entry.metric(), entry.graphDegree(), settings.efConstruction(), settings.graphThreads(),
-        entry.compact(), entry.recompute(), old == null ? null : old.pqBytes(), old == null ? 0 : old.hubBudget());
-  }
-
-  /**
-   * The meta file of the new generation, with the fields the CLI build writes; the embedding
-   * options of the previous one (how texts are embedded) carry over.
-   */
-  private IndexMeta meta(IndexEntry entry, IndexMeta old, GraphBuild recipe, int gen, int dims, long passages,
-      List<IndexMeta.Shard> shards) {
-    Map<String, Object> kwargs = new LinkedHashMap<>();
-    kwargs.put("complexity", entry.complexity());
-    recipe.record(kwargs, dims);
-    // The committed meta's options (server, prompt templates, max_seq_length) carry over; a new
-    // index has the ones it was created with.
-    return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(),
-        old != null ? old.embeddingOptions() : entry.embeddingOptions(),
-        List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
-            IndexLayout.inGeneration(gen, IndexLayout.PASSAGE_INDEX))),
-        entry.compact(), entry.recompute(), passages, IndexMeta.FORMAT_VERSION, entry.metric(), shards);
+    progress.done(shards.size() + " graphs built on the shard nodes");
   }
 
   private static String describe(Throwable e) {
@@ -462,11 +373,14 @@ final class Ingest {
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
-  /** The job's progress, written to the job table at stage changes and at most every 250 ms within. */
-  private final class Progress {
+  /**
+   * The job's progress, written to the job table at stage changes and at most every 250 ms within.
+   * The pipeline's stages: chunk, embed, graph, bm25.
+   */
+  private final class Progress implements io.leann.coordinator.build.Progress {
     private JobEntry current;
     private long lastWrite;
-    /** Passages the new generation adds and drops, known once its passages are written. */
+    /** Passages the new generation adds and drops, known once it is committed. */
     private long added;
     private long removed;
 
@@ -474,20 +388,29 @@ final class Ingest {
       this.current = job;
     }
 
-    synchronized void stage(String stage, long total) {
+    @Override
+    public synchronized void stage(String stage, long total) {
       current = current.progress(stage, 0, total);
       write();
     }
 
-    synchronized void update(long done) {
+    @Override
+    public synchronized void update(long done) {
       current = current.progress(current.stage(), done, current.total());
       if (System.nanoTime() - lastWrite >= PROGRESS_INTERVAL_NANOS || done == current.total()) {
         write();
       }
     }
 
-    synchronized void increment() {
-      update(current.done() + 1);
+    @Override
+    public synchronized void done(String summary) {
+      log.info("job {} ({}): [{}] {}", current.id(), current.index(), current.stage(), summary);
+      update(Math.max(current.done(), current.total()));
+    }
+
+    @Override
+    public void note(String line) {
+      log.info("job {} ({}): {}", current.id(), current.index(), line);
     }
 
     private synchronized void write() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.api.Json;
-import io.leann.coordinator.chunk.Chunk;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.rag.ChatModel;
@@ -25,13 +24,11 @@ import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
-import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,14 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code dir/my.leann/}: the index named {@code my.leann} under the root {@code dir}. One
  * {@link LocalLeannService} serves each root, for the life of the JVM.
  *
- * <p><b>Metadata.</b> The service merges each document's own metadata into its hits but cannot
- * filter on it during the search; filters are therefore applied here, to the best {@code max(top_k,
- * complexity)} hits (complexity 64 when not given), and the first {@code top_k} that pass are
- * returned. The Python LEANN applies them to the top {@code top_k} only, so this returns at least
- * as many. The service stores each document as a file of an index's inbox; the keys that only name
- * that file ({@code file_path}, {@code file_name}, {@code relative_path}, {@code file_modified})
- * are dropped from hits, so a hit's metadata is the document's own plus where the passage lies in
- * it ({@code chunk_index}, {@code start_line}, {@code end_line}).
+ * <p><b>Metadata.</b> A hit's metadata is its document's own, plus {@code chunk_index} and
+ * {@code chunk_count} when the document took several chunks; filters on it are applied by the
+ * service's filtered search. The Python LEANN applies them to the top {@code top_k} only, so this
+ * returns at least as many.
  *
  * <p>Thread-safe: the services are; the map of them is concurrent. Failures reach Python as Java
  * exceptions whose message says what was wrong ({@link ApiException}'s message names the field).
@@ -67,8 +60,6 @@ public final class EmbeddedLeann {
   private static final ObjectMapper JSON = Json.mapper();
   private static final Map<Path, LocalLeannService> SERVICES = new ConcurrentHashMap<>();
   private static final long JOB_POLL_MILLIS = 50;
-  /** Hits a filter is applied to when the search names no complexity: the Python LEANN's default complexity. */
-  private static final int DEFAULT_COMPLEXITY = 64;
   private static final AtomicLong STAGING = new AtomicLong();
 
   static {
@@ -134,24 +125,10 @@ public final class EmbeddedLeann {
     return JSON.writeValueAsString(find(path(indexPath), query, JSON.readValue(optionsJson, SearchRequest.class)));
   }
 
-  /** The search of {@link #search}: filters applied here, inbox keys dropped (class doc). */
+  /** The search of {@link #search}. */
   private static SearchResponse find(Path path, String query, SearchRequest o) {
-    MetadataFilter filter = filter(o.metadataFilters());
-    int k = o.topKOrDefault();
-    int fetched = filter == null ? k : Math.max(k, o.complexity() != null ? o.complexity() : DEFAULT_COMPLEXITY);
-    SearchRequest request = new SearchRequest(query, fetched, o.complexity(), o.recompute(), null, o.vectorWeight(),
-        o.recomputeBudget(), o.pruneRatio(), o.batchSize());
-    SearchResponse found = join(service(path).search(name(path), request));
-    List<SearchResponse.Hit> kept = new ArrayList<>(k);
-    for (SearchResponse.Hit h : found.results()) {
-      SearchResponse.Hit hit =
-          new SearchResponse.Hit(h.id(), h.score(), h.text(), withoutInboxKeys(h.metadata(), path));
-      if (kept.size() < k && (filter == null || filter.test(
-          new io.leann.protocol.passages.Passage(hit.id(), hit.text(), hit.metadata())))) {
-        kept.add(hit);
-      }
-    }
-    return new SearchResponse(kept, found.partial(), found.missingShards(), found.timing(), found.stats());
+    return join(service(path).search(name(path), new SearchRequest(query, o.topK(), o.complexity(), o.recompute(),
+        o.metadataFilters(), o.vectorWeight(), o.recomputeBudget(), o.pruneRatio(), o.batchSize())));
   }
 
   /**
@@ -203,7 +180,7 @@ public final class EmbeddedLeann {
     }
   }
 
-  /** Search for the chat and the agent, as {@link #search}: their sources are the documents', not inbox files. */
+  /** Search for the chat and the agent, as {@link #search}. */
   private static Retriever retriever(Path path, Map<String, Object> metadataFilters) {
     return (query, topK, complexity, recompute) -> {
       try {
@@ -215,29 +192,6 @@ public final class EmbeddedLeann {
         return CompletableFuture.failedFuture(e);
       }
     };
-  }
-
-  /**
-   * The metadata without the keys naming the inbox file (class doc), which lies in the {@code inbox}
-   * directory of an index under the same root (the one it was built in before the swap); a
-   * document's own values are kept.
-   */
-  private static Map<String, Object> withoutInboxKeys(Map<String, Object> metadata, Path index) {
-    if (metadata == null || !(metadata.get(Chunk.FILE_PATH) instanceof String file)) {
-      return metadata;
-    }
-    Path inboxFile = Path.of(file);
-    Path dir = inboxFile.getParent();
-    if (dir == null || !dir.startsWith(index.getParent()) || !dir.getFileName().toString().equals("inbox")) {
-      return metadata;
-    }
-    String fileName = inboxFile.getFileName().toString();
-    Map<String, Object> own = new LinkedHashMap<>(metadata);
-    own.remove(Chunk.FILE_PATH);
-    own.remove(Chunk.FILE_MODIFIED);
-    own.remove(Chunk.FILE_NAME, fileName);
-    own.remove(Chunk.RELATIVE_PATH, fileName);
-    return own;
   }
 
   private static ChatModel model(String llmConfigJson) throws IOException {
@@ -252,13 +206,6 @@ public final class EmbeddedLeann {
   private static Map<String, Object> filters(JsonNode options) {
     JsonNode f = options.get("metadata_filters");
     return f == null || f.isNull() ? null : JSON.convertValue(f, new TypeReference<Map<String, Object>>() {});
-  }
-
-  private static MetadataFilter filter(Map<String, Object> spec) {
-    if (spec == null || spec.isEmpty()) {
-      return null;
-    }
-    return MetadataFilter.ofRequest(spec);
   }
 
   private static Path path(String indexPath) {

@@ -1,11 +1,8 @@
 package io.leann.coordinator.local;
 
+import io.leann.coordinator.build.IngestLog;
 import io.leann.coordinator.build.Progress;
 import io.leann.protocol.api.JobStatus;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,20 +10,17 @@ import org.slf4j.LoggerFactory;
  * One ingest job of the standalone service: queued, running through the build's stages, then
  * done or failed. Thread-safe: the ingest thread updates it while requests read it.
  *
- * <p>Progress comes from the build pipeline's {@link Progress}, which reports to a
- * {@link PrintWriter} only. {@link #progress()} hands it a writer that reads the lines it prints in
- * non-terminal mode ({@code [embed] started (40)}, {@code [embed] 12/40 (3.1/s, ETA 9s)},
- * {@code [embed] 40 chunks embedded ... in 2.0s}) back into stage, done and total, and logs them.
+ * <p>Progress comes from the build pipeline through {@link #progress()}.
  */
 final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
-  private static final Pattern STARTED = Pattern.compile("^\\[([^\\]]+)] started(?: \\((\\d+)\\))?$");
-  private static final Pattern UPDATE = Pattern.compile("^\\[([^\\]]+)] (\\d+)(?:/(\\d+))? \\(.*/s.*\\)$");
-  private static final Pattern FINISHED = Pattern.compile("^\\[([^\\]]+)] .* in [\\d.]+s$");
 
   private final String id;
   private final String index;
   private final long documents;
+  /** The job's number in its index's {@link IngestLog}. */
+  private final long seq;
+  private final long created;
   private String state = "queued";
   private String stage;
   private long done;
@@ -35,11 +29,48 @@ final class IngestJob {
   private Long passagesAdded;
   private Long passagesRemoved;
 
-  /** A job adding {@code documents} documents, or with 0, deleting passages. */
-  IngestJob(String id, String index, long documents) {
+  /**
+   * A queued job adding {@code documents} documents, or with 0, deleting passages.
+   *
+   * @param seq its number in the index's {@link IngestLog}
+   * @param created when it was accepted, wall-clock milliseconds
+   */
+  IngestJob(String id, String index, long documents, long seq, long created) {
     this.id = id;
     this.index = index;
     this.documents = documents;
+    this.seq = seq;
+    this.created = created;
+  }
+
+  /** A job of {@code index} that ended before this process started, as its log records it. */
+  static IngestJob ended(String index, IngestLog.End end) {
+    IngestJob job = new IngestJob(end.job(), index, end.documents(), end.seq(), end.created());
+    job.ended(end);
+    return job;
+  }
+
+  /**
+   * The end record of this job with the given outcome.
+   *
+   * @param passages passages of the index after it, when done
+   * @param added passages it added; null when not known (a job committed by a process that stopped
+   *     before it logged the job's end)
+   * @param removed passages it removed; null when not known
+   */
+  IngestLog.End end(String endState, String why, Long passages, Long added, Long removed) {
+    return new IngestLog.End(seq, id, created, documents, endState, why, passages, added, removed);
+  }
+
+  /** The job ended as {@code end} says: done (the new version is committed and searchable) or failed. */
+  synchronized void ended(IngestLog.End end) {
+    state = end.state();
+    stage = "publish";
+    error = end.error();
+    done = end.passages() == null ? done : end.passages();
+    total = end.passages() == null ? total : end.passages();
+    passagesAdded = end.added();
+    passagesRemoved = end.removed();
   }
 
   String id() {
@@ -69,88 +100,38 @@ final class IngestJob {
     state = "running";
   }
 
-  /**
-   * The new version of the index is committed and searchable; it went from {@code before} to
-   * {@code after} passages. An API job only adds or only deletes documents, so the difference is
-   * what it added or removed.
-   */
-  synchronized void finished(long before, long after) {
-    state = "done";
-    stage = "publish";
-    done = after;
-    total = after;
-    passagesAdded = Math.max(0, after - before);
-    passagesRemoved = Math.max(0, before - after);
-  }
-
-  synchronized void failed(String message) {
-    state = "failed";
-    error = message;
-  }
-
-  private synchronized void stage(String name, long units) {
-    stage = name;
-    done = 0;
-    total = units;
-  }
-
-  private synchronized void update(long units, long of) {
-    done = units;
-    if (of > 0) {
-      total = of;
-    }
-  }
-
-  private synchronized void stageDone() {
-    done = Math.max(done, total);
-  }
-
-  /** A {@link Progress} whose reports update this job. */
+  /** A {@link Progress} whose reports update this job, and go to the log. */
   Progress progress() {
-    return new Progress(new PrintWriter(new LineReader(), true), false);
-  }
-
-  private void line(String line) {
-    LOG.info("ingest {} ({}): {}", id, index, line);
-    Matcher m = STARTED.matcher(line);
-    if (m.matches()) {
-      stage(m.group(1), m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
-      return;
-    }
-    m = UPDATE.matcher(line);
-    if (m.matches()) {
-      update(Long.parseLong(m.group(2)), m.group(3) == null ? 0 : Long.parseLong(m.group(3)));
-      return;
-    }
-    if (FINISHED.matcher(line).matches()) {
-      stageDone();
-    }
-  }
-
-  /** Splits what Progress prints into lines. */
-  private final class LineReader extends Writer {
-    private final StringBuilder pending = new StringBuilder();
-
-    @Override
-    public synchronized void write(char[] buf, int off, int len) {
-      for (int i = off; i < off + len; i++) {
-        char c = buf[i];
-        if (c == '\n') {
-          String l = pending.toString().strip();
-          pending.setLength(0);
-          if (!l.isEmpty()) {
-            line(l);
-          }
-        } else {
-          pending.append(c);
+    return new Progress() {
+      @Override
+      public void stage(String name, long total) {
+        LOG.info("ingest {} ({}): [{}] started{}", id, index, name, total > 0 ? " (" + total + ")" : "");
+        synchronized (IngestJob.this) {
+          stage = name;
+          done = 0;
+          IngestJob.this.total = total;
         }
       }
-    }
 
-    @Override
-    public void flush() {}
+      @Override
+      public void update(long units) {
+        synchronized (IngestJob.this) {
+          done = units;
+        }
+      }
 
-    @Override
-    public void close() {}
+      @Override
+      public void done(String summary) {
+        LOG.info("ingest {} ({}): [{}] {}", id, index, stage, summary);
+        synchronized (IngestJob.this) {
+          done = Math.max(done, total);
+        }
+      }
+
+      @Override
+      public void note(String line) {
+        LOG.info("ingest {} ({}): {}", id, index, line);
+      }
+    };
   }
 }

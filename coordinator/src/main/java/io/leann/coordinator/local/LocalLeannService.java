@@ -1,13 +1,15 @@
 package io.leann.coordinator.local;
 
-import io.leann.coordinator.build.BuildOutcome;
-import io.leann.coordinator.build.BuildRequest;
+import io.leann.coordinator.build.BuildSettings;
+import io.leann.coordinator.build.GraphBuilder;
 import io.leann.coordinator.build.IndexBuilder;
+import io.leann.coordinator.build.IngestChange;
+import io.leann.coordinator.build.IngestLog;
+import io.leann.coordinator.build.Manifest;
+import io.leann.coordinator.build.PassageEmbedder;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
-import io.leann.coordinator.ingest.FileTypeFilter;
-import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.coordinator.search.SearchHit;
@@ -29,6 +31,7 @@ import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.index.IndexDirectory;
@@ -49,6 +52,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -66,30 +71,31 @@ import org.slf4j.LoggerFactory;
  * directory ({@link ApiIndexFiles}), so they survive a restart. The model of a new index is loaded
  * once at creation, so a wrong mode or model is a 400 then rather than a failed job later.
  *
- * <p><b>Ingest.</b> {@link #addDocuments} writes the documents into the index's inbox before it
- * answers, then a single ingest thread runs the build pipeline ({@link IndexBuilder}) over the
- * whole inbox. The pipeline is incremental (documents already indexed keep their passages and
- * embeddings), crash-safe (a new generation is committed by one atomic rename, searches keep the
- * old version until then) and one build at a time is all a single machine should run. Jobs are
- * kept in memory (the last {@value #KEPT_JOBS} finished ones); documents of a job lost to a
- * restart are still in the inbox and are indexed by the next job.
+ * <p><b>Ingest.</b> {@link #addDocuments} and {@link #deleteDocuments} append the job to the
+ * index's write-ahead log ({@link IngestLog}, fsynced) before they answer, then a single ingest
+ * thread runs the build pipeline's ingest ({@link IndexBuilder#ingest}, the one the cluster runs,
+ * embedding and building graphs in this process). The pipeline keeps the indexed passages and
+ * their embeddings, and is crash-safe (a new generation is committed by one atomic rename,
+ * searches keep the old version until then); one build at a time is all a single machine should
+ * run. On start the service replays the jobs the log holds without an end (a restart or a kill
+ * right after a 202 loses no document), and lists the ended ones, so jobs survive a restart.
  *
- * <p><b>Metadata.</b> Passages carry the pipeline's metadata ({@code file_name}, {@code chunk_index},
- * ...) and their document's own {@code metadata}, kept beside the inbox and attached by the build
- * (its keys win), so filters work on both, as in the cluster.
+ * <p><b>Metadata.</b> Passages of API documents carry the document's own {@code metadata} (plus
+ * {@code chunk_index} and {@code chunk_count} when it takes several chunks), as in the cluster.
  *
  * <p><b>Placement.</b> There is one node, {@code local}, with every role; all shards live on it.
  * Moving shards and rebalancing are refused with 400 {@code not_a_cluster}.
  *
  * <p>Thread-safe. Blocking work (file I/O, model loads, searches) runs on the service's own
  * threads, never on the caller's, so it can sit behind Pekko HTTP directly. Close it to stop the
- * threads (a running job is given a minute to finish) and release the open indexes.
+ * threads (a running job is given a minute to finish; queued ones wait in the logs for the next
+ * start) and release the open indexes.
  */
 public final class LocalLeannService implements LeannService, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalLeannService.class);
   private static final int KEPT_JOBS = 1000;
-  private static final int DEFAULT_COMPLEXITY = 64;
-  private static final int EF_CONSTRUCTION = 200;
+  /** Graph insertion threads: all cores. */
+  private static final int GRAPH_THREADS = 0;
   private static final int EMBED_BATCH = 64;
   private static final List<String> ROLES = List.of("coordinator", "shard", "embed");
   private static final String NODE = "local";
@@ -98,7 +104,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private final Map<String, String> env;
   private final SearcherCache searchers;
   private final ExecutorService work;
-  private final ExecutorService ingest;
+  /** One thread; its queue holds the jobs accepted and not started, which {@link #close} drops (they are in the logs). */
+  private final ThreadPoolExecutor ingest;
   /** Guards the existence of indexes (create, delete, add) and {@link #jobs}. */
   private final Object lock = new Object();
   private final LinkedHashMap<String, IngestJob> jobs = new LinkedHashMap<>();
@@ -114,7 +121,26 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     this.searchers = new SearcherCache(this.env);
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.work = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("leann-local-", 0).daemon().factory());
-    this.ingest = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("leann-ingest").daemon().factory());
+    this.ingest = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        Thread.ofPlatform().name("leann-ingest").daemon().factory());
+    recover();
+    work.execute(this::preload);
+  }
+
+  /** Opens and warms the searcher of every built index, so that no first search waits for it. */
+  private void preload() {
+    try {
+      for (String name : registry.names()) {
+        try (SearcherCache.Lease warm = searchers.acquire(registry.layout(name))) {
+          LOG.debug("index '{}' loaded and warm", name);
+        } catch (IOException | RuntimeException e) {
+          // Its searches report the problem.
+          LOG.warn("index '{}' could not be preloaded: {}", name, e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("the indexes under {} could not be listed for preloading: {}", registry.root(), e.getMessage());
+    }
   }
 
   /** The directory the indexes live in. */
@@ -170,11 +196,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       synchronized (lock) {
         ApiIndexFiles.Settings settings = apiSettings(layout, "add the documents to its sources and run"
             + " `leann build` again, or create an index with PUT /indexes/{name} to add documents through the API");
-        String id = newJobId();
-        ApiIndexFiles.addDocuments(layout, id, documents);
-        job = new IngestJob(id, name, documents.size());
-        remember(job);
-        ingest.execute(() -> runJob(job, layout, settings));
+        job = queue(layout, settings, IngestLog.of(layout.dir()).appendDocuments(newJobId(), System.currentTimeMillis(),
+            documents));
       }
       LOG.info("ingest {}: {} documents queued for index '{}'", job.id(), documents.size(), name);
       return job.status();
@@ -184,16 +207,15 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   @Override
   public CompletionStage<JobStatus> deleteDocuments(String name, Map<String, Object> metadataFilters) {
     return async(() -> {
-      MetadataFilter filter;
-      filter = MetadataFilter.ofRequest(new DeleteRequest(metadataFilters).validated().metadataFilters());
+      Map<String, Object> spec = new DeleteRequest(metadataFilters).validated().metadataFilters();
+      MetadataFilter filter = MetadataFilter.ofRequest(spec);
       IndexLayout layout = existing(name);
       IngestJob job;
       synchronized (lock) {
         ApiIndexFiles.Settings settings = apiSettings(layout,
             "remove the files from its sources and run `leann build` again");
-        job = new IngestJob(newJobId(), name, 0);
-        remember(job);
-        ingest.execute(() -> runDelete(job, layout, settings, filter));
+        job = queue(layout, settings, IngestLog.of(layout.dir()).appendDelete(newJobId(), System.currentTimeMillis(),
+            spec));
       }
       LOG.info("ingest {}: deleting the documents of index '{}' that match {}", job.id(), name, filter);
       return job.status();
@@ -337,10 +359,16 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
 
   @Override
   public void close() {
+    // Jobs not started stay in the indexes' logs: the next start runs them.
+    int left = ingest.getQueue().size();
+    ingest.getQueue().clear();
     ingest.shutdown();
+    if (left > 0) {
+      LOG.info("{} ingest jobs not started yet are left in their indexes' logs for the next start", left);
+    }
     try {
       if (!ingest.awaitTermination(1, TimeUnit.MINUTES)) {
-        LOG.warn("an ingest job is still running at shutdown; its documents stay in the inbox for the next job");
+        LOG.warn("an ingest job is still running at shutdown; the next start runs it again unless it commits");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -404,75 +432,107 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     return MetadataFilter.ofRequest(spec);
   }
 
-  private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s) {
-    job.running();
-    Map<String, String> options;
-    long before;
+  /** Remembers the logged job and queues it on the ingest thread. Call under {@link #lock}. */
+  private IngestJob queue(IndexLayout layout, ApiIndexFiles.Settings settings, IngestLog.Job logged) {
+    IngestJob job = new IngestJob(logged.job(), layout.name(), logged.documents().size(), logged.seq(),
+        logged.created());
+    remember(job);
+    ingest.execute(() -> runJob(job, layout, settings, logged));
+    return job;
+  }
+
+  /**
+   * Lists the jobs the logs of the API indexes hold: the ended ones as they ended, the others
+   * queued again (the process that accepted them stopped before their end).
+   */
+  private void recover() {
     try {
-      options = embeddingOptions(layout);
-      before = passages(layout);
-    } catch (IOException e) {
-      LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), e);
-      job.failed("index metadata unreadable: " + e.getMessage());
-      return;
-    }
-    try (Embedder embedder = EmbedderFactory.create(s.embeddingMode(), s.model(), env, options)) {
-      BuildRequest request = new BuildRequest(layout, List.of(ApiIndexFiles.inbox(layout)),
-          // Only finished documents (temp files have no .txt), and no .gitignore of whatever repository holds the root.
-          LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
-          ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
-          DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
-          false, EMBED_BATCH, List.of());
-      BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress(), ApiIndexFiles.ownMetadata(layout))
-          .build(request);
-      // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
-      searchers.retire(layout.name());
-      job.finished(before, outcome.passages());
-      LOG.info("ingest {}: index '{}' now has {} passages ({} embedded, {} reused)", job.id(), layout.name(),
-          outcome.passages(), outcome.embedded(), outcome.reused());
-    } catch (Throwable t) {
-      LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), t);
-      job.failed(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
-      if (t instanceof Error e) {
-        throw e;
+      for (String name : names()) {
+        IndexLayout layout = registry.layout(name);
+        ApiIndexFiles.Settings settings = ApiIndexFiles.readSettings(layout);
+        if (settings == null || !IngestLog.exists(layout.dir())) {
+          continue;
+        }
+        IngestLog log = IngestLog.of(layout.dir());
+        synchronized (lock) {
+          for (IngestLog.End end : log.ended()) {
+            remember(IngestJob.ended(name, end));
+          }
+          for (IngestLog.Job pending : log.pending()) {
+            LOG.info("ingest {}: replaying the job accepted for index '{}' before the restart", pending.job(), name);
+            queue(layout, settings, pending);
+          }
+        }
       }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("the ingest logs under {} cannot be read; jobs they hold wait for the next start", registry.root(), e);
     }
   }
 
   /**
-   * The embedding options (server, prompt templates) of the index's committed build, which a
-   * rebuild must keep: its passages are embedded with the same template, and searches after it find
-   * the same server. Null for a new index.
+   * Runs one logged job through the build pipeline, then logs its end, then shows it: whoever sees
+   * the job ended (a caller moving the index directory) finds the log written.
    */
-  private static Map<String, String> embeddingOptions(IndexLayout layout) throws IOException {
-    try {
-      return LocalIndex.readMeta(layout).embeddingOptions();
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-  }
-
-  /** Passages of the index's committed build, 0 before its first. */
-  private static long passages(IndexLayout layout) throws IOException {
-    return Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()).totalPassages() : 0;
-  }
-
-  private void runDelete(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, MetadataFilter filter) {
+  private void runJob(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, IngestLog.Job logged) {
     job.running();
+    IngestLog.End end;
+    Error fatal = null;
     try {
-      int deleted = ApiIndexFiles.deleteDocuments(layout, filter);
-      LOG.info("ingest {}: {} documents deleted from index '{}'", job.id(), deleted, layout.name());
-      if (deleted == 0) {
-        long passages = passages(layout);
-        job.finished(passages, passages);
-        return;
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.error("ingest {}: deleting from index '{}' failed", job.id(), layout.name(), e);
-      job.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-      return;
+      end = apply(job, layout, s, logged);
+    } catch (Throwable t) {
+      LOG.error("ingest {} into index '{}' failed", job.id(), layout.name(), t);
+      end = job.end("failed", t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage(), null, null, null);
+      fatal = t instanceof Error e ? e : null;
     }
-    runJob(job, layout, s);
+    try {
+      IngestLog.of(layout.dir()).end(end);
+    } catch (IOException | RuntimeException e) {
+      // The job is replayed on the next start, which finds its change committed (or runs it again).
+      LOG.warn("ingest {}: its end cannot be logged in {}: {}", job.id(), layout.dir(), e.getMessage());
+    }
+    job.ended(end);
+    if (fatal != null) {
+      throw fatal;
+    }
+  }
+
+  /** Applies a logged job's change to its index; returns its end. */
+  private IngestLog.End apply(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, IngestLog.Job logged)
+      throws IOException {
+    MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
+    IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
+    try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(true)) {
+      IndexMeta meta = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
+      if (meta != null && Manifest.ingestedSeq(layout.dir(), meta) >= logged.seq()) {
+        // Committed before the process that ran it stopped, which left no end record.
+        LOG.info("ingest {}: index '{}' already holds its change", job.id(), layout.name());
+        return job.end("done", null, meta.totalPassages(), null, null);
+      }
+      // The committed meta's embedding settings win over the creation's (max_seq_length of an import).
+      try (Embedder embedder = meta != null
+          ? EmbedderFactory.create(meta.embeddingMode(), meta.embeddingModel(), env, meta.embeddingOptions())
+          : EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
+        IndexBuilder.Ingested done = new IndexBuilder(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS,
+            job.progress()).ingest(writer, layout, change, created(s, embedder), GRAPH_THREADS, EMBED_BATCH);
+        // The next search would notice the new meta file anyway; retiring now frees the old mapping
+        // sooner, and the job ends once the new version is loaded and warm.
+        searchers.retire(layout.name());
+        if (done != null) {
+          searchers.acquire(layout).close();
+        }
+        long passages = done != null ? done.meta().totalPassages() : meta == null ? 0 : meta.totalPassages();
+        LOG.info("ingest {}: index '{}' now has {} passages", job.id(), layout.name(), passages);
+        return job.end("done", null, passages, done == null ? 0L : done.added(), done == null ? 0L : done.removed());
+      }
+    }
+  }
+
+  /** The settings of an API index's first build. */
+  private static BuildSettings created(ApiIndexFiles.Settings s, Embedder embedder) {
+    return new BuildSettings(s.embeddingMode(), embedder.modelId(), null, ChunkingOptions.defaults(),
+        new GraphBuild(s.metric(), s.graphDegree(), BuildSettings.DEFAULT_EF_CONSTRUCTION, GRAPH_THREADS,
+            s.compact(), s.recompute(), null, 0),
+        BuildSettings.DEFAULT_COMPLEXITY, s.shards());
   }
 
   /** Settings with defaults filled in and checked; loads the model once to learn its dimensions. */
@@ -567,7 +627,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
 
   private static int recordedComplexity(IndexMeta meta) {
     Object c = meta.backendKwargs() == null ? null : meta.backendKwargs().get("complexity");
-    return c instanceof Number n && n.intValue() > 0 ? n.intValue() : DEFAULT_COMPLEXITY;
+    return c instanceof Number n && n.intValue() > 0 ? n.intValue() : BuildSettings.DEFAULT_COMPLEXITY;
   }
 
   private static ApiException notACluster(String index) {

@@ -18,6 +18,7 @@ import io.leann.coordinator.importer.LeannImporter;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.ingest.LoaderOptions;
+import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.local.SmallIndex;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
@@ -48,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An index's settings hold on every path: the Python LEANN's pruned index (no vectors, no PQ
  * codes), imported with {@code --max-seq-length 128} (how its vectors were made), answers the
- * fixture's queries with the same top 10 from the CLI's in-process search and from a fresh one-node
- * cluster in this JVM whose embed worker runs the model at 128 tokens. The cluster's first search
+ * fixture's queries with the same top 10 from the CLI's in-process search, from the standalone
+ * server ({@link LocalLeannService}) and from a fresh one-node cluster in this JVM whose embed
+ * worker runs the model at 128 tokens. The cluster's first search
  * of the cold index is one of them: it must answer, not time out while the shard loads and the
  * worker warms up. And an index built with {@code --pq-bytes} and {@code --hub-budget} keeps them
  * when the cluster ingests into it: the shard nodes build with the recipe its meta records.
@@ -71,13 +73,14 @@ class ImportedSettingsTest {
    * The fixture's first queries: the CLI path recomputes every visited passage in process, with no
    * cache, so each query costs a few hundred model runs on the test machine's CPU.
    */
-  private static final int QUERIES = 4;
+  private static final int QUERIES = 3;
 
   @TempDir
   static Path root;
 
   private Map<String, String> env;
   private LeannNode node;
+  private LocalLeannService server;
   private List<String> queries;
   private List<List<String>> exact;
 
@@ -100,6 +103,7 @@ class ImportedSettingsTest {
         null, null).withMaxSeqLength(128);
     LeannImporter.run(source, new IndexRegistry(root).layout("mail"), false, embedding, env);
     buildTuned();
+    server = new LocalLeannService(env);
     Config config = LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, TEST);
     node = LeannNode.start(config, List.of(), env, () -> EmbedderFactory.create(null, null, env,
         Map.of(EmbedderFactory.MAX_SEQ_LENGTH, "128")), "tcp://127.0.0.1:0");
@@ -132,12 +136,13 @@ class ImportedSettingsTest {
 
   @AfterAll
   void stop() {
+    server.close();
     node.system().terminate();
     node.system().getWhenTerminated().toCompletableFuture().join();
   }
 
   @Test
-  void cliAndClusterGiveTheSameTopTenWithTheImportsMaxSeqLength() throws Exception {
+  void cliServerAndClusterGiveTheSameTopTenWithTheImportsMaxSeqLength() throws Exception {
     IndexLayout layout = new IndexRegistry(root).layout("mail");
     IndexMeta meta = IndexMeta.read(layout.meta());
     assertEquals(128, meta.maxSeqLength());
@@ -151,6 +156,9 @@ class ImportedSettingsTest {
             null, null)).toCompletableFuture().join();
         assertFalse(clustered.partial(), "query " + q + " answered partially: " + clustered);
         assertEquals(local, clustered.results().stream().map(SearchResponse.Hit::id).toList(), "query " + q);
+        SearchResponse served = server.search("mail", new SearchRequest(queries.get(q), K, EF, null, null, null))
+            .toCompletableFuture().join();
+        assertEquals(local, served.results().stream().map(SearchResponse.Hit::id).toList(), "server, query " + q);
         found += local.stream().filter(exact.get(q)::contains).count();
       }
     }

@@ -122,7 +122,7 @@ class LocalLeannServiceTest {
 
   @Test
   void jobProgressFollowsTheBuildStages() {
-    IngestJob job = new IngestJob("job-1-1", "x", 3);
+    IngestJob job = new IngestJob("job-1-1", "x", 3, 1, 0);
     assertEquals("queued", job.status().state());
     job.running();
     Progress progress = job.progress();
@@ -134,7 +134,7 @@ class LocalLeannServiceTest {
     assertEquals(40, job.status().done());
     progress.stage("graph 1/2", 20);
     assertEquals("graph 1/2", job.status().stage());
-    job.finished(10, 50);
+    job.ended(job.end("done", null, 50L, 40L, 0L));
     assertEquals(new JobStatus("job-1-1", "x", "done", "publish", 50, 50, null, 3, 40L, 0L,
         "added 40 passages from 3 documents"), job.status());
     assertFalse(job.active());
@@ -142,13 +142,13 @@ class LocalLeannServiceTest {
 
   @Test
   void aDeleteJobSaysHowManyPassagesItRemoved() {
-    IngestJob job = new IngestJob("job-1-2", "x", 0);
+    IngestJob job = new IngestJob("job-1-2", "x", 0, 2, 0);
     job.running();
-    job.finished(50, 42);
+    job.ended(job.end("done", null, 42L, 0L, 8L));
     assertEquals(8L, job.status().passagesRemoved());
     assertEquals("removed 8 passages", job.status().result());
-    IngestJob none = new IngestJob("job-1-3", "x", 0);
-    none.finished(50, 50);
+    IngestJob none = new IngestJob("job-1-3", "x", 0, 3, 0);
+    none.ended(none.end("done", null, 50L, 0L, 0L));
     assertEquals(new JobStatus("job-1-3", "x", "done", "publish", 50, 50, null, 0, 0L, 0L,
         "the filter matched no passage: nothing changed"), none.status());
   }

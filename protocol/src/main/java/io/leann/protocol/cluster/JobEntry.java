@@ -55,8 +55,11 @@ public record JobEntry(String id, String index, String state, String stage, long
     return new JobEntry(id, index, FAILED, stage, done, total, why, createdMillis, documents, null, null);
   }
 
-  /** This job ended: the index has {@code passages} passages, {@code added} new, {@code removed} gone. */
-  public JobEntry done(long passages, long added, long removed) {
+  /**
+   * This job ended: the index has {@code passages} passages, {@code added} new, {@code removed} gone
+   * (null when not known: a job a stopped coordinator committed without logging its end).
+   */
+  public JobEntry done(long passages, Long added, Long removed) {
     return new JobEntry(id, index, DONE, "publish", passages, passages, null, createdMillis, documents, added,
         removed);
   }

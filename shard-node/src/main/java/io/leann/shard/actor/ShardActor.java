@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,8 +55,10 @@ import org.zeromq.ZContext;
  * and the index's passages from {@code LEANN_INDEX_DIR} on the first search, answers searches with
  * scored passages, and builds shard graphs for ingest jobs.
  *
- * <p>Loading is lazy and repeatable, so the entity can be stopped (passivation, handoff to another
- * node, {@link Stop}) and started anywhere that can read the index directory. A search names the
+ * <p>Loading is repeatable, so the entity can be stopped (passivation, handoff to another node,
+ * {@link Stop}) and started anywhere that can read the index directory. It happens on the first
+ * search or on a {@link Preload}; a newly loaded shard answers searches only after one warm-up
+ * search ({@link #warm}), so no search pays for mapping a cold graph or a worker's first model runs. A search names the
  * generation the coordinator expects; when it differs from the loaded one, the actor reads the meta
  * file again and reloads if the index on disk moved on. Searches arriving while a load runs wait in
  * a bounded queue. The replaced shard is closed only after its last running search (see
@@ -72,14 +75,14 @@ import org.zeromq.ZContext;
  * so its log lines (one INFO access line per search on {@code leann.access}) name the API request; replies carry the engine's work
  * counters for the coordinator's metrics, and loads report to {@link ShardMetrics}.
  *
- * <p>Invariants: {@code pending} is non-empty and {@code inFlightLoad} set only while
- * {@code loading}; {@code pool} is null when no shard is loaded or no worker serves its model, else
+ * <p>Invariants: {@code pending} and {@code preloads} are non-empty only while {@code loading} or
+ * {@code warming}, {@code inFlightLoad} set only while {@code loading}; {@code pool} is null when no shard is loaded or no worker serves its model, else
  * it recomputes for {@code current}; every shard this actor opened is retired exactly once.
  */
 public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
 
   public sealed interface Command extends CborSerializable
-      permits Search, BuildGraph, Describe, Stop, Loaded, LoadFailed, WorkersChanged {}
+      permits Search, BuildGraph, Describe, Preload, Stop, Loaded, LoadFailed, Warmed, WorkersChanged {}
 
   /**
    * Finds the {@code k} passages of this shard nearest to {@code query}.
@@ -126,6 +129,15 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
    * @param waiting searches waiting for the load
    */
   public record State(String entityId, String generation, boolean loading, int waiting) implements CborSerializable {}
+  /**
+   * Loads this shard (the generation the meta file names now) and warms it with one search, one
+   * recompute when the graph stores no vectors; acks once the shard answers searches at full speed.
+   * Sent when an index is registered and when a job publishes a generation, so that no search has
+   * to wait for a cold shard.
+   *
+   * @param generation the generation expected, or null for the committed one
+   */
+  public record Preload(String generation, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Stops the entity; Cluster Sharding sends it for passivation and handoff. */
   public enum Stop implements Command {
@@ -137,6 +149,9 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private record LoadFailed(String reason, boolean corrupt) implements Command {}
 
   private record WorkersChanged(EmbedDirectory.Workers workers) implements Command {}
+
+  /** The warm-up search of a newly loaded shard ended; {@code failure} says why it failed, else null. */
+  private record Warmed(LoadedShard shard, String failure) implements Command {}
 
   /** The answer to a {@link Search}. */
   public sealed interface SearchReply extends CborSerializable permits Hits, Failed {}
@@ -181,12 +196,16 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private final Executor searchExecutor;
   private final Executor buildExecutor;
   private final ArrayDeque<Search> pending = new ArrayDeque<>();
+  /** Preloads waiting for the shard to be loaded and warm. */
+  private final List<ActorRef<StatusReply<Done>>> preloads = new ArrayList<>();
   private EmbedDirectory.Workers workers = new EmbedDirectory.Workers(List.of());
   private LoadedShard current;
   private RecomputerPool pool;
   /** The shard {@link #pool} recomputes for. */
   private LoadedShard poolShard;
   private boolean loading;
+  /** A newly loaded shard's warm-up search runs; searches wait in {@link #pending} until it ends. */
+  private boolean warming;
   /** The load in progress, if any: its shard must be closed if the actor stops before it arrives. */
   private CompletableFuture<LoadedShard> inFlightLoad;
   /** A generation a search asked for that the disk did not have: no need to look again for it. */
@@ -229,6 +248,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
         .onMessage(Search.class, this::onSearch)
         .onMessage(BuildGraph.class, this::onBuildGraph)
         .onMessage(Describe.class, this::onDescribe)
+        .onMessage(Preload.class, this::onPreload)
+        .onMessage(Warmed.class, this::onWarmed)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(LoadFailed.class, this::onLoadFailed)
@@ -238,7 +259,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   }
 
   private Behavior<Command> onSearch(Search search) {
-    if (loading) {
+    if (loading || warming) {
       enqueue(search);
     } else if (current != null && (search.generation() == null
         || search.generation().equals(current.generation())
@@ -252,8 +273,21 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   }
 
   private Behavior<Command> onDescribe(Describe describe) {
-    describe.replyTo().tell(new State(id.toString(), current == null ? null : current.generation(), loading,
+    describe.replyTo().tell(new State(id.toString(), current == null ? null : current.generation(), loading || warming,
         pending.size()));
+    return this;
+  }
+
+  private Behavior<Command> onPreload(Preload preload) {
+    if (!loading && !warming && current != null && (preload.generation() == null
+        || preload.generation().equals(current.generation()) || preload.generation().equals(staleGeneration))) {
+      preload.replyTo().tell(StatusReply.ack());
+      return this;
+    }
+    preloads.add(preload.replyTo());
+    if (!loading && !warming) {
+      load();
+    }
     return this;
   }
 
@@ -305,8 +339,64 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       current = m.shard();
       getContext().getLog().info("shard {} loaded generation {}", id, current.generation());
       updatePool();
+      warm();
+      return this;
     }
+    ready();
+    return this;
+  }
+
+  /**
+   * Runs one search on the newly loaded shard before any other: it maps the graph's pages and, for
+   * a shard without vectors, connects to an embed worker and has it embed passages once, so the
+   * first real search does not pay for that within its deadline.
+   */
+  private void warm() {
+    warming = true;
+    LoadedShard shard = current;
+    RecomputerPool recomputers = shard.hasVectors() ? null : pool;
+    if (!shard.acquire()) {
+      warming = false;
+      ready();
+      return;
+    }
+    float[] query = new float[shard.dimensions()];
+    query[0] = 1;
+    getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
+      try {
+        if (recomputers == null) {
+          if (shard.searchableWithoutRecompute()) {
+            shard.search(query, 1, 1, MetadataFilter.ALL, null, TwoLevelOptions.defaults());
+          }
+        } else {
+          ZmqRecomputer recomputer = recomputers.borrow();
+          try {
+            shard.search(query, 1, 1, MetadataFilter.ALL, recomputer, TwoLevelOptions.defaults());
+          } finally {
+            recomputers.release(recomputer);
+          }
+        }
+      } finally {
+        shard.release();
+      }
+    }, searchExecutor), (ignored, failure) -> new Warmed(shard, failure == null ? null : describe(failure)));
+  }
+
+  private Behavior<Command> onWarmed(Warmed m) {
+    warming = false;
+    if (m.failure() != null) {
+      getContext().getLog().warn("shard {}: the warm-up search of generation {} failed: {}", id,
+          m.shard().generation(), m.failure());
+    }
+    ready();
+    return this;
+  }
+
+  /** The shard is loaded and warm: answers what waited for it. */
+  private void ready() {
     staleGeneration = null;
+    preloads.forEach(p -> p.tell(StatusReply.ack()));
+    preloads.clear();
     while (!pending.isEmpty()) {
       Search s = pending.poll();
       if (s.generation() != null && !s.generation().equals(current.generation())) {
@@ -314,7 +404,6 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
       }
       run(s);
     }
-    return this;
   }
 
   private Behavior<Command> onLoadFailed(LoadFailed m) {
@@ -323,6 +412,8 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     metrics.loadFinished(id, Duration.ofNanos(System.nanoTime() - loadStartNanos), false);
     metrics.loaded(id, current != null);
     getContext().getLog().warn("shard {} failed to load: {}", id, m.reason());
+    preloads.forEach(p -> p.tell(StatusReply.error("shard " + id + ": " + m.reason())));
+    preloads.clear();
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(m.corrupt() ? new Failed(id.shard(), m.reason(), false, true)
           : new Failed(id.shard(), "shard " + id + ": " + m.reason(), false));
@@ -475,6 +566,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
     while (!pending.isEmpty()) {
       pending.poll().replyTo().tell(new Failed(id.shard(), "shard " + id + " stopped", false));
     }
+    preloads.forEach(p -> p.tell(StatusReply.error("shard " + id + " stopped")));
     if (pool != null) {
       pool.retire();
     }

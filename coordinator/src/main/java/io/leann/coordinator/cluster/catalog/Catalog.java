@@ -18,12 +18,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,17 +139,28 @@ public final class Catalog {
     }
   }
 
-  /** Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version. */
-  public void registerIndexesOnDisk() {
+  /**
+   * Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version,
+   * and hands each committed one to {@code preload} first; returns once the registry has them.
+   */
+  public void registerIndexesOnDisk(Consumer<IndexEntry> preload) {
     try {
+      List<CompletableFuture<?>> updates = new ArrayList<>();
       for (IndexEntry found : IndexEntries.scan(disk, env)) {
-        indexes.update(found.name(), known -> known == null
-            || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null);
+        if (found.generation() != null) {
+          // Loaded and warmed before the first search asks for it.
+          preload.accept(found);
+        }
+        updates.add(indexes.update(found.name(), known -> known == null
+            || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null)
+            .toCompletableFuture());
         Replication factor = readReplication(disk.layout(found.name()));
         if (factor != null) {
           replication.update(found.name(), known -> known == null ? factor : null);
         }
       }
+      // Jobs replayed after this look their index up in the registry.
+      CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
     } catch (IOException | RuntimeException e) {
       log.warn("could not scan {} for indexes: {}", disk.root(), e.getMessage());
     }

@@ -34,22 +34,9 @@ public final class Jobs {
     return jobs;
   }
 
-  /**
-   * Records a queued job adding {@code documents} documents (0: a delete) in the job table, then
-   * hands it to {@code submit}.
-   */
-  public CompletionStage<JobStatus> queue(String name, long documents, Consumer<JobEntry> submit) {
-    long now = System.currentTimeMillis();
-    JobEntry job = JobEntry.queued(UUID.randomUUID().toString(), name, documents, now);
-    expire(now);
-    return jobs.put(job.id(), job).thenApply(done -> {
-      submit.accept(job);
-      return job.toStatus();
-    });
-  }
-
   /** Drops finished jobs older than the retention from the job table. */
-  private void expire(long now) {
+  public void expire() {
+    long now = System.currentTimeMillis();
     jobs.snapshot().values().stream()
         .filter(j -> j.finished() && now - j.createdMillis() > retention.toMillis())
         .forEach(j -> jobs.remove(j.id()));

@@ -90,6 +90,11 @@ public final class ClusterPlacement {
     });
   }
 
+  /** The replicas that run per shard of {@code index} with the shard nodes up now. */
+  public int copies(String index) {
+    return copies(index, upShardNodes());
+  }
+
   /** The replicas that run per shard of {@code index} with {@code nodes} shard nodes. */
   private int copies(String index, List<Address> nodes) {
     return Replication.effective(catalog.replication(index), nodes.size());

@@ -1,0 +1,71 @@
+package io.leann.coordinator.build;
+
+import io.leann.coordinator.chunk.ChunkingOptions;
+import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.hnsw.GraphBuild;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The settings an index is built with, whichever host builds it: the first build sets them (a
+ * {@code leann build}'s flags, an API index's creation settings) and records them in the meta; every
+ * later build reads them back from the meta with {@link #of(IndexMeta, int, Integer)}, so the CLI,
+ * the standalone server and the cluster chunk, embed and build graphs alike.
+ *
+ * <p>Immutable.
+ *
+ * @param embeddingMode provider name recorded in the meta
+ * @param model the model id, as the embedder reports it
+ * @param embeddingOptions what search needs to embed as the build did (server, prompt templates,
+ *     {@code max_seq_length}, never a key); null for none
+ * @param chunking chunk sizes and overlaps
+ * @param graph the recipe of every shard graph (PQ bytes and hub budget included)
+ * @param searchComplexity default search beam recorded in the meta
+ * @param shards number of graphs the passages are split into (fewer when there are fewer passages)
+ */
+public record BuildSettings(String embeddingMode, String model, Map<String, String> embeddingOptions,
+    ChunkingOptions chunking, GraphBuild graph, int searchComplexity, int shards) {
+  /** LEANN's build beam, for a meta that records none (the Python LEANN's). */
+  public static final int DEFAULT_EF_CONSTRUCTION = 200;
+  /** LEANN's graph degree, for a meta that records none. */
+  public static final int DEFAULT_GRAPH_DEGREE = 32;
+  /** LEANN's search beam, for a meta that records none. */
+  public static final int DEFAULT_COMPLEXITY = 64;
+
+  public BuildSettings {
+    embeddingOptions = embeddingOptions == null || embeddingOptions.isEmpty() ? null
+        : Collections.unmodifiableMap(new TreeMap<>(embeddingOptions));
+    if (shards < 1) {
+      throw new IllegalArgumentException("shards must be at least 1: " + shards);
+    }
+  }
+
+  /**
+   * The settings the committed {@code meta} records.
+   *
+   * @param threads graph insertion threads of the building host (0: all its cores); not an index setting
+   * @param shards the shard count asked for at creation, or null for the meta's
+   */
+  public static BuildSettings of(IndexMeta meta, int threads, Integer shards) {
+    Map<String, Object> kwargs = meta.backendKwargs() == null ? Map.of() : meta.backendKwargs();
+    GraphBuild graph = new GraphBuild(meta.metric().leannName(),
+        intOr(kwargs.get("graph_degree"), DEFAULT_GRAPH_DEGREE),
+        intOr(kwargs.get("ef_construction"), DEFAULT_EF_CONSTRUCTION), threads, meta.compact(), meta.pruned(),
+        meta.pqBytes(), meta.hubBudget());
+    int shardCount = shards != null ? shards : Math.max(1, meta.shards() == null ? 1 : meta.shards().size());
+    return new BuildSettings(meta.embeddingMode(), meta.embeddingModel(), meta.embeddingOptions(),
+        ChunkingOptions.recorded(kwargs), graph, intOr(kwargs.get("complexity"), DEFAULT_COMPLEXITY), shardCount);
+  }
+
+  /** Writes the settings that live in {@code backend_kwargs}, for {@code dims}-dimensional vectors. */
+  void record(Map<String, Object> kwargs, int dims) {
+    kwargs.put("complexity", searchComplexity);
+    graph.record(kwargs, dims);
+    chunking.record(kwargs);
+  }
+
+  private static int intOr(Object value, int fallback) {
+    return value instanceof Number n ? n.intValue() : fallback;
+  }
+}

@@ -5,6 +5,7 @@ import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.shard.pq.PqCodes;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorDistances;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
@@ -27,12 +28,14 @@ final class TwoLevelSearch {
   private final PqCodes codes;
   private final HubVectors hubs;
   private final Metric metric;
+  private final Similarity similarity;
 
   TwoLevelSearch(HnswGraph graph, PqCodes codes, HubVectors hubs, Metric metric) {
     this.graph = graph;
     this.codes = codes;
     this.hubs = hubs;
     this.metric = metric;
+    this.similarity = Similarity.of(metric);
   }
 
   /**
@@ -65,14 +68,14 @@ final class TwoLevelSearch {
       if (slot >= 0) {
         hubHits++;
         ranked[rankedCount] = node;
-        exact[rankedCount++] = hubs.distance(query, slot, metric);
+        exact[rankedCount++] = hubs.distance(query, slot, similarity);
         continue;
       }
       float[] cached = cache == null ? null : cache.get(node);
       if (cached != null) {
         cacheHits++;
         ranked[rankedCount] = node;
-        exact[rankedCount++] = distance(query, cached);
+        exact[rankedCount++] = similarity.distance(query, cached);
       } else {
         fetch[fetchCount++] = node;
       }
@@ -102,7 +105,7 @@ final class TwoLevelSearch {
           cache.put(batch[i], v);
         }
         ranked[rankedCount] = batch[i];
-        exact[rankedCount++] = distance(query, v);
+        exact[rankedCount++] = similarity.distance(query, v);
       }
     }
     long end = System.nanoTime();
@@ -112,10 +115,6 @@ final class TwoLevelSearch {
         walkStats.batches(), approx.approximate(), rankedCount, hubHits, cacheHits, fetchCount, requests,
         walkDone - start, end - walkDone);
     return new SearchResult(top.nodes(), top.distances(), stats);
-  }
-
-  private float distance(float[] query, float[] v) {
-    return metric == Metric.L2 ? VectorDistances.squaredL2(query, v) : -VectorDistances.dot(query, v);
   }
 
   /** The {@code k} smallest distances, closest first; ties broken by node id for a stable order. */

@@ -15,6 +15,7 @@ import io.leann.protocol.index.IndexFormatException;
 import io.leann.shard.pq.PqParams;
 import io.leann.shard.search.ShardSearch;
 import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -128,7 +129,7 @@ class TwoLevelSearchTest {
         int slot = hubs.slot(node);
         if (slot >= 0) {
           float[] recomputed = unit(DATA[node]);
-          assertEquals(-VectorDistances.dot(q, recomputed), hubs.distance(q, slot, Metric.COSINE), 0f);
+          assertEquals(-VectorDistances.dot(q, recomputed), hubs.distance(q, slot, Similarity.NEGATED_DOT), 0f);
           checked++;
         }
       }

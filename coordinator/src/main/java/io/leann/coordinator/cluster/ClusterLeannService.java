@@ -35,7 +35,6 @@ import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
-import io.leann.shard.vector.VectorDistances;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -231,14 +230,11 @@ public final class ClusterLeannService implements LeannService {
       CompletionStage<SearchResponse> answer = embedder.embed(entry, List.of(templated), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
-            if (metric.normalises()) {
-              VectorDistances.normalize(query);
-            }
             long embedded = System.nanoTime();
             return scatter(entry, query, depth, beam, r.recompute(), r.metadataFilters(),
                 TwoLevelOptions.of(r.recomputeBudget(), r.pruneRatio(), r.batchSize()), requestId)
                 .thenCompose(gathered -> {
-                  List<ShardHit> dense = gathered.hits().subList(0, Math.min(depth, gathered.hits().size()));
+                  List<ShardHit> dense = gathered.hits();
                   CompletionStage<List<SearchResponse.Hit>> results = hybrid
                       ? CompletableFuture.supplyAsync(() -> fuse(entry, r.query(), metric, filter, dense, k,
                           r.vectorWeight()), blocking)
@@ -258,8 +254,8 @@ public final class ClusterLeannService implements LeannService {
   }
 
   /**
-   * The merged hits of the shards that answered, closest first, the shards that did not, and the
-   * answering shards' search costs summed.
+   * The best hits of the shards that answered ({@link ShardHit#merge}), the shards that did not, and
+   * the answering shards' search costs summed.
    */
   private record Gathered(List<ShardHit> hits, List<Integer> missing, Map<String, Long> stats) {}
 
@@ -279,14 +275,14 @@ public final class ClusterLeannService implements LeannService {
               + " ms", false)));
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<ShardHit> hits = new ArrayList<>();
+      List<List<ShardHit>> perShard = new ArrayList<>();
       List<Integer> missing = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
       Map<String, Long> stats = new LinkedHashMap<>();
       for (CompletableFuture<ShardActor.SearchReply> reply : replies) {
         switch (reply.join()) {
           case ShardActor.Hits h -> {
-            hits.addAll(h.hits());
+            perShard.add(h.hits());
             metrics.work(entry.name(), h.recompute(), h.stats());
             if (h.recompute()) {
               deadlines.observed(entry.name(), h.stats());
@@ -315,8 +311,7 @@ public final class ClusterLeannService implements LeannService {
       if (!missing.isEmpty()) {
         RequestIds.run(requestId, () -> log.warn("search of '{}' is partial: {}", entry.name(), reasons));
       }
-      hits.sort(Comparator.comparingDouble(ShardHit::distance).thenComparingLong(ShardHit::row));
-      return new Gathered(hits, missing, stats);
+      return new Gathered(ShardHit.merge(perShard, k), missing, stats);
     });
   }
 

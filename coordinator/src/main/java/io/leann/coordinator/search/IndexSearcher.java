@@ -12,7 +12,6 @@ import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.Bm25Index;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
-import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -147,13 +146,9 @@ public final class IndexSearcher implements AutoCloseable {
     return new LocalIndex.DenseHits(fused, denseHits.stats());
   }
 
-  /** The query's embedding, normalised for cosine indexes. */
+  /** The query's embedding behind the index's query template, as the model returns it (the engine normalises). */
   public float[] embedQuery(String query) {
-    float[] q = embedder.embed(List.of(templates.query(query)))[0];
-    if (index.metric().normalises()) {
-      VectorDistances.normalize(q);
-    }
-    return q;
+    return embedder.embed(List.of(templates.query(query)))[0];
   }
 
   @Override

@@ -6,7 +6,7 @@ import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.coordinator.observability.NodeMetrics;
 import io.leann.coordinator.observability.SearchMetrics;
-import io.leann.protocol.Metric;
+import io.leann.coordinator.search.HybridHits;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.index.IndexCorruptException;
@@ -26,7 +26,6 @@ import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.JobEntry;
 import io.leann.protocol.cluster.ShardHit;
-import io.leann.protocol.passages.Passage;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
@@ -34,7 +33,6 @@ import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
-import io.leann.shard.text.Scored;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -218,11 +216,11 @@ public final class ClusterLeannService implements LeannService {
       }
       int k = r.topKOrDefault();
       int ef = r.complexity() != null ? r.complexity() : entry.complexity();
-      boolean hybrid = r.vectorWeight() != null;
+      HybridFusion.Spec fusion = HybridHits.fusion(r);
+      boolean hybrid = fusion != null;
       // Hybrid fuses a deeper dense list with BM25, as the in-process engine does.
-      int depth = hybrid ? Math.max(2 * k, 10) : k;
+      int depth = hybrid ? HybridFusion.depth(k) : k;
       int beam = hybrid ? Math.max(ef, depth) : ef;
-      Metric metric = Metric.parse(entry.metric());
       boolean recompute = r.recompute() != null ? r.recompute() : entry.recompute();
       // Read here, on the caller's thread: the stages below complete on other threads.
       String requestId = RequestIds.current();
@@ -236,8 +234,8 @@ public final class ClusterLeannService implements LeannService {
                 .thenCompose(gathered -> {
                   List<ShardHit> dense = gathered.hits();
                   CompletionStage<List<SearchResponse.Hit>> results = hybrid
-                      ? CompletableFuture.supplyAsync(() -> fuse(entry, r.query(), metric, filter, dense, k,
-                          r.vectorWeight()), blocking)
+                      ? CompletableFuture.supplyAsync(() -> fuse(entry, r.query(), filter, dense, k, fusion),
+                          blocking)
                       : CompletableFuture.completedFuture(dense.subList(0, Math.min(k, dense.size())).stream()
                           .map(h -> new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadataMap()))
                           .toList());
@@ -315,9 +313,9 @@ public final class ClusterLeannService implements LeannService {
     });
   }
 
-  /** LEANN's weighted min-max fusion of the dense hits with BM25 over the whole index. */
-  private List<SearchResponse.Hit> fuse(IndexEntry entry, String query, Metric metric, MetadataFilter filter,
-      List<ShardHit> dense, int k, double vectorWeight) {
+  /** The dense hits fused with BM25 over the whole index ({@link HybridHits}). */
+  private List<SearchResponse.Hit> fuse(IndexEntry entry, String query, MetadataFilter filter,
+      List<ShardHit> dense, int k, HybridFusion.Spec fusion) {
     TextIndexes.Text text;
     try {
       text = texts.acquire(entry.name(), entry.generation());
@@ -328,33 +326,11 @@ public final class ClusterLeannService implements LeannService {
           + "' unavailable: " + e.getMessage()));
     }
     try {
-      List<Scored> denseScored = new ArrayList<>();
-      Map<String, ShardHit> byId = new HashMap<>();
-      for (ShardHit h : dense) {
-        // L2 scores are distances; negate them so that higher is better on both sides.
-        denseScored.add(new Scored(h.id(), metric == Metric.L2 ? -h.score() : h.score()));
-        byId.put(h.id(), h);
-      }
       BitSet matches = filter.isEmpty() ? null : text.columns().matching(filter);
-      Bm25Hits sparse = text.bm25().search(query, Math.max(2 * k, 10), matches == null ? null : matches::get);
-      List<Scored> sparseScored = new ArrayList<>();
-      Map<String, Long> rowOf = new HashMap<>();
-      for (int i = 0; i < sparse.size(); i++) {
-        String id = text.passages().id(sparse.rows()[i]);
-        sparseScored.add(new Scored(id, sparse.scores()[i]));
-        rowOf.put(id, (long) sparse.rows()[i]);
-      }
-      List<SearchResponse.Hit> fused = new ArrayList<>();
-      for (Scored s : HybridFusion.fuse(denseScored, sparseScored, vectorWeight, k)) {
-        ShardHit h = byId.get(s.id());
-        if (h != null) {
-          fused.add(new SearchResponse.Hit(h.id(), (float) s.score(), h.text(), h.metadataMap()));
-        } else {
-          Passage p = text.passages().get(rowOf.get(s.id()));
-          fused.add(new SearchResponse.Hit(p.id(), (float) s.score(), p.text(), p.metadata()));
-        }
-      }
-      return fused;
+      Bm25Hits sparse = text.bm25().search(query, HybridFusion.depth(k), matches == null ? null : matches::get);
+      return HybridHits.fuse(fusion, dense, sparse, text.passages(), k).stream()
+          .map(h -> new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadata()))
+          .toList();
     } catch (IndexFormatException e) {
       throw IndexCorruptException.of(entry.name(), disk.layout(entry.name()).dir(), e);
     } catch (IOException e) {

@@ -126,8 +126,8 @@ public final class EmbeddedLeann {
    * Searches the index at {@code indexPath}.
    *
    * @param optionsJson {@code top_k}, {@code complexity}, {@code recompute}, {@code metadata_filters},
-   *     {@code vector_weight}, {@code recompute_budget}, {@code prune_ratio}, {@code batch_size}
-   *     (the HTTP API's {@link SearchRequest}); nulls let the index decide
+   *     {@code vector_weight}, {@code fusion}, {@code recompute_budget}, {@code prune_ratio},
+   *     {@code batch_size} (the HTTP API's {@link SearchRequest}); nulls let the index decide
    * @return {@link SearchResponse} as JSON
    */
   public static String search(String indexPath, String query, String optionsJson) throws IOException {
@@ -140,7 +140,7 @@ public final class EmbeddedLeann {
     int k = o.topKOrDefault();
     int fetched = filter == null ? k : Math.max(k, o.complexity() != null ? o.complexity() : DEFAULT_COMPLEXITY);
     SearchRequest request = new SearchRequest(query, fetched, o.complexity(), o.recompute(), null, o.vectorWeight(),
-        o.recomputeBudget(), o.pruneRatio(), o.batchSize());
+        o.recomputeBudget(), o.pruneRatio(), o.batchSize(), o.fusion());
     SearchResponse found = join(service(path).search(name(path), request));
     List<SearchResponse.Hit> kept = new ArrayList<>(k);
     for (SearchResponse.Hit h : found.results()) {

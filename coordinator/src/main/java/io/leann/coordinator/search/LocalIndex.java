@@ -184,11 +184,22 @@ public final class LocalIndex implements AutoCloseable {
    */
   public DenseHits search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
-    return verified(layout, () -> searchUnchecked(query, k, ef, recomputeWith, filter, twoLevel));
+    OpenShard.Hits found = merged(query, k, ef, recomputeWith, filter, twoLevel);
+    List<SearchHit> hits = new ArrayList<>(found.hits().size());
+    for (ShardHit h : found.hits()) {
+      hits.add(new SearchHit(h.id(), h.score(), h.text(), h.metadataMap()));
+    }
+    return new DenseHits(hits, found.stats());
   }
 
-  private DenseHits searchUnchecked(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
+  /** Like {@link #search(float[], int, int, Embedder, MetadataFilter, TwoLevelOptions)}, as shard hits. */
+  OpenShard.Hits merged(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
+    return verified(layout, () -> mergedUnchecked(query, k, ef, recomputeWith, filter, twoLevel));
+  }
+
+  private OpenShard.Hits mergedUnchecked(float[] query, int k, int ef, Embedder recomputeWith,
+      MetadataFilter filter, TwoLevelOptions twoLevel) throws IOException {
     if (query.length != meta.dimensions()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
@@ -206,11 +217,7 @@ public final class LocalIndex implements AutoCloseable {
       perShard.add(found.hits());
       stats = stats.plus(found.stats());
     }
-    List<SearchHit> hits = new ArrayList<>();
-    for (ShardHit h : ShardHit.merge(perShard, k)) {
-      hits.add(new SearchHit(h.id(), h.score(), h.text(), h.metadataMap()));
-    }
-    return new DenseHits(hits, stats);
+    return new OpenShard.Hits(ShardHit.merge(perShard, k), stats);
   }
 
   /** Whether every shard can be searched without recompute ({@link SearchableIndex#searchableWithoutRecompute()}). */

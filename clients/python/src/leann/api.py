@@ -104,16 +104,18 @@ class LeannSearcher:
                prune_ratio: float = 0.0, recompute_embeddings: Optional[bool] = True,
                pruning_strategy: str = "global", expected_zmq_port: int = 5557,
                metadata_filters: Optional[Mapping[str, Any]] = None, batch_size: int = 0, *,
-               vector_weight: Optional[float] = None, recompute_budget: Optional[int] = None) -> SearchResults:
+               vector_weight: Optional[float] = None, recompute_budget: Optional[int] = None,
+               fusion: Optional[str] = None) -> SearchResults:
         """The ``top_k`` best passages for ``query``, best first (``SearchResult(id, score, text,
         metadata)``). ``metadata_filters`` (``{"field": {"op": value}}``) apply to the best
-        ``max(top_k, complexity)`` hits; ``vector_weight`` in [0, 1] mixes in BM25 (hybrid search).
+        ``max(top_k, complexity)`` hits; ``vector_weight`` in [0, 1] mixes in BM25 (hybrid search);
+        ``fusion="rrf"`` fuses with BM25 by reciprocal rank instead (no weight).
         ``expected_zmq_port`` has no effect: the engine embeds in-process."""
         _refuse_unless_default("beam_width", beam_width, 1)
         _refuse_unless_default("pruning_strategy", pruning_strategy, "global")
         options = {"top_k": top_k, "complexity": complexity, "recompute": recompute_embeddings,
                    "metadata_filters": dict(metadata_filters) if metadata_filters else None,
-                   "vector_weight": vector_weight, "recompute_budget": recompute_budget,
+                   "vector_weight": vector_weight, "fusion": fusion, "recompute_budget": recompute_budget,
                    "prune_ratio": prune_ratio or None, "batch_size": batch_size or None}
         return SearchResults.from_json(_engine.call("search", self.index_path, query, json.dumps(options)))
 

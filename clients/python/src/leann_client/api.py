@@ -123,7 +123,7 @@ class LeannSearcher:
                recompute_embeddings: Optional[bool] = None, metadata_filters: Optional[Mapping[str, Any]] = None,
                vector_weight: Optional[float] = None, recompute_budget: Optional[int] = None,
                prune_ratio: Optional[float] = None, batch_size: Optional[int] = None,
-               **leann_options: Any) -> SearchResults:
+               fusion: Optional[str] = None, **leann_options: Any) -> SearchResults:
         """The ``top_k`` passages nearest to ``query``, best first.
 
         Args:
@@ -135,6 +135,8 @@ class LeannSearcher:
                 ``ends_with``, ``is_true``, ``is_false``; applied during the graph walk
             vector_weight: hybrid search: weight in [0, 1] of the dense score fused with BM25;
                 None for dense-only search
+            fusion: hybrid search's fusion: "weighted" (LEANN's, by ``vector_weight``; the default)
+                or "rrf" (reciprocal rank fusion, no weight); given alone it makes the search hybrid
             recompute_budget: two-level search (pruned indexes with PQ codes): most embeddings
                 recomputed per query and shard, 0 for no limit; None for the server's default (100)
             prune_ratio: two-level search: share in [0, 1) of the PQ-ranked candidates never recomputed
@@ -147,7 +149,7 @@ class LeannSearcher:
         """
         _leann_options("search", leann_options)
         body = _body(query=query, top_k=top_k, complexity=complexity, recompute=recompute_embeddings,
-                     metadata_filters=metadata_filters, vector_weight=vector_weight,
+                     metadata_filters=metadata_filters, vector_weight=vector_weight, fusion=fusion,
                      recompute_budget=recompute_budget, prune_ratio=prune_ratio, batch_size=batch_size)
         reply = self._http.json("POST", "/indexes/" + quote(self.index) + "/search", body, repeatable=True)
         return SearchResults.from_json(reply)

@@ -179,12 +179,12 @@ public final class AnnHarness {
             "pruned recall", "pruned QPS"));
     List<SweepPoint> points = new ArrayList<>();
     for (int ef : options.efs()) {
-      SweepPoint p = SingleThreadSweep.measure((q, e) -> full.search(q, k, e).nodes(),
+      SweepPoint p = SingleThreadSweep.measure((q, e) -> Plans.stored(full, q, k, e).nodes(),
           queries, truth, k, ef);
       points.add(p);
       String line = String.format(Locale.ROOT, "%6d %8.4f %10.0f", ef, p.recall(), p.qps());
       if (pruned != null) {
-        SweepPoint pp = SingleThreadSweep.measure((q, e) -> pruned.search(q, k, e).nodes(),
+        SweepPoint pp = SingleThreadSweep.measure((q, e) -> Plans.stored(pruned, q, k, e).nodes(),
             queries, truth, k, ef);
         line += String.format(Locale.ROOT, " %15.4f %12.0f", pp.recall(), pp.qps());
       }

@@ -32,8 +32,8 @@ record RecomputeCheck(int ef, double storedRecall, double recomputeRecall, doubl
     long recomputedNodes = 0;
     long requests = 0;
     for (int q = 0; q < queries.length; q++) {
-      SearchResult s = index.search(queries[q], k, ef);
-      SearchResult r = index.search(queries[q], k, ef, recomputer);
+      SearchResult s = Plans.stored(index, queries[q], k, ef);
+      SearchResult r = Plans.recomputed(index, queries[q], k, ef, recomputer);
       stored[q] = s.nodes();
       recomputed[q] = r.nodes();
       if (Arrays.equals(s.nodes(), r.nodes())) {

@@ -1,6 +1,7 @@
 package io.leann.bench.rag;
 
 import com.typesafe.config.ConfigFactory;
+import io.leann.bench.Plans;
 import io.leann.coordinator.build.BuildOutcome;
 import io.leann.coordinator.build.BuildRequest;
 import io.leann.coordinator.build.IndexBuilder;
@@ -104,7 +105,7 @@ public final class RecomputeBench {
         float[] v = embedder.embed(List.of(q))[0];
         VectorDistances.normalize(v);
         qs.add(v);
-        truth.add(ExactSearch.search(exactSource.distanceSource(v, null), exactSource.size(), 3).nodes());
+        truth.add(ExactSearch.search(exactSource.vectors(), exactSource.metric(), v, 3).nodes());
       }
       System.out.printf(Locale.ROOT, "%d queries, ef=64, k=3; pruned graph of %d nodes%n", qs.size(), graph.size());
       System.out.println("workers  recall@3  nodes recomputed/query  requests/query  p50 ms  p95 ms");
@@ -122,7 +123,7 @@ public final class RecomputeBench {
             try (ZmqRecomputer r = new ZmqRecomputer(context, endpoints, node -> text(pruned, node),
                 Metric.COSINE, ZmqRecomputer.Options.defaults())) {
               long s = System.nanoTime();
-              SearchResult res = graph.search(qs.get(i), 3, 64, r);
+              SearchResult res = Plans.recomputed(graph, qs.get(i), 3, 64, r);
               latencies[i] = (System.nanoTime() - s) / 1e6;
               recomputed += r.stats().nodesRecomputed();
               requests += r.stats().requests();

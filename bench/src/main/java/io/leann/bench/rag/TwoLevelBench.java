@@ -1,6 +1,7 @@
 package io.leann.bench.rag;
 
 import com.typesafe.config.ConfigFactory;
+import io.leann.bench.Plans;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.embed.onnx.OnnxEmbedder;
@@ -122,7 +123,7 @@ public final class TwoLevelBench {
           float[] v = embedder.embed(List.of(q))[0];
           VectorDistances.normalize(v);
           qs.add(v);
-          SearchResult exact = ExactSearch.search(storedIndex.distanceSource(v, null), n, K);
+          SearchResult exact = ExactSearch.search(storedIndex.vectors(), storedIndex.metric(), v, K);
           truth.add(exact.nodes());
           truthDistances.add(exact.distances());
         }
@@ -145,9 +146,9 @@ public final class TwoLevelBench {
           Totals full = new Totals();
           Totals prunedWalk = new Totals();
           for (int i = 0; i < qs.size(); i++) {
-            SearchResult a = storedIndex.search(qs.get(i), K, ef);
+            SearchResult a = Plans.stored(storedIndex, qs.get(i), K, ef);
             full.add(a, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), a));
-            SearchResult b = pruned.search(qs.get(i), K, ef, null, storedDistances(fromStored));
+            SearchResult b = Plans.recomputed(pruned, qs.get(i), K, ef, storedDistances(fromStored));
             prunedWalk.add(b, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), b));
           }
           System.out.printf(Locale.ROOT, "graph check, exact distances, ef %d: full graph recall@3 %.3f recall@10 %.3f; pruned graph recall@3 %.3f recall@10 %.3f (%.0f distances/q)%n",
@@ -164,7 +165,7 @@ public final class TwoLevelBench {
               + (v.hubs() == null ? 0 : v.hubs().byteSize()) + idsBytes + metaBytes;
           Totals t = new Totals();
           for (int i = 0; i < qs.size(); i++) {
-            SearchResult r = v.searchTwoLevel(qs.get(i), K, s.ef(), null, fromStored, null,
+            SearchResult r = Plans.twoLevel(v, qs.get(i), K, s.ef(), fromStored, null,
                 new TwoLevelOptions(s.budget(), 0, 0, 0));
             t.add(r, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), r));
           }
@@ -175,7 +176,7 @@ public final class TwoLevelBench {
         HnswIndex compressed = variants.get(0);
         Totals pqOnly = new Totals();
         for (int i = 0; i < qs.size(); i++) {
-          SearchResult r = compressed.searchApproximate(qs.get(i), K, settings.get(0).ef(), null);
+          SearchResult r = Plans.pqOnly(compressed, qs.get(i), K, settings.get(0).ef());
           pqOnly.add(r, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), r));
         }
         System.out.printf(Locale.ROOT, "| compressed mode (%s, no recompute: ranked by PQ) | same | %.3f | %.3f | %.3f | %.3f | 0 | - | %.0f | %.2f |%n",
@@ -196,7 +197,7 @@ public final class TwoLevelBench {
     for (int i = 0; i < count; i++) {
       float[] q = qs.get(i);
       long[] recomputed = {0};
-      SearchResult r = pruned.search(q, K, BASELINE_EF, null, (query, ids, c, out) -> {
+      SearchResult r = Plans.recomputed(pruned, q, K, BASELINE_EF, (query, ids, c, out) -> {
         float[][] v = fromStored.embeddings(ids, c);
         for (int j = 0; j < c; j++) {
           out[j] = -VectorDistances.dot(query, v[j]);
@@ -235,7 +236,7 @@ public final class TwoLevelBench {
           for (int rep = 0; rep < 2; rep++) {
             for (int i = 0; i < (rep == 0 ? 2 : baselineQueries); i++) {
               long s = System.nanoTime();
-              pruned.search(qs.get(i), K, 64, r);
+              Plans.recomputed(pruned, qs.get(i), K, 64, r);
               lat[i] = (System.nanoTime() - s) / 1e6;
             }
           }
@@ -253,10 +254,10 @@ public final class TwoLevelBench {
               same = 0;
               for (int i = 0; i < (rep == 0 ? 3 : qs.size()); i++) {
                 long t0 = System.nanoTime();
-                SearchResult res = index.searchTwoLevel(qs.get(i), K, s.ef(), null, r, null, options);
+                SearchResult res = Plans.twoLevel(index, qs.get(i), K, s.ef(), r, null, options);
                 latencies[i] = (System.nanoTime() - t0) / 1e6;
                 requests += res.stats().recomputeRequests();
-                SearchResult ref = index.searchTwoLevel(qs.get(i), K, s.ef(), null, fromStored, null, options);
+                SearchResult ref = Plans.twoLevel(index, qs.get(i), K, s.ef(), fromStored, null, options);
                 same += Arrays.equals(res.nodes(), ref.nodes()) ? 1 : 0;
               }
             }
@@ -279,7 +280,7 @@ public final class TwoLevelBench {
       long hits = 0;
       long recomputed = 0;
       for (float[] q : qs) {
-        SearchStats st = index.searchTwoLevel(q, K, s.ef(), null, fromStored, cache,
+        SearchStats st = Plans.twoLevel(index, q, K, s.ef(), fromStored, cache,
             new TwoLevelOptions(s.budget(), 0, 0, 0)).stats();
         hits += st.cacheHits();
         recomputed += st.recomputed();

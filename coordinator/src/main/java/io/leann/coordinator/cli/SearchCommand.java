@@ -8,6 +8,7 @@ import io.leann.coordinator.search.LocalIndex;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.text.HybridFusion;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,9 +51,13 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--hybrid", description = "Fuse dense and BM25 keyword results.")
   boolean hybrid;
 
-  @Option(names = "--vector-weight", defaultValue = "0.6",
-      description = "Weight of the dense scores in hybrid search, 0..1 (default ${DEFAULT-VALUE}).")
-  double vectorWeight;
+  @Option(names = "--vector-weight",
+      description = "Weight of the dense scores in weighted hybrid search, 0..1 (default 0.6).")
+  Double vectorWeight;
+
+  @Option(names = "--fusion", description = "How hybrid search fuses dense and BM25 results: weighted (LEANN's "
+      + "min-max weighting by --vector-weight, the default) or rrf (reciprocal rank fusion). Implies --hybrid.")
+  String fusion;
 
   @Option(names = "--recompute-budget", defaultValue = "100", description = "Two-level search (indexes with "
       + "PQ codes): most embeddings recomputed per query and shard, 0 for no limit (default ${DEFAULT-VALUE}).")
@@ -75,6 +80,7 @@ final class SearchCommand implements Callable<Integer> {
     if (topK < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top-k must be at least 1");
     }
+    HybridFusion.Spec fused = fusion();
     PrintWriter out = spec.commandLine().getOut();
     try (IndexSearcher searcher = embedding.openSearcher(cli.registry().existing(name), cli.env(), search.queryTemplate)) {
       MetadataFilter parsed = parseFilter();
@@ -84,8 +90,8 @@ final class SearchCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      LocalIndex.DenseHits found = hybrid
-          ? searcher.hybrid(query, topK, search.complexity, search.recompute, parsed, vectorWeight, twoLevel)
+      LocalIndex.DenseHits found = fused != null
+          ? searcher.hybrid(query, topK, search.complexity, search.recompute, parsed, fused, twoLevel)
           : searcher.search(query, topK, search.complexity, search.recompute, parsed, twoLevel);
       List<SearchHit> hits = found.hits();
       if (stats) {
@@ -100,10 +106,20 @@ final class SearchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private MetadataFilter parseFilter() {
-    if (vectorWeight < 0 || vectorWeight > 1) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--vector-weight must be in [0, 1]");
+  /** The fusion of a hybrid search (--hybrid or --fusion), or null for a dense-only one. */
+  private HybridFusion.Spec fusion() {
+    if (!hybrid && fusion == null) {
+      return null;
     }
+    try {
+      return HybridFusion.Spec.of(fusion != null ? fusion : "weighted", vectorWeight);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          (fusion != null ? "--fusion: " : "--vector-weight: ") + e.getMessage());
+    }
+  }
+
+  private MetadataFilter parseFilter() {
     if (filter == null || filter.isBlank()) {
       return null;
     }

@@ -117,8 +117,8 @@ public final class EmbeddedLeann {
    * Searches the index at {@code indexPath}.
    *
    * @param optionsJson {@code top_k}, {@code complexity}, {@code recompute}, {@code metadata_filters},
-   *     {@code vector_weight}, {@code recompute_budget}, {@code prune_ratio}, {@code batch_size}
-   *     (the HTTP API's {@link SearchRequest}); nulls let the index decide
+   *     {@code vector_weight}, {@code fusion}, {@code recompute_budget}, {@code prune_ratio},
+   *     {@code batch_size} (the HTTP API's {@link SearchRequest}); nulls let the index decide
    * @return {@link SearchResponse} as JSON
    */
   public static String search(String indexPath, String query, String optionsJson) throws IOException {
@@ -128,7 +128,7 @@ public final class EmbeddedLeann {
   /** The search of {@link #search}. */
   private static SearchResponse find(Path path, String query, SearchRequest o) {
     return join(service(path).search(name(path), new SearchRequest(query, o.topK(), o.complexity(), o.recompute(),
-        o.metadataFilters(), o.vectorWeight(), o.recomputeBudget(), o.pruneRatio(), o.batchSize())));
+        o.metadataFilters(), o.vectorWeight(), o.recomputeBudget(), o.pruneRatio(), o.batchSize(), o.fusion())));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.leann.coordinator.build.PassageEmbedder;
 import io.leann.coordinator.chunk.ChunkingOptions;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.search.HybridHits;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.LocalIndex;
 import io.leann.coordinator.search.SearchHit;
@@ -35,6 +36,7 @@ import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.index.IndexDirectory;
+import io.leann.shard.text.HybridFusion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -396,9 +398,10 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
       long searchStart = System.nanoTime();
       TwoLevelOptions twoLevel = TwoLevelOptions.of(request.recomputeBudget(), request.pruneRatio(),
           request.batchSize());
-      LocalIndex.DenseHits found = request.vectorWeight() == null
+      HybridFusion.Spec fusion = HybridHits.fusion(request);
+      LocalIndex.DenseHits found = fusion == null
           ? searcher.search(request.query(), k, ef, request.recompute(), filter, twoLevel)
-          : searcher.hybrid(request.query(), k, ef, request.recompute(), filter, request.vectorWeight(), twoLevel);
+          : searcher.hybrid(request.query(), k, ef, request.recompute(), filter, fusion, twoLevel);
       List<SearchHit> hits = found.hits();
       double searchMs = millis(searchStart);
       List<SearchResponse.Hit> results = new ArrayList<>(hits.size());

@@ -7,6 +7,7 @@ import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageStoreException;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorDistances;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -27,9 +28,9 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
   private final PassageStore passages;
   private final long firstRow;
   private final Metric metric;
+  private final Similarity similarity;
   private final HashMap<Integer, Float> cache = new HashMap<>();
   private float[] cachedQuery;
-  private long embedded;
 
   /**
    * @param firstRow passage row of graph node 0 (the shard's offset)
@@ -39,6 +40,7 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
     this.passages = passages;
     this.firstRow = firstRow;
     this.metric = metric;
+    this.similarity = Similarity.of(metric);
   }
 
   @Override
@@ -47,9 +49,7 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
     for (int i = 0; i < count; i++) {
       texts.add(text(ids[i]));
     }
-    float[][] vectors = embedder.embed(texts);
-    embedded += count;
-    return vectors;
+    return embedder.embed(texts);
   }
 
   @Override
@@ -74,7 +74,6 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
       return;
     }
     float[][] vectors = embedder.embed(texts);
-    embedded += m;
     for (int j = 0; j < m; j++) {
       float[] v = vectors[j];
       if (v.length != query.length) {
@@ -84,7 +83,7 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
       if (metric.normalises()) {
         VectorDistances.normalize(v);
       }
-      float d = metric == Metric.L2 ? VectorDistances.squaredL2(query, v) : -VectorDistances.dot(query, v);
+      float d = similarity.distance(query, v);
       int i = missing[j];
       out[i] = d;
       cache.put(ids[i], d);
@@ -98,10 +97,5 @@ public final class EmbedderRecomputer implements Recomputer, NodeEmbedder {
     } catch (PassageStoreException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Embeddings computed so far (cache misses). */
-  public long embedded() {
-    return embedded;
   }
 }

@@ -3,20 +3,15 @@ package io.leann.coordinator.search;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
 import io.leann.embed.PromptedEmbedder;
-import io.leann.protocol.Metric;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.index.PromptTemplates;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.search.OpenShard;
 import io.leann.shard.text.Bm25Hits;
-import io.leann.shard.text.Bm25Index;
 import io.leann.shard.text.HybridFusion;
-import io.leann.shard.text.Scored;
-import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -97,63 +92,34 @@ public final class IndexSearcher implements AutoCloseable {
    */
   public LocalIndex.DenseHits search(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
-    boolean useRecompute = recompute != null ? recompute : !index.hasVectors();
-    return index.search(embedQuery(query), k, ef, useRecompute ? passageEmbedder : null, filter, twoLevel);
+    return index.search(embedQuery(query), k, ef, recomputeWith(recompute), filter, twoLevel);
   }
 
   /**
-   * Hybrid search: the dense and BM25 result lists (each {@code 2k} long), min-max normalised and
-   * fused with weight {@code vectorWeight} on the dense side, LEANN's weighted fusion.
+   * Hybrid search: the dense and BM25 result lists (each {@link HybridFusion#depth} long) fused as
+   * {@code fusion} says ({@link HybridHits}); the cost is that of its dense half.
    */
-  public List<SearchHit> hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
-      double vectorWeight) throws IOException {
-    return hybrid(query, k, ef, recompute, filter, vectorWeight, TwoLevelOptions.defaults()).hits();
-  }
-
-  /** Hybrid search with explicit two-level knobs; the cost is that of its dense half. */
   public LocalIndex.DenseHits hybrid(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
-      double vectorWeight, TwoLevelOptions twoLevel) throws IOException {
-    return LocalIndex.verified(index.layout(), () -> fuse(query, k, ef, recompute, filter, vectorWeight, twoLevel));
+      HybridFusion.Spec fusion, TwoLevelOptions twoLevel) throws IOException {
+    int depth = HybridFusion.depth(k);
+    OpenShard.Hits dense = index.merged(embedQuery(query), depth, Math.max(ef, depth), recomputeWith(recompute),
+        filter, twoLevel);
+    return LocalIndex.verified(index.layout(), () -> {
+      BitSet matches = filter == null || filter.isEmpty() ? null : index.columns().matching(filter);
+      Bm25Hits sparse = index.bm25().search(query, depth, matches == null ? null : matches::get);
+      return new LocalIndex.DenseHits(HybridHits.fuse(fusion, dense.hits(), sparse, index.passages(), k),
+          dense.stats());
+    });
   }
 
-  private LocalIndex.DenseHits fuse(String query, int k, int ef, Boolean recompute, MetadataFilter filter,
-      double vectorWeight, TwoLevelOptions twoLevel) throws IOException {
-    int depth = Math.max(2 * k, 10);
-    LocalIndex.DenseHits denseHits = search(query, depth, Math.max(ef, depth), recompute, filter, twoLevel);
-    List<SearchHit> dense = denseHits.hits();
-    List<Scored> denseScored = new ArrayList<>();
-    for (SearchHit h : dense) {
-      // L2 scores are distances; negate them so that higher is better on both sides
-      denseScored.add(new Scored(h.id(), index.metric() == Metric.L2 ? -h.score() : h.score()));
-    }
-    Bm25Index bm25 = index.bm25();
-    BitSet matches = filter == null || filter.isEmpty() ? null : index.columns().matching(filter);
-    Bm25Hits sparse = bm25.search(query, depth, matches == null ? null : matches::get);
-    List<Scored> sparseScored = new ArrayList<>();
-    Map<String, Long> rowOf = new HashMap<>();
-    for (int i = 0; i < sparse.size(); i++) {
-      String id = index.passages().id(sparse.rows()[i]);
-      sparseScored.add(new Scored(id, sparse.scores()[i]));
-      rowOf.put(id, (long) sparse.rows()[i]);
-    }
-    Map<String, SearchHit> byId = new HashMap<>();
-    dense.forEach(h -> byId.put(h.id(), h));
-    List<SearchHit> fused = new ArrayList<>();
-    for (Scored s : HybridFusion.fuse(denseScored, sparseScored, vectorWeight, k)) {
-      SearchHit h = byId.get(s.id());
-      fused.add(h != null ? new SearchHit(h.id(), (float) s.score(), h.text(), h.metadata())
-          : index.hit(rowOf.get(s.id()), (float) s.score()));
-    }
-    return new LocalIndex.DenseHits(fused, denseHits.stats());
+  /** The embedder a search recomputes with: null picks recompute only when no vectors are stored. */
+  private Embedder recomputeWith(Boolean recompute) {
+    return (recompute != null ? recompute : !index.hasVectors()) ? passageEmbedder : null;
   }
 
-  /** The query's embedding, normalised for cosine indexes. */
+  /** The query's embedding behind the index's query template, as the model returns it (the engine normalises). */
   public float[] embedQuery(String query) {
-    float[] q = embedder.embed(List.of(templates.query(query)))[0];
-    if (index.metric().normalises()) {
-      VectorDistances.normalize(q);
-    }
-    return q;
+    return embedder.embed(List.of(templates.query(query)))[0];
   }
 
   @Override

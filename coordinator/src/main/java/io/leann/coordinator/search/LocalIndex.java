@@ -3,7 +3,7 @@ package io.leann.coordinator.search;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.embed.Embedder;
 import io.leann.protocol.Metric;
-import io.leann.protocol.cache.EmbeddingCache;
+import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
@@ -11,12 +11,11 @@ import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.search.IndexFiles;
-import io.leann.shard.search.ShardSearch;
+import io.leann.shard.search.OpenShard;
 import io.leann.shard.text.Bm25Index;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -42,16 +40,14 @@ public final class LocalIndex implements AutoCloseable {
   private final IndexLayout layout;
   private final IndexMeta meta;
   private final PassageStore passages;
-  private final List<Shard> shards;
+  private final List<OpenShard> shards;
   private MetadataColumns columns;
   private Bm25Index bm25;
-
-  private record Shard(SearchableIndex graph, long firstRow, EmbeddingCache<Integer> cache) {}
 
   /** Passages found by a dense search, closest first, and the work it took summed over shards. */
   public record DenseHits(List<SearchHit> hits, SearchStats stats) {}
 
-  private LocalIndex(IndexLayout layout, IndexMeta meta, PassageStore passages, List<Shard> shards) {
+  private LocalIndex(IndexLayout layout, IndexMeta meta, PassageStore passages, List<OpenShard> shards) {
     this.layout = layout;
     this.meta = meta;
     this.passages = passages;
@@ -94,11 +90,10 @@ public final class LocalIndex implements AutoCloseable {
     return verified(layout, () -> {
       IndexFiles.checkMeta(meta, layout.meta());
       PassageStore passages = IndexFiles.openPassages(layout.dir(), meta);
-      List<Shard> shards = new ArrayList<>();
+      List<OpenShard> shards = new ArrayList<>();
       try {
         for (IndexMeta.Shard s : meta.shards()) {
-          shards.add(new Shard(IndexFiles.openGraph(layout.dir(), meta, s), s.firstRow(),
-              new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES)));
+          shards.add(new OpenShard(IndexFiles.openGraph(layout.dir(), meta, s), s.firstRow(), passages));
         }
       } catch (IOException | RuntimeException e) {
         shards.forEach(s -> s.graph().close());
@@ -180,8 +175,8 @@ public final class LocalIndex implements AutoCloseable {
   }
 
   /**
-   * The {@code k} best passages for {@code query} over all shards (see {@link ShardSearch} for how
-   * each shard is searched), and the cost.
+   * The {@code k} best passages for {@code query} over all shards (see {@link OpenShard} for how
+   * each shard is searched), merged by {@link ShardHit#merge}, and the cost.
    *
    * @param recomputeWith embedder for recompute mode, or null to search stored vectors
    * @param filter metadata filter, or null for all passages
@@ -189,11 +184,22 @@ public final class LocalIndex implements AutoCloseable {
    */
   public DenseHits search(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
-    return verified(layout, () -> searchUnchecked(query, k, ef, recomputeWith, filter, twoLevel));
+    OpenShard.Hits found = merged(query, k, ef, recomputeWith, filter, twoLevel);
+    List<SearchHit> hits = new ArrayList<>(found.hits().size());
+    for (ShardHit h : found.hits()) {
+      hits.add(new SearchHit(h.id(), h.score(), h.text(), h.metadataMap()));
+    }
+    return new DenseHits(hits, found.stats());
   }
 
-  private DenseHits searchUnchecked(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
+  /** Like {@link #search(float[], int, int, Embedder, MetadataFilter, TwoLevelOptions)}, as shard hits. */
+  OpenShard.Hits merged(float[] query, int k, int ef, Embedder recomputeWith, MetadataFilter filter,
       TwoLevelOptions twoLevel) throws IOException {
+    return verified(layout, () -> mergedUnchecked(query, k, ef, recomputeWith, filter, twoLevel));
+  }
+
+  private OpenShard.Hits mergedUnchecked(float[] query, int k, int ef, Embedder recomputeWith,
+      MetadataFilter filter, TwoLevelOptions twoLevel) throws IOException {
     if (query.length != meta.dimensions()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, index '"
           + layout.name() + "' has " + meta.dimensions());
@@ -202,26 +208,16 @@ public final class LocalIndex implements AutoCloseable {
       throw new IllegalStateException(SearchableIndex.recomputeRequired(layout.name()));
     }
     BitSet matches = filter == null || filter.isEmpty() ? null : columns().matching(filter);
-    record Candidate(long row, float distance) {}
-    List<Candidate> all = new ArrayList<>();
+    List<List<ShardHit>> perShard = new ArrayList<>();
     SearchStats stats = new SearchStats(0, 0, 0);
-    for (Shard s : shards) {
+    for (OpenShard s : shards) {
       EmbedderRecomputer recomputer = recomputeWith == null ? null
           : new EmbedderRecomputer(recomputeWith, passages, s.firstRow(), metric());
-      int from = (int) s.firstRow();
-      SearchResult r = ShardSearch.search(s.graph(), query, k, ef,
-          matches == null ? null : matches.get(from, from + s.graph().size()), recomputer, s.cache(), twoLevel);
-      stats = stats.plus(r.stats());
-      for (int i = 0; i < r.size(); i++) {
-        all.add(new Candidate(s.firstRow() + r.nodes()[i], r.distances()[i]));
-      }
+      OpenShard.Hits found = s.search(query, k, ef, matches, recomputer, twoLevel);
+      perShard.add(found.hits());
+      stats = stats.plus(found.stats());
     }
-    all.sort(Comparator.comparingDouble(Candidate::distance).thenComparingLong(Candidate::row));
-    List<SearchHit> hits = new ArrayList<>();
-    for (Candidate c : all.subList(0, Math.min(k, all.size()))) {
-      hits.add(hit(c.row(), metric().toScore(c.distance())));
-    }
-    return new DenseHits(hits, stats);
+    return new OpenShard.Hits(ShardHit.merge(perShard, k), stats);
   }
 
   /** Whether every shard can be searched without recompute ({@link SearchableIndex#searchableWithoutRecompute()}). */

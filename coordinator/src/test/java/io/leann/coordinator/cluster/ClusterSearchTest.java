@@ -26,6 +26,8 @@ import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.hnsw.TwoLevelOptions;
+import io.leann.shard.text.HybridFusion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -167,7 +169,12 @@ class ClusterSearchTest {
         assertTrue(filtered.results().stream().allMatch(h -> "music".equals(h.metadata().get("topic"))));
 
         SearchResponse hybrid = service.search("docs", request(query, null, 0.5)).toCompletableFuture().join();
-        assertSame(local.hybrid(query, 5, 64, false, null, 0.5), hybrid);
+        assertSame(local.hybrid(query, 5, 64, false, null, HybridFusion.Spec.of(null, 0.5),
+            TwoLevelOptions.defaults()).hits(), hybrid);
+        SearchResponse rrf = service.search("docs", new SearchRequest(query, 5, 64, null, null, null, null, null,
+            null, "rrf")).toCompletableFuture().join();
+        assertSame(local.hybrid(query, 5, 64, false, null, HybridFusion.Spec.of("rrf", null),
+            TwoLevelOptions.defaults()).hits(), rrf);
 
         // Recompute through the ZMQ workers of the embed node against recompute in process.
         SearchResponse recomputed = service.search("pruned", request(query, null, null)).toCompletableFuture()

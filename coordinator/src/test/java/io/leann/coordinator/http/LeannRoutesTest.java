@@ -126,6 +126,18 @@ class LeannRoutesTest {
         "{\"query\": \"sourdough starter\", \"top_k\": 2, \"vector_weight\": 0.3}");
     assertEquals(200, r.status(), r.raw().body());
     assertEquals("bread.txt", r.json().path("results").get(0).path("metadata").path("file_name").asText());
+
+    Reply rrf = send("POST", "/indexes/docs/search", "{\"query\": \"sourdough starter\", \"top_k\": 2, \"fusion\": \"rrf\"}");
+    assertEquals(200, rrf.status(), rrf.raw().body());
+    JsonNode best = rrf.json().path("results").get(0);
+    assertEquals("bread.txt", best.path("metadata").path("file_name").asText());
+    // A reciprocal rank score, found by both lists: more than one list's best (1/61), at most both lists' best.
+    double score = best.path("score").asDouble();
+    assertTrue(score > 1.0 / 61 && score <= 2.0 / 61 + 1e-6, "RRF score " + score);
+    assertError(send("POST", "/indexes/docs/search", "{\"query\": \"x\", \"fusion\": \"borda\"}"), 400,
+        "bad_request", "fusion");
+    assertError(send("POST", "/indexes/docs/search",
+        "{\"query\": \"x\", \"fusion\": \"rrf\", \"vector_weight\": 0.5}"), 400, "bad_request", "weighted fusion only");
   }
 
   @Test

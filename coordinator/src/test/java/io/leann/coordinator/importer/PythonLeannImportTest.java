@@ -375,8 +375,10 @@ class PythonLeannImportTest {
         for (long r = 0; r < passages.size(); r++) {
           passages.get(r);
         }
-        graph.search(queries[0], K, EF, graph.hasVectors() ? null
-            : new io.leann.coordinator.search.EmbedderRecomputer(embedder, passages, 0, graph.metric()));
+        var recomputer = new io.leann.coordinator.search.EmbedderRecomputer(embedder, passages, 0, graph.metric());
+        io.leann.shard.search.ShardSearch.search(graph,
+            io.leann.shard.search.SearchPlan.choose(graph, !graph.hasVectors(), K, EF, null, null), queries[0],
+            recomputer, recomputer, null);
       }
       return true;
     } catch (IndexFormatException e) {

@@ -29,6 +29,8 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.recompute.ZmqRecomputer;
+import io.leann.shard.search.SearchPlan;
+import io.leann.shard.search.ShardSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,6 +130,14 @@ class ZmqRecomputeEndToEndTest {
     return q;
   }
 
+  private static SearchResult storedSearch(SearchableIndex graph, float[] q, int k, int ef) {
+    return ShardSearch.search(graph, SearchPlan.of(SearchPlan.Scorer.STORED, k, ef), q, null, null, null);
+  }
+
+  private static SearchResult recomputeSearch(SearchableIndex graph, float[] q, int k, int ef, Recomputer recomputer) {
+    return ShardSearch.search(graph, SearchPlan.of(SearchPlan.Scorer.RECOMPUTE, k, ef), q, recomputer, null, null);
+  }
+
   /** Same nodes, except that neighbours whose distances tie within worker rounding may swap. */
   private static void assertSameTop(SearchResult a, SearchResult b) {
     assertEquals(a.size(), b.size());
@@ -147,8 +157,8 @@ class ZmqRecomputeEndToEndTest {
       long before = 0;
       for (String text : QUERIES) {
         float[] q = query(text);
-        SearchResult fromVectors = graph.search(q, 10, 64);
-        SearchResult fromWorkers = graph.search(q, 10, 64, recomputer);
+        SearchResult fromVectors = storedSearch(graph, q, 10, 64);
+        SearchResult fromWorkers = recomputeSearch(graph, q, 10, 64, recomputer);
         assertSameTop(fromVectors, fromWorkers);
         long recomputed = recomputer.stats().nodesRecomputed() - before;
         before = recomputer.stats().nodesRecomputed();
@@ -173,11 +183,11 @@ class ZmqRecomputeEndToEndTest {
       ZmqRecomputer.Options options = ZmqRecomputer.Options.defaults().withTimeout(Duration.ofSeconds(2));
       try (ZmqRecomputer allowed = new ZmqRecomputer(context, List.of(curve.endpoint()), texts(stored), Metric.COSINE,
           options.withCurve(new ZmqCurve.ClientKeys(worker.publicKey, shard.publicKey, shard.secretKey)))) {
-        assertSameTop(graph.search(q, 10, 64), graph.search(q, 10, 64, allowed));
+        assertSameTop(storedSearch(graph, q, 10, 64), recomputeSearch(graph, q, 10, 64, allowed));
       }
       try (ZmqRecomputer refused = new ZmqRecomputer(context, List.of(curve.endpoint()), texts(stored), Metric.COSINE,
           options.withCurve(new ZmqCurve.ClientKeys(worker.publicKey, stranger.publicKey, stranger.secretKey)))) {
-        RecomputeException e = assertThrows(RecomputeException.class, () -> graph.search(q, 10, 64, refused));
+        RecomputeException e = assertThrows(RecomputeException.class, () -> recomputeSearch(graph, q, 10, 64, refused));
         assertTrue(e.getMessage().contains("no answer to a PING"), e.getMessage());
         assertFalse(e.getMessage().contains(stranger.secretKey), "no key in the message");
       }
@@ -192,7 +202,7 @@ class ZmqRecomputeEndToEndTest {
         EmbedClient.of(poolA, testKit.scheduler(), embedder, settings));
     SearchableIndex graph = stored.shardGraph(0);
     float[] q = query(QUERIES.get(0));
-    SearchResult expected = graph.search(q, 10, 64);
+    SearchResult expected = storedSearch(graph, q, 10, 64);
     try (ZmqRecomputer zmq = new ZmqRecomputer(context, List.of(doomed.endpoint(), workerB.endpoint()),
         texts(stored), Metric.COSINE, ZmqRecomputer.Options.defaults().withTimeout(Duration.ofSeconds(2)))) {
       Recomputer killing = new Recomputer() {
@@ -206,7 +216,7 @@ class ZmqRecomputeEndToEndTest {
           zmq.distances(query, ids, count, out);
         }
       };
-      SearchResult r = graph.search(q, 10, 64, killing);
+      SearchResult r = recomputeSearch(graph, q, 10, 64, killing);
       assertSameTop(expected, r);
     } finally {
       doomed.close();
@@ -222,7 +232,7 @@ class ZmqRecomputeEndToEndTest {
           Metric.COSINE, ZmqRecomputer.Options.defaults().withTimeout(Duration.ofMillis(500)))) {
         long start = System.nanoTime();
         RecomputeException e = assertThrows(RecomputeException.class,
-            () -> stored.shardGraph(0).search(query(QUERIES.get(1)), 10, 32, recomputer));
+            () -> recomputeSearch(stored.shardGraph(0), query(QUERIES.get(1)), 10, 32, recomputer));
         assertTrue(e.getMessage().contains(endpoint) && e.getMessage().toLowerCase().contains("time"),
             e.getMessage());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "gave up in bounded time");
@@ -243,8 +253,8 @@ class ZmqRecomputeEndToEndTest {
           ZmqRecomputer.Options.defaults())) {
         for (String text : QUERIES) {
           float[] q = query(text);
-          SearchResult exact = ExactSearch.search(exactVectors.distanceSource(q, null), exactVectors.size(), 10);
-          SearchResult found = graph.search(q, 10, 64, recomputer);
+          SearchResult exact = ExactSearch.search(exactVectors.vectors(), exactVectors.metric(), q, 10);
+          SearchResult found = recomputeSearch(graph, q, 10, 64, recomputer);
           // A result counts if it is as close as the 10th true neighbour: equal passages tie.
           float tenth = exact.distances()[exact.size() - 1];
           for (int i = 0; i < found.size(); i++) {

@@ -18,6 +18,9 @@ import java.util.Map;
  *     (LEANN's {@code prune_ratio}; default 0)
  * @param batchSize two-level search: nodes per recompute request, 0 for one request (LEANN's
  *     {@code batch_size}; default 0)
+ * @param fusion hybrid search's fusion: {@code weighted} (LEANN's min-max weighting by
+ *     {@code vector_weight}, the default) or {@code rrf} (reciprocal rank fusion, no weight); given
+ *     alone it makes the search hybrid
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SearchRequest(
@@ -29,11 +32,25 @@ public record SearchRequest(
     @JsonProperty("vector_weight") Double vectorWeight,
     @JsonProperty("recompute_budget") Integer recomputeBudget,
     @JsonProperty("prune_ratio") Double pruneRatio,
-    @JsonProperty("batch_size") Integer batchSize) {
+    @JsonProperty("batch_size") Integer batchSize,
+    @JsonProperty("fusion") String fusion) {
 
   public SearchRequest(String query, Integer topK, Integer complexity, Boolean recompute,
       Map<String, Object> metadataFilters, Double vectorWeight) {
     this(query, topK, complexity, recompute, metadataFilters, vectorWeight, null, null, null);
+  }
+
+  /** A request with the default fusion (weighted, when {@code vectorWeight} is given). */
+  public SearchRequest(String query, Integer topK, Integer complexity, Boolean recompute,
+      Map<String, Object> metadataFilters, Double vectorWeight, Integer recomputeBudget, Double pruneRatio,
+      Integer batchSize) {
+    this(query, topK, complexity, recompute, metadataFilters, vectorWeight, recomputeBudget, pruneRatio, batchSize,
+        null);
+  }
+
+  /** Whether the dense results are fused with BM25: a weight or a fusion is given. */
+  public boolean hybrid() {
+    return vectorWeight != null || fusion != null;
   }
 
   public int topKOrDefault() {

@@ -3,8 +3,6 @@ package io.leann.shard.actor;
 import io.leann.protocol.Metric;
 import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.Recomputer;
-import io.leann.protocol.cache.EmbeddingCache;
-import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.concurrent.ReferenceCount;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
@@ -13,23 +11,17 @@ import io.leann.protocol.index.PromptTemplates;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageStoreException;
-import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.hnsw.SearchResult;
-import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.search.IndexFiles;
-import io.leann.shard.search.ShardSearch;
+import io.leann.shard.search.OpenShard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
 
 /**
  * One shard of one index generation, opened from the index directory: its graph, the index's
@@ -58,9 +50,8 @@ final class LoadedShard {
   private final PassageStore passages;
   private final SearchableIndex graph;
   private final long firstRow;
+  private final OpenShard engine;
   private final ReferenceCount references;
-  /** Recomputed embeddings kept across searches; the two-level search's free exact distances. */
-  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES);
   private MetadataColumns columns;
 
   private LoadedShard(String index, int shard, Path indexDir, IndexMeta meta, PassageStore passages,
@@ -73,6 +64,7 @@ final class LoadedShard {
     this.passages = passages;
     this.graph = graph;
     this.firstRow = firstRow;
+    this.engine = new OpenShard(graph, firstRow, passages);
     this.references = new ReferenceCount(() -> {
       graph.close();
       passages.close();
@@ -131,44 +123,25 @@ final class LoadedShard {
     return meta.passageSources().get(0).path();
   }
 
-  /** The hits of one search, closest first, and the work the engine did for them. */
-  record Result(List<ShardHit> hits, SearchStats stats) {}
-
   /**
    * The {@code k} nearest passages to {@code query} in this shard, closest first; blocks. See
-   * {@link ShardSearch} for the strategy.
+   * {@link OpenShard}.
    *
    * @param recomputer distances or embeddings for a graph without stored vectors, or null to use the vectors
+   * @throws IndexCorruptException if a file fails its checks
    */
-  <R extends Recomputer & NodeEmbedder> Result search(float[] query, int k, int ef, MetadataFilter filter,
+  <R extends Recomputer & NodeEmbedder> OpenShard.Hits search(float[] query, int k, int ef, MetadataFilter filter,
       R recomputer, TwoLevelOptions twoLevel) {
     try {
-      return searchUnchecked(query, k, ef, filter, recomputer, twoLevel);
+      return engine.search(query, k, ef, filter.isEmpty() ? null : columns().matching(filter), recomputer, twoLevel);
+    } catch (IndexFormatException corrupt) {
+      throw IndexCorruptException.of(index, indexDir, corrupt);
     } catch (UncheckedIOException e) {
       if (e.getCause() instanceof IndexFormatException corrupt) {
         throw IndexCorruptException.of(index, indexDir, corrupt);
       }
       throw e;
     }
-  }
-
-  private <R extends Recomputer & NodeEmbedder> Result searchUnchecked(float[] query, int k, int ef,
-      MetadataFilter filter, R recomputer, TwoLevelOptions twoLevel) {
-    BitSet matches = null;
-    if (!filter.isEmpty()) {
-      int from = (int) firstRow;
-      matches = columns().matching(filter).get(from, from + graph.size());
-    }
-    SearchResult r = ShardSearch.search(graph, query, k, ef, matches, recomputer, cache, twoLevel);
-    Metric metric = meta.metric();
-    List<ShardHit> hits = new ArrayList<>(r.size());
-    for (int i = 0; i < r.size(); i++) {
-      long row = firstRow + r.nodes()[i];
-      Passage p = passage(row);
-      float distance = r.distances()[i];
-      hits.add(ShardHit.of(p.id(), row, distance, metric.toScore(distance), p.text(), p.metadata()));
-    }
-    return new Result(hits, r.stats());
   }
 
   /**

@@ -17,6 +17,7 @@ import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.search.IndexFiles;
+import io.leann.shard.search.OpenShard;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -481,7 +482,7 @@ public final class ShardActor extends AbstractBehavior<ShardActor.Command> {
   private SearchReply execute(LoadedShard shard, RecomputerPool recomputers, Search search,
       MetadataFilter filter) {
     long start = System.nanoTime();
-    LoadedShard.Result result;
+    OpenShard.Hits result;
     TwoLevelOptions twoLevel = search.twoLevel() != null ? search.twoLevel() : TwoLevelOptions.defaults();
     try {
       if (recomputers == null) {

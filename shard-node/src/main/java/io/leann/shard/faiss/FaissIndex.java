@@ -1,17 +1,10 @@
 package io.leann.shard.faiss;
 
 import io.leann.protocol.Metric;
-import io.leann.protocol.Recomputer;
 import io.leann.protocol.index.IndexFormatException;
-import io.leann.shard.hnsw.DistanceSource;
-import io.leann.shard.hnsw.GraphSearcher;
 import io.leann.shard.hnsw.HnswGraph;
-import io.leann.shard.hnsw.RecomputeDistances;
-import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchableIndex;
-import io.leann.shard.hnsw.StoredVectorDistances;
 import io.leann.shard.vector.SegmentVectors;
-import io.leann.shard.vector.VectorDistances;
 import io.leann.shard.vector.VectorValues;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,13 +13,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.function.IntPredicate;
 
 /**
  * An HNSW index written by the Python LEANN (a FAISS {@code IHNf} file), memory-mapped and searched
- * in place by our {@link GraphSearcher}: with its stored vectors (the fork's padded layout with
+ * in place by our engine: with its stored vectors (the fork's padded layout with
  * {@code IxFI}/{@code IxF2} storage) or, for the compact CSR layout with {@code null} storage, with
- * distances from a {@link Recomputer}. The file layout is in {@code shared/reference/leann.md} §1.
+ * recomputed distances. The file layout is in {@code shared/reference/leann.md} §1.
  *
  * <p>{@link #open} parses and validates the whole file (O(nodes + edges), sequential) so that a
  * truncated or corrupt file fails there with the FAISS field that is wrong; FAISS files carry no
@@ -36,8 +28,8 @@ import java.util.function.IntPredicate;
  * vectors, so the metric the meta declares decides between mips and cosine (the query is normalised
  * for cosine), and a declared metric FAISS does not store is refused.
  *
- * <p>Thread-safe for concurrent searches (one {@link GraphSearcher} per thread); {@link #close()}
- * unmaps the file and must follow the last search.
+ * <p>Immutable once open, so concurrent searches are safe; {@link #close()} unmaps the file and
+ * must follow the last search.
  */
 public final class FaissIndex implements SearchableIndex {
   /** FAISS's {@code METRIC_INNER_PRODUCT} and {@code METRIC_L2}. */
@@ -51,7 +43,6 @@ public final class FaissIndex implements SearchableIndex {
   private final FaissGraph graph;
   private final VectorValues vectors;
   private final Arena arena;
-  private final ThreadLocal<GraphSearcher> searchers = ThreadLocal.withInitial(GraphSearcher::new);
 
   private FaissIndex(Path path, Metric metric, int dims, FaissGraph graph, VectorValues vectors, Arena arena) {
     this.path = path;
@@ -211,33 +202,8 @@ public final class FaissIndex implements SearchableIndex {
     }
   }
 
-  @Override
-  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer,
-      int batchTarget) {
-    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept, batchTarget);
-  }
-
-  @Override
-  public DistanceSource distanceSource(float[] query, Recomputer recomputer) {
-    if (query.length != dims) {
-      throw new IllegalArgumentException("query has " + query.length + " dimensions, index has " + dims);
-    }
-    float[] q = query;
-    if (metric.normalises()) {
-      q = query.clone();
-      VectorDistances.normalize(q);
-    }
-    if (recomputer != null) {
-      return new RecomputeDistances(recomputer, q);
-    }
-    if (vectors == null) {
-      throw new IllegalStateException(path + " stores no embeddings (a pruned Python LEANN index, storage"
-          + " 'null'); search it with recompute on");
-    }
-    return new StoredVectorDistances(vectors, metric).setQuery(q);
-  }
-
   /** The graph, read in place. */
+  @Override
   public HnswGraph graph() {
     return graph;
   }
@@ -248,6 +214,7 @@ public final class FaissIndex implements SearchableIndex {
   }
 
   /** The stored vectors, or null for a pruned index. */
+  @Override
   public VectorValues vectors() {
     return vectors;
   }
@@ -265,11 +232,6 @@ public final class FaissIndex implements SearchableIndex {
   @Override
   public int size() {
     return graph.size();
-  }
-
-  @Override
-  public boolean hasVectors() {
-    return vectors != null;
   }
 
   @Override

@@ -16,9 +16,8 @@ import java.util.function.IntFunction;
 /**
  * The filterable fields of a shard's passages, column by column, so that a {@link MetadataFilter}
  * is evaluated over all rows without parsing a passage: {@link #matching} returns the admitted
- * rows as a {@link BitSet}, whose {@code bits::get} is the node predicate
- * {@code HnswIndex.search} takes (node id == row) and whose cardinality tells
- * {@link FilteredSearchPlanner} whether exact search is cheaper.
+ * rows as a {@link BitSet}, the filter of a {@code io.leann.shard.search.SearchPlan} (node id ==
+ * row), whose cardinality tells the plan whether an exact scan is cheaper than a graph walk.
  *
  * <p>Each metadata field is dictionary-encoded: one {@code int} code per row ({@code -1} where the
  * row lacks the field or holds JSON {@code null}) and one entry per distinct value. A condition is

@@ -13,28 +13,25 @@ import io.leann.shard.pq.PqCodes;
  * the exact rerank instead, where they replace recomputes. One query, one thread; {@link #setQuery}
  * starts the next.
  */
-final class ApproximateDistances implements DistanceSource {
+public final class ApproximateDistances implements DistanceSource {
   private final PqCodes codes;
   private final Metric metric;
   private final float[] table;
-  private long approximate;
 
-  ApproximateDistances(PqCodes codes, Metric metric) {
+  public ApproximateDistances(PqCodes codes, Metric metric) {
     this.codes = codes;
     this.metric = metric;
     this.table = new float[codes.quantizer().tableSize()];
   }
 
   /** Prepares for {@code query} (normalised already for cosine): builds its lookup table. */
-  ApproximateDistances setQuery(float[] query) {
+  public ApproximateDistances setQuery(float[] query) {
     codes.quantizer().lookupTable(query, metric, table);
-    approximate = 0;
     return this;
   }
 
   @Override
   public float distance(int node) {
-    approximate++;
     return codes.distance(table, node);
   }
 
@@ -43,11 +40,5 @@ final class ApproximateDistances implements DistanceSource {
     for (int i = 0; i < count; i++) {
       out[i] = codes.distance(table, nodes[i]);
     }
-    approximate += count;
-  }
-
-  /** Distances taken from PQ codes since {@link #setQuery}. */
-  long approximate() {
-    return approximate;
   }
 }

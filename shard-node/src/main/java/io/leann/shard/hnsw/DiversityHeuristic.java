@@ -1,6 +1,7 @@
 package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorValues;
 
 /**
@@ -11,11 +12,11 @@ import io.leann.shard.vector.VectorValues;
  */
 final class DiversityHeuristic {
   private final VectorValues vectors;
-  private final boolean l2;
+  private final Similarity similarity;
 
   DiversityHeuristic(VectorValues vectors, Metric metric) {
     this.vectors = vectors;
-    this.l2 = metric == Metric.L2;
+    this.similarity = Similarity.of(metric);
   }
 
   /**
@@ -29,7 +30,7 @@ final class DiversityHeuristic {
       float dc = dists[i];
       boolean diverse = true;
       for (int j = 0; j < kept; j++) {
-        float d = l2 ? vectors.squaredL2Between(c, ids[j]) : -vectors.dotBetween(c, ids[j]);
+        float d = similarity.distanceBetween(vectors, c, ids[j]);
         // A tie is not diverse: among identical vectors (a corpus's repeated footers and quoted
         // text) every distance ties, and keeping ties lets duplicates fill each other's lists with
         // links to one another only, a trap a search walks into and cannot leave.

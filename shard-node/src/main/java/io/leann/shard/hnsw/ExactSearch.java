@@ -2,41 +2,59 @@ package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
 import io.leann.shard.vector.VectorValues;
+import java.util.BitSet;
 
 /**
- * Exhaustive k-nearest-neighbour search: the ground truth recall is measured against, and the
- * right answer for indexes too small to need a graph. Scans all vectors with the batch kernels.
- * Stateless; each call allocates its own queue, so it is safe to call from many threads.
+ * Exhaustive k-nearest-neighbour search: the ground truth recall is measured against, the right
+ * answer for indexes too small to need a graph, and the scan of a selective filter's matches. Asks
+ * for distances in batches of {@value #BATCH} rows (one recompute round trip each when the source
+ * recomputes). Stateless; each call allocates its own queue, so it is safe to call from many threads.
  */
 public final class ExactSearch {
-  private static final int BLOCK = 256;
+  /** Rows per distance request. */
+  public static final int BATCH = 256;
 
   private ExactSearch() {}
 
   /** The {@code k} nearest of {@code source}'s {@code size} nodes, closest first. */
   public static SearchResult search(DistanceSource source, int size, int k) {
+    BitSet all = new BitSet(size);
+    all.set(0, size);
+    return search(source, all, k);
+  }
+
+  /**
+   * The {@code k} nearest of the {@code rows} by {@code source}'s distances, closest first (ties on
+   * the lower row).
+   */
+  public static SearchResult search(DistanceSource source, BitSet rows, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be positive: " + k);
     }
-    NeighborQueue results = new NeighborQueue(Math.min(k, size) + 1, true);
-    int[] ids = new int[BLOCK];
-    float[] dists = new float[BLOCK];
-    for (int start = 0; start < size; start += BLOCK) {
-      int count = Math.min(BLOCK, size - start);
-      for (int i = 0; i < count; i++) {
-        ids[i] = start + i;
+    NeighborQueue best = new NeighborQueue(Math.min(k, BATCH) + 1, true);
+    int[] ids = new int[BATCH];
+    float[] distances = new float[BATCH];
+    long evaluated = 0;
+    long batches = 0;
+    int row = rows.nextSetBit(0);
+    while (row >= 0) {
+      int count = 0;
+      while (row >= 0 && count < BATCH) {
+        ids[count++] = row;
+        row = row == Integer.MAX_VALUE ? -1 : rows.nextSetBit(row + 1);
       }
-      source.distances(ids, count, dists);
+      source.distances(ids, count, distances);
+      evaluated += count;
+      batches++;
       for (int i = 0; i < count; i++) {
-        results.insertWithOverflow(ids[i], dists[i], k);
+        best.insertWithOverflow(ids[i], distances[i], k);
       }
     }
-    return SearchResult.fromMaxQueue(results, k, new SearchStats(size, 0, (size + BLOCK - 1) / BLOCK));
+    return SearchResult.fromMaxQueue(best, k, new SearchStats(evaluated, 0, batches));
   }
 
   /** The {@code k} nearest stored vectors to {@code query} (normalised already for cosine). */
-  public static SearchResult search(VectorValues vectors, Metric metric,
-      float[] query, int k) {
+  public static SearchResult search(VectorValues vectors, Metric metric, float[] query, int k) {
     return search(new StoredVectorDistances(vectors, metric).setQuery(query), vectors.size(), k);
   }
 }

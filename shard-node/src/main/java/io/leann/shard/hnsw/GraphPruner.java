@@ -1,6 +1,7 @@
 package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorValues;
 import java.util.Arrays;
 
@@ -33,11 +34,11 @@ public final class GraphPruner {
     int[] ids = new int[cap0];
     float[] dists = new float[cap0];
     DiversityHeuristic heuristic = new DiversityHeuristic(vectors, metric);
-    boolean l2 = metric == Metric.L2;
+    Similarity similarity = Similarity.of(metric);
     for (int node = 0; node < n; node++) {
       int count = graph.neighbors(0, node, ids);
       for (int i = 0; i < count; i++) {
-        dists[i] = l2 ? vectors.squaredL2Between(node, ids[i]) : -vectors.dotBetween(node, ids[i]);
+        dists[i] = similarity.distanceBetween(vectors, node, ids[i]);
       }
       DiversityHeuristic.sortByDistance(ids, dists, count);
       int cap = Math.min(hub[node] ? p.hubDegree() : p.degree(), fill);

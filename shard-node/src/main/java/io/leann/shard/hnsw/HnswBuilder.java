@@ -1,5 +1,6 @@
 package io.leann.shard.hnsw;
 
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorValues;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class HnswBuilder {
   private final VectorValues vectors;
   private final HnswParams params;
   private final DiversityHeuristic heuristic;
-  private final boolean l2;
+  private final Similarity similarity;
   private final OnHeapGraph graph;
   private final Object entryLock = new Object();
 
@@ -40,7 +41,7 @@ public final class HnswBuilder {
     this.vectors = vectors;
     this.params = params;
     this.heuristic = new DiversityHeuristic(vectors, params.metric());
-    this.l2 = params.metric() == io.leann.protocol.Metric.L2;
+    this.similarity = Similarity.of(params.metric());
     this.graph = new OnHeapGraph(drawLevels(vectors.size(), params), params.m(), params.m0());
   }
 
@@ -120,7 +121,7 @@ public final class HnswBuilder {
   }
 
   private float distanceBetween(int a, int b) {
-    return l2 ? vectors.squaredL2Between(a, b) : -vectors.dotBetween(a, b);
+    return similarity.distanceBetween(vectors, a, b);
   }
 
   /** One inserting thread's scratch. */

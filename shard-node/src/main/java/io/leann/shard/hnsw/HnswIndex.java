@@ -1,9 +1,6 @@
 package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
-import io.leann.protocol.NodeEmbedder;
-import io.leann.protocol.Recomputer;
-import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.protocol.index.GraphFile;
 import io.leann.protocol.index.GraphFileWriter;
 import io.leann.protocol.index.GraphHeader;
@@ -22,17 +19,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.IntPredicate;
 
 /**
- * A searchable HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors, PQ codes
- * and hub embeddings. Without vectors (a pruned, LEANN-style index) it is searched through a
- * {@link Recomputer}, or, when it has PQ codes, by the two-level search ({@link #searchTwoLevel})
- * that recomputes only the most promising nodes; with vectors, any way. Loaded indexes read the
- * mapped file in place.
+ * Our own HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors, PQ codes and
+ * hub embeddings. Without vectors (a pruned, LEANN-style index) it is searched by recomputing
+ * embeddings, or, when it has PQ codes, by the two-level search that recomputes only the most
+ * promising nodes; with vectors, any way (see {@code io.leann.shard.search.SearchPlan}). Loaded
+ * indexes read the mapped file in place.
  *
- * <p>Thread-safe for concurrent searches: each thread gets its own {@link GraphSearcher}. Closing
- * releases the mapped file or the native memory of a freshly built graph.
+ * <p>Immutable once built or loaded, so concurrent searches are safe. Closing releases the mapped
+ * file or the native memory of a freshly built graph.
  */
 public final class HnswIndex implements SearchableIndex {
   private final Metric metric;
@@ -43,7 +39,6 @@ public final class HnswIndex implements SearchableIndex {
   private final PqCodes pq;
   private final HubVectors hubs;
   private final AutoCloseable owner;
-  private final ThreadLocal<GraphSearcher> searchers = ThreadLocal.withInitial(GraphSearcher::new);
 
   private HnswIndex(Metric metric, int dims, CompactGraph graph, VectorValues vectors, boolean pruned,
       PqCodes pq, HubVectors hubs, AutoCloseable owner) {
@@ -234,90 +229,6 @@ public final class HnswIndex implements SearchableIndex {
     return out;
   }
 
-  /**
-   * The {@code k} nearest nodes {@code accept} admits, filtered during the traversal (see
-   * {@link GraphSearcher#search(HnswGraph, DistanceSource, int, int, IntPredicate, int)}); the 3-, 4-
-   * and 5-argument forms of {@link SearchableIndex} lead here.
-   *
-   * @throws IllegalStateException if no recomputer is given and the index stores no vectors
-   */
-  @Override
-  public SearchResult search(float[] query, int k, int ef, IntPredicate accept, Recomputer recomputer,
-      int batchTarget) {
-    return searchers.get().search(graph, distanceSource(query, recomputer), k, ef, accept, batchTarget);
-  }
-
-  /**
-   * The two-level search (see {@link TwoLevelSearch}): walks the graph on PQ distances with a beam
-   * of {@code max(options.approximateBeam(), ef, k)}, then ranks the most promising candidates by
-   * exact distance, recomputing at most {@code options.recomputeBudget()} embeddings through
-   * {@code embedder}. Hub embeddings and {@code cache} hits cost no recompute.
-   *
-   * @param accept node filter, or null for all nodes
-   * @param cache this index's cross-query embedding cache (normalised rows for cosine), or null
-   * @throws IllegalStateException if the index has no PQ codes
-   */
-  public SearchResult searchTwoLevel(float[] query, int k, int ef, IntPredicate accept,
-      NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
-    if (pq == null) {
-      throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for two-level search");
-    }
-    return new TwoLevelSearch(graph, pq, hubs, metric)
-        .search(searchers.get(), prepareQuery(query), k, ef, accept, embedder, cache, options);
-  }
-
-  /**
-   * The stand-alone compressed mode: the PQ walk of {@link #searchTwoLevel} (beam
-   * {@code max(ef, k)}) without any recompute, ranked and scored by PQ distances. For an index
-   * without stored vectors when no model is at hand, or when milliseconds matter more than the last
-   * points of recall.
-   *
-   * @throws IllegalStateException if the index has no PQ codes
-   */
-  public SearchResult searchApproximate(float[] query, int k, int ef, IntPredicate accept) {
-    if (pq == null) {
-      throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for compressed search");
-    }
-    long start = System.nanoTime();
-    ApproximateDistances approx = new ApproximateDistances(pq, metric).setQuery(prepareQuery(query));
-    SearchResult r = searchers.get().search(graph, approx, k, ef, accept);
-    SearchStats w = r.stats();
-    return new SearchResult(r.nodes(), r.distances(), new SearchStats(w.distanceComputations(), w.hops(),
-        w.batches(), approx.approximate(), 0, 0, 0, 0, 0, System.nanoTime() - start, 0));
-  }
-
-  /**
-   * The distance source a search of {@code query} uses: recomputed through {@code recomputer} if
-   * one is given, else the stored vectors. Checks the dimensions and normalises for cosine.
-   *
-   * @throws IllegalStateException if no recomputer is given and the index stores no vectors
-   */
-  public DistanceSource distanceSource(float[] query, Recomputer recomputer) {
-    float[] q = prepareQuery(query);
-    if (recomputer != null) {
-      return new RecomputeDistances(recomputer, q);
-    }
-    if (vectors == null) {
-      throw new IllegalStateException("this index stores no vectors (it was built for recomputation); "
-          + "search it with a recomputer");
-    }
-    return new StoredVectorDistances(vectors, metric).setQuery(q);
-  }
-
-  /** Checks the dimensions and, for cosine, returns a normalised copy. */
-  float[] prepareQuery(float[] query) {
-    if (query.length != dims) {
-      throw new IllegalArgumentException(
-          "query has " + query.length + " dimensions, index has " + dims);
-    }
-    if (!metric.normalises()) {
-      return query;
-    }
-    float[] q = query.clone();
-    VectorDistances.normalize(q);
-    return q;
-  }
-
   public Metric metric() {
     return metric;
   }
@@ -338,31 +249,17 @@ public final class HnswIndex implements SearchableIndex {
     return pruned;
   }
 
-  public boolean hasVectors() {
-    return vectors != null;
-  }
-
-  /** The stored vectors, or null for an index built for recomputation. */
+  @Override
   public VectorValues vectors() {
     return vectors;
   }
 
-  /** Whether the index has PQ codes, so {@link #searchTwoLevel} works. */
-  public boolean hasPq() {
-    return pq != null;
-  }
-
   @Override
-  public boolean searchableWithoutRecompute() {
-    return hasVectors() || hasPq();
-  }
-
-  /** PQ codes, or null. */
   public PqCodes pq() {
     return pq;
   }
 
-  /** Stored hub embeddings, or null. */
+  @Override
   public HubVectors hubs() {
     return hubs;
   }

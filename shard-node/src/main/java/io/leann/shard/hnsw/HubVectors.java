@@ -1,9 +1,9 @@
 package io.leann.shard.hnsw;
 
-import io.leann.protocol.Metric;
 import io.leann.protocol.index.LittleEndian;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.SegmentVectors;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorValues;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -108,9 +108,9 @@ public final class HubVectors {
     return s >= 0 ? s : -1;
   }
 
-  /** Engine distance (see {@link Metric}) between {@code query} and the hub in row {@code slot}. */
-  public float distance(float[] query, int slot, Metric metric) {
-    return metric == Metric.L2 ? vectors.squaredL2(query, slot) : -vectors.dot(query, slot);
+  /** Engine distance between {@code query} and the hub in row {@code slot}. */
+  public float distance(float[] query, int slot, Similarity similarity) {
+    return similarity.distance(query, vectors, slot);
   }
 
   public int size() {

@@ -4,16 +4,14 @@ import io.leann.protocol.Recomputer;
 
 /**
  * Distances obtained from a {@link Recomputer}: the embeddings are not stored, so every batch the
- * searcher asks for becomes one recompute request. Counts the requests and the nodes recomputed,
- * which is the cost that matters in this mode. One query, one thread.
+ * searcher asks for becomes one recompute request. The cost is counted by whoever wraps the
+ * recomputer (the search engine's stats). One query, one thread.
  */
 public final class RecomputeDistances implements DistanceSource {
   private final Recomputer recomputer;
   private final float[] query;
   private final int[] one = new int[1];
   private final float[] oneOut = new float[1];
-  private long recomputed;
-  private long requests;
 
   public RecomputeDistances(Recomputer recomputer, float[] query) {
     this.recomputer = recomputer;
@@ -33,17 +31,5 @@ public final class RecomputeDistances implements DistanceSource {
       return;
     }
     recomputer.distances(query, nodes, count, out);
-    recomputed += count;
-    requests++;
-  }
-
-  /** Nodes whose embeddings were recomputed so far. */
-  public long recomputed() {
-    return recomputed;
-  }
-
-  /** Recompute requests sent so far (one per expansion step). */
-  public long requests() {
-    return requests;
   }
 }

@@ -1,5 +1,7 @@
 package io.leann.shard.hnsw;
 
+import io.leann.protocol.NodeEmbedder;
+import io.leann.protocol.Recomputer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,10 +53,86 @@ public record SearchStats(long distanceComputations, long hops, long batches, lo
     return m;
   }
 
-  /** These stats with the recompute side of a plain recompute walk filled in. */
-  public SearchStats withRecompute(long recomputed, long requests, long cacheHits, long walkNanos,
-      long recomputeNanos) {
-    return new SearchStats(distanceComputations, hops, batches, approximate, exact, hubHits, cacheHits,
-        recomputed, requests, Math.max(0, walkNanos - recomputeNanos), recomputeNanos);
+  /**
+   * The one place a search's stats are gathered, on the search's thread: the walks' and scans'
+   * counters, the two-level rerank's hits, and the recompute cost measured where it is paid, by the
+   * wrappers {@link #timed(Recomputer)} and {@link #timed(NodeEmbedder)}. Graph time is the elapsed time
+   * less the recompute time. One search, one thread.
+   */
+  public static final class Collector {
+    private final long start = System.nanoTime();
+    private long distanceComputations;
+    private long hops;
+    private long batches;
+    private long approximate;
+    private long exact;
+    private long hubHits;
+    private long cacheHits;
+    private long recomputed;
+    private long recomputeRequests;
+    private long recomputeNanos;
+
+    /** Adds a walk or scan on exact distances. */
+    public void walked(SearchStats walk) {
+      distanceComputations += walk.distanceComputations;
+      hops += walk.hops;
+      batches += walk.batches;
+      exact += walk.exact;
+    }
+
+    /** Adds a walk on PQ distances: its distances were approximate. */
+    public void walkedApproximately(SearchStats walk) {
+      distanceComputations += walk.distanceComputations;
+      hops += walk.hops;
+      batches += walk.batches;
+      approximate += walk.distanceComputations;
+    }
+
+    /** Counts one node ranked by exact distance outside a walk (a two-level rerank). */
+    public void ranked(boolean hub, boolean cached) {
+      exact++;
+      if (hub) {
+        hubHits++;
+      } else if (cached) {
+        cacheHits++;
+      }
+    }
+
+    /** {@code recomputer}, with every call counted and timed here. */
+    public Recomputer timed(Recomputer recomputer) {
+      return (query, ids, count, out) -> {
+        long t = System.nanoTime();
+        try {
+          recomputer.distances(query, ids, count, out);
+        } finally {
+          recomputeNanos += System.nanoTime() - t;
+        }
+        recomputed += count;
+        recomputeRequests++;
+      };
+    }
+
+    /** {@code embedder}, with every call counted and timed here. */
+    public NodeEmbedder timed(NodeEmbedder embedder) {
+      return (ids, count) -> {
+        long t = System.nanoTime();
+        float[][] vectors;
+        try {
+          vectors = embedder.embeddings(ids, count);
+        } finally {
+          recomputeNanos += System.nanoTime() - t;
+        }
+        recomputed += count;
+        recomputeRequests++;
+        return vectors;
+      };
+    }
+
+    /** The stats gathered so far, with the time since this collector was made. */
+    public SearchStats stats() {
+      long elapsed = System.nanoTime() - start;
+      return new SearchStats(distanceComputations, hops, batches, approximate, exact, hubHits, cacheHits,
+          recomputed, recomputeRequests, Math.max(0, elapsed - recomputeNanos), recomputeNanos);
+    }
   }
 }

@@ -1,7 +1,7 @@
 package io.leann.shard.hnsw;
 
 /**
- * Knobs of one two-level search (see {@link HnswIndex#searchTwoLevel}).
+ * Knobs of one two-level search (see {@link TwoLevelSearch}).
  *
  * @param recomputeBudget how many of the most promising candidates (by approximate distance) are ranked
  *     exactly, at least {@code k}; those with a hub embedding or a cached one cost no recompute, so this

@@ -5,6 +5,7 @@ import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.shard.pq.PqCodes;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorDistances;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
@@ -14,38 +15,44 @@ import java.util.function.IntPredicate;
  * graph walk ranks nodes by approximate distances ({@link ApproximateDistances}: PQ codes), which
  * cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
  * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
- * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes.
+ * most {@link TwoLevelOptions#recomputeBudget()} recomputed, in requests of
+ * {@link TwoLevelOptions#batchSize()} nodes.
  * The returned top-k is always ordered by exact distances, never by PQ.
  *
  * <p>Invariant: with a budget covering every candidate and no prune ratio, the result is the exact
  * top-k of the candidates the walk found. Thread-safe if the embedder and cache are: the per-query
  * state lives in the call.
  */
-final class TwoLevelSearch {
+public final class TwoLevelSearch {
 
   private final HnswGraph graph;
   private final PqCodes codes;
   private final HubVectors hubs;
   private final Metric metric;
+  private final Similarity similarity;
 
-  TwoLevelSearch(HnswGraph graph, PqCodes codes, HubVectors hubs, Metric metric) {
+  public TwoLevelSearch(HnswGraph graph, PqCodes codes, HubVectors hubs, Metric metric) {
     this.graph = graph;
     this.codes = codes;
     this.hubs = hubs;
     this.metric = metric;
+    this.similarity = Similarity.of(metric);
   }
 
   /**
+   * @param walker the calling thread's graph searcher
    * @param query the query, normalised already for cosine
+   * @param accept node filter applied during the PQ walk, or null for all nodes
+   * @param embedder recomputes embeddings; pass it through {@code stats} to count its cost
    * @param cache cross-query embeddings of this index's nodes, normalised for cosine; null for none
+   * @param stats where the walk's and the rerank's work is counted
    */
-  SearchResult search(GraphSearcher walker, float[] query, int k, int ef, IntPredicate accept,
-      NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options) {
-    long start = System.nanoTime();
+  public SearchResult search(GraphSearcher walker, float[] query, int k, int ef, IntPredicate accept,
+      NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options, SearchStats.Collector stats) {
     ApproximateDistances approx = new ApproximateDistances(codes, metric).setQuery(query);
     int width = Math.max(options.approximateBeam(), Math.max(ef, k));
     SearchResult walk = walker.search(graph, approx, width, width, accept);
-    SearchStats walkStats = walk.stats();
+    stats.walkedApproximately(walk.stats());
     int n = walk.size();
     int keep = Math.max(Math.min(k, n), (int) Math.ceil(n * (1 - options.pruneRatio())));
     if (options.recomputeBudget() > 0) {
@@ -57,35 +64,30 @@ final class TwoLevelSearch {
     int rankedCount = 0;
     int[] fetch = new int[keep];
     int fetchCount = 0;
-    long hubHits = 0;
-    long cacheHits = 0;
     for (int i = 0; i < keep; i++) {
       int node = walk.nodes()[i];
       int slot = hubs == null ? -1 : hubs.slot(node);
       if (slot >= 0) {
-        hubHits++;
+        stats.ranked(true, false);
         ranked[rankedCount] = node;
-        exact[rankedCount++] = hubs.distance(query, slot, metric);
+        exact[rankedCount++] = hubs.distance(query, slot, similarity);
         continue;
       }
       float[] cached = cache == null ? null : cache.get(node);
       if (cached != null) {
-        cacheHits++;
+        stats.ranked(false, true);
         ranked[rankedCount] = node;
-        exact[rankedCount++] = distance(query, cached);
+        exact[rankedCount++] = similarity.distance(query, cached);
       } else {
         fetch[fetchCount++] = node;
       }
     }
-    long walkDone = System.nanoTime();
 
-    long requests = 0;
     int step = options.batchSize() == 0 ? Math.max(1, fetchCount) : options.batchSize();
     for (int from = 0; from < fetchCount; from += step) {
       int count = Math.min(step, fetchCount - from);
       int[] batch = Arrays.copyOfRange(fetch, from, from + count);
       float[][] vectors = embedder.embeddings(batch, count);
-      requests++;
       if (vectors.length != count) {
         throw new RecomputeException("asked for " + count + " embeddings, got " + vectors.length);
       }
@@ -101,25 +103,16 @@ final class TwoLevelSearch {
         if (cache != null) {
           cache.put(batch[i], v);
         }
+        stats.ranked(false, false);
         ranked[rankedCount] = batch[i];
-        exact[rankedCount++] = distance(query, v);
+        exact[rankedCount++] = similarity.distance(query, v);
       }
     }
-    long end = System.nanoTime();
-
-    SearchResult top = topK(ranked, exact, rankedCount, k);
-    SearchStats stats = new SearchStats(walkStats.distanceComputations(), walkStats.hops(),
-        walkStats.batches(), approx.approximate(), rankedCount, hubHits, cacheHits, fetchCount, requests,
-        walkDone - start, end - walkDone);
-    return new SearchResult(top.nodes(), top.distances(), stats);
-  }
-
-  private float distance(float[] query, float[] v) {
-    return metric == Metric.L2 ? VectorDistances.squaredL2(query, v) : -VectorDistances.dot(query, v);
+    return topK(ranked, exact, rankedCount, k, stats.stats());
   }
 
   /** The {@code k} smallest distances, closest first; ties broken by node id for a stable order. */
-  private static SearchResult topK(int[] nodes, float[] distances, int count, int k) {
+  private static SearchResult topK(int[] nodes, float[] distances, int count, int k, SearchStats stats) {
     Integer[] order = new Integer[count];
     for (int i = 0; i < count; i++) {
       order[i] = i;
@@ -135,6 +128,6 @@ final class TwoLevelSearch {
       outNodes[i] = nodes[order[i]];
       outDistances[i] = distances[order[i]];
     }
-    return new SearchResult(outNodes, outDistances, null);
+    return new SearchResult(outNodes, outDistances, stats);
   }
 }

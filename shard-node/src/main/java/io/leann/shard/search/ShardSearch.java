@@ -3,69 +3,109 @@ package io.leann.shard.search;
 import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.Recomputer;
 import io.leann.protocol.cache.EmbeddingCache;
-import io.leann.shard.filter.FilteredSearchPlanner;
-import io.leann.shard.hnsw.HnswIndex;
+import io.leann.shard.hnsw.ApproximateDistances;
+import io.leann.shard.hnsw.DistanceSource;
+import io.leann.shard.hnsw.ExactSearch;
+import io.leann.shard.hnsw.GraphSearcher;
+import io.leann.shard.hnsw.RecomputeDistances;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchStats;
 import io.leann.shard.hnsw.SearchableIndex;
-import io.leann.shard.hnsw.TwoLevelOptions;
-import java.util.BitSet;
+import io.leann.shard.hnsw.StoredVectorDistances;
+import io.leann.shard.hnsw.TwoLevelSearch;
+import io.leann.shard.pq.PqCodes;
+import io.leann.shard.vector.VectorDistances;
+import java.util.function.IntPredicate;
 
 /**
- * Picks how one shard answers a query, the same way in the CLI, the single-node server and the
- * cluster's shard actors: stored vectors when the caller does not recompute (or, for an index
- * without vectors, the compressed PQ-only search when it has PQ codes); otherwise the two-level
- * search when the index is ours and has PQ codes (a bounded number of recomputes, filters applied during the
- * walk), or the plain recompute walk of an index without them (with the filter planner's exact scan
- * for selective filters). Stateless and thread-safe as far as the recomputer and cache are.
+ * The search engine of one shard, the same in the CLI, the single-node server and the cluster's
+ * shard actors: runs a {@link SearchPlan} over a {@link SearchableIndex}, whatever its file format.
+ * This is the one entry point: it checks and normalises the query (once, for cosine), runs the
+ * plan's scorer (stored vectors, PQ alone, the recompute walk, or the two-level search), by a graph
+ * walk or an exact scan of the filter's matches, and gathers the cost in one
+ * {@link SearchStats.Collector}.
+ *
+ * <p>Thread-safe as far as the recomputer, embedder and cache are: each thread walks with its own
+ * {@link GraphSearcher}, and the per-query state lives in the call.
  */
 public final class ShardSearch {
   /** Bytes of recomputed embeddings each loaded shard keeps across queries (LRU). */
   public static final long SHARD_CACHE_BYTES = 32L << 20;
 
+  private static final ThreadLocal<GraphSearcher> SEARCHERS = ThreadLocal.withInitial(GraphSearcher::new);
+
   private ShardSearch() {}
 
   /**
-   * @param matches node ids the metadata filter admits, or null for no filter
-   * @param recomputer recomputes distances or embeddings for a search without stored vectors; null
-   *     to use the stored vectors
-   * @param cache the shard's cross-query embedding cache, or null
-   * @param twoLevel two-level knobs, used when the index has PQ codes (its beam also by the compressed
-   *     search, its batch size as the dynamic batch target of the plain walk); null for the defaults
-   * @param <R> a recomputer that can also return embeddings
+   * The plan's {@code k} nearest nodes to {@code query}, closest first, in engine distances (lower is
+   * closer; {@code Metric.toScore} turns them into scores), with the work they took.
+   *
+   * @param query the query embedding as the model returned it
+   * @param recomputer distances of recomputed embeddings, for {@link SearchPlan.Scorer#RECOMPUTE}; else unused
+   * @param embedder recomputed embeddings, for {@link SearchPlan.Scorer#TWO_LEVEL}; else unused
+   * @param cache the shard's cross-query embedding cache for a two-level search, or null
+   * @throws IllegalArgumentException if the query has the wrong dimensions
+   * @throws IllegalStateException if the plan's scorer needs what the index or the caller lacks
    */
-  public static <R extends Recomputer & NodeEmbedder> SearchResult search(SearchableIndex index,
-      float[] query, int k, int ef, BitSet matches, R recomputer, EmbeddingCache<Integer> cache,
-      TwoLevelOptions twoLevel) {
-    TwoLevelOptions options = twoLevel != null ? twoLevel : TwoLevelOptions.defaults();
-    if (matches != null && matches.isEmpty()) {
-      return new SearchResult(new int[0], new float[0], new SearchStats(0, 0, 0));
+  public static SearchResult search(SearchableIndex index, SearchPlan plan, float[] query, Recomputer recomputer,
+      NodeEmbedder embedder, EmbeddingCache<Integer> cache) {
+    if (query.length != index.dims()) {
+      throw new IllegalArgumentException("query has " + query.length + " dimensions, index has " + index.dims());
     }
-    if (recomputer != null && index instanceof HnswIndex h && h.hasPq()) {
-      return h.searchTwoLevel(query, k, ef, matches == null ? null : matches::get, recomputer, cache, options);
+    float[] q = query;
+    if (index.metric().normalises()) {
+      q = query.clone();
+      VectorDistances.normalize(q);
     }
-    if (recomputer == null && !index.hasVectors() && index instanceof HnswIndex h && h.hasPq()) {
-      return h.searchApproximate(query, k, Math.max(ef, options.approximateBeam()),
-          matches == null ? null : matches::get);
+    SearchStats.Collector stats = new SearchStats.Collector();
+    if (plan.admitsNothing()) {
+      return new SearchResult(new int[0], new float[0], stats.stats());
     }
-    if (recomputer == null) {
-      return matches == null
-          ? index.search(query, k, ef)
-          : FilteredSearchPlanner.search(index, query, k, ef, matches, null);
-    }
-    long[] cost = new long[3];
-    Recomputer timed = (q, ids, count, out) -> {
-      long t = System.nanoTime();
-      recomputer.distances(q, ids, count, out);
-      cost[0] += System.nanoTime() - t;
-      cost[1] += count;
-      cost[2]++;
+    IntPredicate accept = plan.filter() == null ? null : plan.filter()::get;
+    GraphSearcher walker = SEARCHERS.get();
+    return switch (plan.scorer()) {
+      case STORED, RECOMPUTE -> {
+        DistanceSource source = plan.scorer() == SearchPlan.Scorer.STORED ? stored(index, q)
+            : new RecomputeDistances(stats.timed(require(recomputer, plan)), q);
+        SearchResult r = plan.exactScan() ? ExactSearch.search(source, plan.filter(), plan.k())
+            : walker.search(index.graph(), source, plan.k(), plan.ef(), accept,
+                plan.scorer() == SearchPlan.Scorer.RECOMPUTE ? plan.twoLevel().batchSize() : 0);
+        stats.walked(r.stats());
+        yield new SearchResult(r.nodes(), r.distances(), stats.stats());
+      }
+      case PQ -> {
+        ApproximateDistances source = new ApproximateDistances(requirePq(index), index.metric()).setQuery(q);
+        SearchResult r = walker.search(index.graph(), source, plan.k(),
+            Math.max(plan.ef(), plan.twoLevel().approximateBeam()), accept);
+        stats.walkedApproximately(r.stats());
+        yield new SearchResult(r.nodes(), r.distances(), stats.stats());
+      }
+      case TWO_LEVEL -> new TwoLevelSearch(index.graph(), requirePq(index), index.hubs(), index.metric())
+          .search(walker, q, plan.k(), plan.ef(), accept, stats.timed(require(embedder, plan)), cache,
+              plan.twoLevel(), stats);
     };
-    long start = System.nanoTime();
-    SearchResult r = matches == null
-        ? index.search(query, k, ef, null, timed, options.batchSize())
-        : FilteredSearchPlanner.search(index, query, k, ef, matches, timed);
-    return new SearchResult(r.nodes(), r.distances(),
-        r.stats().withRecompute(cost[1], cost[2], 0, System.nanoTime() - start, cost[0]));
+  }
+
+  private static DistanceSource stored(SearchableIndex index, float[] query) {
+    if (!index.hasVectors()) {
+      throw new IllegalStateException("this index stores no vectors (it was built for recomputation); "
+          + "search it with recompute on");
+    }
+    return new StoredVectorDistances(index.vectors(), index.metric()).setQuery(query);
+  }
+
+  private static PqCodes requirePq(SearchableIndex index) {
+    if (index.pq() == null) {
+      throw new IllegalStateException("this index has no PQ codes; rebuild it with PQ for a two-level or "
+          + "compressed search");
+    }
+    return index.pq();
+  }
+
+  private static <T> T require(T recomputeSide, SearchPlan plan) {
+    if (recomputeSide == null) {
+      throw new IllegalStateException("a " + plan.scorer() + " search needs a recomputer");
+    }
+    return recomputeSide;
   }
 }

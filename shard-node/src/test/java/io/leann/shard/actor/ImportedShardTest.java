@@ -14,6 +14,7 @@ import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.hnsw.VectorRecomputer;
 import io.leann.shard.search.IndexFiles;
+import io.leann.shard.search.Searches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class ImportedShardTest {
     Path fixtures = Fixtures.leannPython();
     float[] query = firstQuery(fixtures);
     try (FaissIndex faiss = FaissIndex.open(fixtures.resolve("leann-python-full/documents.index"), Metric.INNER_PRODUCT)) {
-      SearchResult expected = faiss.search(query, 10, 64);
+      SearchResult expected = Searches.stored(faiss, query, 10, 64);
       LoadedShard full = LoadedShard.open(register("full", "leann-python-full", false), "full", 0);
       LoadedShard pruned = LoadedShard.open(register("pruned", "leann-python-pruned", true), "pruned", 0);
       try {

@@ -16,7 +16,6 @@ import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
-import io.leann.shard.filter.FilteredSearchPlanner;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.GraphBuild;
@@ -25,6 +24,9 @@ import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.recompute.ZmqRecomputer;
 import io.leann.shard.search.IndexFiles;
+import io.leann.shard.search.SearchPlan;
+import io.leann.shard.search.Searches;
+import io.leann.shard.search.ShardSearch;
 import io.leann.shard.vector.ArrayVectors;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -35,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,11 +111,17 @@ class ShardActorTest {
         shard1.tell(new ShardActor.Search(query, 10, 40, null, null, "gen-1/passages.jsonl", null,
             probe.getRef()));
         ShardActor.Hits hits = (ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10));
-        SearchResult expected = graph.search(query, 10, 40);
+        SearchResult expected = Searches.stored(graph, query, 10, 40);
         assertEquals(1, hits.shard());
         assertFalse(hits.recompute());
         // The engine's work counters travel with the hits, for the coordinator's metrics.
-        assertEquals(expected.stats().toMap(), hits.stats());
+        Map<String, Long> work = new HashMap<>(hits.stats());
+        Map<String, Long> expectedWork = new HashMap<>(expected.stats().toMap());
+        for (String timing : List.of("graph_us", "recompute_us")) {
+          assertTrue(work.remove(timing) >= 0);
+          expectedWork.remove(timing);
+        }
+        assertEquals(expectedWork, work);
         assertTrue(hits.stats().get("nodes_visited") > 0, hits.stats().toString());
         assertEquals(expected.size(), hits.hits().size());
         for (int i = 0; i < expected.size(); i++) {
@@ -144,7 +153,8 @@ class ShardActorTest {
     try (HnswIndex graph = HnswIndex.load(genDir.resolve("documents.shard-0.index"));
         PassageStore passages = store(genDir)) {
       BitSet matches = MetadataColumns.build(passages).matching(MetadataFilter.of(spec));
-      SearchResult expected = FilteredSearchPlanner.search(graph, query, 8, 32, matches, null);
+      SearchResult expected = ShardSearch.search(graph, SearchPlan.choose(graph, false, 8, 32, matches, null), query,
+          null, null, null);
       assertEquals(8, hits.hits().size());
       for (int i = 0; i < expected.size(); i++) {
         assertEquals(expected.nodes()[i], hits.hits().get(i).row());
@@ -230,7 +240,7 @@ class ShardActorTest {
         HnswIndex built = HnswIndex.load(dir.resolve("documents.shard-1.index"))) {
       assertEquals(80, built.size());
       float[] query = vectors(1, 9)[0];
-      assertArrayEquals(expected.search(query, 10, 32).nodes(), built.search(query, 10, 32).nodes());
+      assertArrayEquals(Searches.stored(expected, query, 10, 32).nodes(), Searches.stored(built, query, 10, 32).nodes());
     }
     shard("built", 2).tell(new ShardActor.BuildGraph("gen-1/embeddings.f32", 150, 80, DIMS,
         "gen-1/documents.shard-2.index", new GraphBuild("l2", 16, 64, 1, true, false, null, 0), probe.getRef()));

@@ -14,6 +14,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.VectorRecomputer;
+import io.leann.shard.search.Searches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class FaissIndexTest {
   @Test
   void storedVectorSearchOnTheFullIndexReturnsTheExactTopTen() throws IOException {
     try (FaissIndex full = FaissIndex.open(fx.full().resolve("documents.index"), Metric.INNER_PRODUCT)) {
-      assertTopTen(full, q -> full.search(fx.queries()[q], K, EF));
+      assertTopTen(full, q -> Searches.stored(full, fx.queries()[q], K, EF));
     }
   }
 
@@ -80,8 +81,8 @@ class FaissIndexTest {
     try (FaissIndex full = FaissIndex.open(fx.full().resolve("documents.index"), Metric.INNER_PRODUCT);
         FaissIndex pruned = FaissIndex.open(fx.pruned().resolve("documents.index"), Metric.INNER_PRODUCT)) {
       VectorRecomputer recomputer = new VectorRecomputer(full.vectors(), Metric.INNER_PRODUCT);
-      assertThrows(IllegalStateException.class, () -> pruned.search(fx.queries()[0], K, EF));
-      assertTopTen(pruned, q -> pruned.search(fx.queries()[q], K, EF, recomputer));
+      assertThrows(IllegalStateException.class, () -> Searches.stored(pruned, fx.queries()[0], K, EF));
+      assertTopTen(pruned, q -> Searches.recomputed(pruned, fx.queries()[q], K, EF, recomputer));
     }
   }
 
@@ -100,9 +101,9 @@ class FaissIndexTest {
         assertSameGraph(faissPruned.graph(), nativePruned.graph());
         VectorRecomputer recomputer = new VectorRecomputer(faissFull.vectors(), Metric.INNER_PRODUCT);
         for (float[] q : fx.queries()) {
-          SearchResult a = faissFull.search(q, K, EF);
-          SearchResult b = nativeFull.search(q, K, EF);
-          SearchResult c = nativePruned.search(q, K, EF, recomputer);
+          SearchResult a = Searches.stored(faissFull, q, K, EF);
+          SearchResult b = Searches.stored(nativeFull, q, K, EF);
+          SearchResult c = Searches.recomputed(nativePruned, q, K, EF, recomputer);
           assertArrayEquals(a.nodes(), b.nodes());
           assertArrayEquals(a.distances(), b.distances(), 0f);
           assertArrayEquals(a.nodes(), c.nodes());
@@ -132,8 +133,8 @@ class FaissIndexTest {
       for (int i = 0; i < scaled.length; i++) {
         scaled[i] *= 3;
       }
-      SearchResult r = cos.search(scaled, K, EF);
-      SearchResult expected = ip.search(fx.queries()[0], K, EF);
+      SearchResult r = Searches.stored(cos, scaled, K, EF);
+      SearchResult expected = Searches.stored(ip, fx.queries()[0], K, EF);
       assertArrayEquals(expected.nodes(), r.nodes());
       assertArrayEquals(expected.distances(), r.distances(), 1e-5f);
     }
@@ -205,7 +206,11 @@ class FaissIndexTest {
     }
     try (index) {
       VectorRecomputer recomputer = new VectorRecomputer(reference.vectors(), Metric.INNER_PRODUCT);
-      index.search(fx.queries()[0], K, EF, index.hasVectors() ? null : recomputer);
+      if (index.hasVectors()) {
+        Searches.stored(index, fx.queries()[0], K, EF);
+      } else {
+        Searches.recomputed(index, fx.queries()[0], K, EF, recomputer);
+      }
       return true;
     } catch (RuntimeException e) {
       throw new AssertionError(what + ": loaded, then failed to search", e);

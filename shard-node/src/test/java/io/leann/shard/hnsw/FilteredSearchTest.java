@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leann.protocol.Metric;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.function.IntPredicate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +27,7 @@ class FilteredSearchTest {
         HnswIndex.BuildOptions.withVectors())) {
       long hits = 0;
       for (float[] q : queries) {
-        SearchResult r = index.search(q, 10, 64, accept, null);
+        SearchResult r = Searches.walkFiltered(index, q, 10, 64, bits(accept, 4000), null);
         assertEquals(Math.min(10, matching), r.size(), "filter 1/" + every);
         for (int node : r.nodes()) {
           assertTrue(accept.test(node));
@@ -46,13 +48,22 @@ class FilteredSearchTest {
     try (HnswIndex index = HnswIndex.build(vectors, new HnswParams(Metric.L2, 8, 60, 1, 4),
         HnswIndex.BuildOptions.leannDefault(8))) {
       IntPredicate accept = node -> node < matches;
-      SearchResult r = index.search(data[1500], 10, 32, accept, new VectorRecomputer(vectors, Metric.L2));
+      SearchResult r = Searches.walkFiltered(index, data[1500], 10, 32, bits(accept, 2000),
+          new VectorRecomputer(vectors, Metric.L2));
       int[] sorted = r.nodes().clone();
       Arrays.sort(sorted);
       int[] expected = new int[matches];
       Arrays.setAll(expected, i -> i);
       assertArrayEquals(expected, sorted);
     }
+  }
+
+  private static BitSet bits(IntPredicate accept, int size) {
+    BitSet bits = new BitSet(size);
+    for (int i = 0; i < size; i++) {
+      bits.set(i, accept.test(i));
+    }
+    return bits;
   }
 
   private static SearchResult exactFiltered(ArrayVectors vectors, float[] q, IntPredicate accept, int k) {

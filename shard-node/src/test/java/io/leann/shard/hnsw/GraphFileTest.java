@@ -6,6 +6,7 @@ import io.leann.protocol.index.GraphHeader;
 import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.testing.Fixtures;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -78,12 +79,12 @@ class GraphFileTest {
           }
         }
         for (float[] q : QUERIES) {
-          SearchResult x = built.search(q, 10, 40, recomputer);
-          SearchResult y = loaded.search(q, 10, 40, recomputer);
+          SearchResult x = Searches.recomputed(built, q, 10, 40, recomputer);
+          SearchResult y = Searches.recomputed(loaded, q, 10, 40, recomputer);
           TestData.assertSameUpToTies(x, y);
           if (vectors) {
-            TestData.assertSameUpToTies(built.search(q, 10, 40), loaded.search(q, 10, 40));
-            TestData.assertSameUpToTies(x, loaded.search(q, 10, 40));
+            TestData.assertSameUpToTies(Searches.stored(built, q, 10, 40), Searches.stored(loaded, q, 10, 40));
+            TestData.assertSameUpToTies(x, Searches.stored(loaded, q, 10, 40));
           }
         }
       }
@@ -102,7 +103,7 @@ class GraphFileTest {
     }
     try (HnswIndex loaded = HnswIndex.load(file)) {
       assertEquals(0, loaded.size());
-      assertEquals(0, loaded.search(new float[4], 3, 10).size());
+      assertEquals(0, Searches.stored(loaded, new float[4], 3, 10).size());
     }
   }
 

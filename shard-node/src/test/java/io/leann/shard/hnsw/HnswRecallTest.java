@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leann.protocol.Metric;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class HnswRecallTest {
     ArrayVectors vectors = ArrayVectors.copyOf(data, false);
     try (HnswIndex index = HnswIndex.build(vectors, new HnswParams(Metric.L2, 8, 50, 1, 1),
         HnswIndex.BuildOptions.withVectors())) {
-      SearchResult r = index.search(data[17], 5, 32);
+      SearchResult r = Searches.stored(index, data[17], 5, 32);
       assertEquals(5, r.size());
       assertEquals(17, r.nodes()[0]);
       assertEquals(0f, r.distances()[0]);
@@ -113,7 +114,7 @@ class HnswRecallTest {
     ArrayVectors vectors = ArrayVectors.copyOf(data, false);
     try (HnswIndex index = HnswIndex.build(vectors, new HnswParams(Metric.L2, 4, 10, 1, 1),
         HnswIndex.BuildOptions.withVectors())) {
-      assertEquals(3, index.search(data[0], 10, 10).size());
+      assertEquals(3, Searches.stored(index, data[0], 10, 10).size());
     }
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leann.protocol.Metric;
 import io.leann.protocol.RecomputeException;
 import io.leann.protocol.Recomputer;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.ScalarDistances;
 import java.util.Arrays;
@@ -26,14 +27,18 @@ class RecomputeAndPruneTest {
       CountingRecomputer recomputer = new CountingRecomputer(new VectorRecomputer(vectors, Metric.COSINE));
       for (int ef : new int[] {16, 64}) {
         for (float[] q : queries) {
-          SearchResult stored = index.search(q, K, ef);
+          SearchResult stored = Searches.stored(index, q, K, ef);
           long before = recomputer.nodes;
-          SearchResult recomputed = index.search(q, K, ef, recomputer);
+          SearchResult recomputed = Searches.recomputed(index, q, K, ef, recomputer);
           assertArrayEquals(stored.nodes(), recomputed.nodes());
           assertArrayEquals(stored.distances(), recomputed.distances());
-          assertEquals(stored.stats(), recomputed.stats());
+          assertEquals(stored.stats().distanceComputations(), recomputed.stats().distanceComputations());
+          assertEquals(stored.stats().hops(), recomputed.stats().hops());
+          assertEquals(stored.stats().batches(), recomputed.stats().batches());
           // every distance the search evaluated was one recomputed embedding, and nothing more
           assertEquals(recomputed.stats().distanceComputations(), recomputer.nodes - before);
+          assertEquals(recomputed.stats().distanceComputations(), recomputed.stats().recomputed());
+          assertEquals(0, stored.stats().recomputed());
           assertTrue(recomputer.nodes - before < vectors.size() / 4,
               "recompute search touched " + (recomputer.nodes - before) + " of " + vectors.size());
         }
@@ -48,9 +53,9 @@ class RecomputeAndPruneTest {
     ArrayVectors vectors = ArrayVectors.copyOf(data, false);
     try (HnswIndex index = HnswIndex.build(vectors, new HnswParams(Metric.L2, 16, 100, 2, 8),
         HnswIndex.BuildOptions.leannDefault(16))) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.search(data[0], K, 32));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> Searches.stored(index, data[0], K, 32));
       assertTrue(e.getMessage().contains("recompute"), e.getMessage());
-      SearchResult r = index.search(data[5], K, 32, new VectorRecomputer(vectors, Metric.L2));
+      SearchResult r = Searches.recomputed(index, data[5], K, 32, new VectorRecomputer(vectors, Metric.L2));
       assertEquals(5, r.nodes()[0]);
     }
   }
@@ -64,7 +69,7 @@ class RecomputeAndPruneTest {
       Recomputer dead = (q, ids, count, out) -> {
         throw new RecomputeException("embed worker tcp://127.0.0.1:1 timed out");
       };
-      RecomputeException e = assertThrows(RecomputeException.class, () -> index.search(data[0], K, 16, dead));
+      RecomputeException e = assertThrows(RecomputeException.class, () -> Searches.recomputed(index, data[0], K, 16, dead));
       assertTrue(e.getMessage().contains("timed out"));
     }
   }
@@ -133,8 +138,8 @@ class RecomputeAndPruneTest {
       int foundBatched = 0;
       for (float[] q : queries) {
         int[] truth = ExactSearch.search(vectors, Metric.L2, q, K).nodes();
-        SearchResult a = index.search(q, K, 64, null, single, 0);
-        SearchResult b = index.search(q, K, 64, null, batched, 64);
+        SearchResult a = Searches.recomputed(index, q, K, 64, single, 0);
+        SearchResult b = Searches.recomputed(index, q, K, 64, batched, 64);
         for (int t : truth) {
           foundSingle += Arrays.stream(a.nodes()).anyMatch(n -> n == t) ? 1 : 0;
           foundBatched += Arrays.stream(b.nodes()).anyMatch(n -> n == t) ? 1 : 0;

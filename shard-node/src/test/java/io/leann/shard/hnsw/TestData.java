@@ -2,6 +2,7 @@ package io.leann.shard.hnsw;
 
 import io.leann.protocol.Metric;
 import io.leann.protocol.testing.Fixtures;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
@@ -68,7 +69,7 @@ final class TestData {
         VectorDistances.normalize(nq);
       }
       SearchResult exact = ExactSearch.search(vectors, metric, nq, k);
-      SearchResult found = index.search(q, k, ef);
+      SearchResult found = Searches.stored(index, q, k, ef);
       hits += overlap(exact.nodes(), found.nodes());
     }
     return hits / (double) (queries.length * k);

@@ -13,8 +13,11 @@ import io.leann.protocol.index.GraphHeader;
 import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.shard.pq.PqParams;
+import io.leann.shard.search.SearchPlan;
+import io.leann.shard.search.Searches;
 import io.leann.shard.search.ShardSearch;
 import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.Similarity;
 import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -57,6 +60,14 @@ class TwoLevelSearchTest {
         HnswIndex.BuildOptions.leannDefault(16).withPq(new PqParams(16, 8, 3000, 10, 1), hubBudget));
   }
 
+  private static java.util.BitSet even() {
+    java.util.BitSet bits = new java.util.BitSet(N);
+    for (int i = 0; i < N; i += 2) {
+      bits.set(i);
+    }
+    return bits;
+  }
+
   private static float[] unit(float[] q) {
     float[] c = q.clone();
     VectorDistances.normalize(c);
@@ -70,7 +81,7 @@ class TwoLevelSearchTest {
       for (float[] q : QUERIES) {
         SearchResult exact = ExactSearch.search(UNIT, Metric.COSINE, unit(q), 10);
         // A beam as wide as the graph walks to every node; no budget ranks them all exactly.
-        SearchResult r = index.searchTwoLevel(q, 10, 10, null, embedder, null, new TwoLevelOptions(0, 0, 0, N));
+        SearchResult r = Searches.twoLevel(index, q, 10, 10, null, embedder, null, new TwoLevelOptions(0, 0, 0, N));
         TestData.assertSameUpToTies(exact, r);
         assertEquals(N, r.stats().exact());
       }
@@ -84,7 +95,7 @@ class TwoLevelSearchTest {
       int found = 0;
       for (float[] q : QUERIES) {
         long before = embedder.nodes;
-        SearchResult r = index.searchTwoLevel(q, 10, 10, null, embedder, null, new TwoLevelOptions(60, 0, 16, 200));
+        SearchResult r = Searches.twoLevel(index, q, 10, 10, null, embedder, null, new TwoLevelOptions(60, 0, 16, 200));
         assertTrue(embedder.nodes - before <= 60, "recomputed " + (embedder.nodes - before));
         assertEquals(embedder.nodes - before, r.stats().recomputed());
         assertTrue(r.stats().approximate() > 60, "the walk ran on PQ distances: " + r.stats());
@@ -106,11 +117,11 @@ class TwoLevelSearchTest {
   void pruneRatioDropsTheFarthestCandidatesAndFiltersApplyDuringTheWalk() {
     try (HnswIndex index = build(0)) {
       CountingEmbedder embedder = new CountingEmbedder();
-      SearchResult all = index.searchTwoLevel(QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0, 0, 0));
-      SearchResult half = index.searchTwoLevel(QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0.5, 0, 0));
+      SearchResult all = Searches.twoLevel(index, QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0, 0, 0));
+      SearchResult half = Searches.twoLevel(index, QUERIES[0], 5, 100, null, embedder, null, new TwoLevelOptions(0, 0.5, 0, 0));
       assertEquals(100, all.stats().exact());
       assertEquals(50, half.stats().exact());
-      SearchResult even = index.searchTwoLevel(QUERIES[0], 5, 100, n -> n % 2 == 0, embedder, null,
+      SearchResult even = Searches.twoLevel(index, QUERIES[0], 5, 100, even(), embedder, null,
           TwoLevelOptions.defaults());
       assertEquals(5, even.size());
       assertTrue(Arrays.stream(even.nodes()).allMatch(n -> n % 2 == 0), Arrays.toString(even.nodes()));
@@ -128,7 +139,7 @@ class TwoLevelSearchTest {
         int slot = hubs.slot(node);
         if (slot >= 0) {
           float[] recomputed = unit(DATA[node]);
-          assertEquals(-VectorDistances.dot(q, recomputed), hubs.distance(q, slot, Metric.COSINE), 0f);
+          assertEquals(-VectorDistances.dot(q, recomputed), hubs.distance(q, slot, Similarity.NEGATED_DOT), 0f);
           checked++;
         }
       }
@@ -137,10 +148,10 @@ class TwoLevelSearchTest {
       EmbeddingCache<Integer> cache = new EmbeddingCache<>(1 << 20);
       CountingEmbedder embedder = new CountingEmbedder();
       TwoLevelOptions options = new TwoLevelOptions(60, 0, 0, 100);
-      SearchResult cold = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, cache, options);
-      SearchResult uncached = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, null, options);
+      SearchResult cold = Searches.twoLevel(index, QUERIES[3], 10, 10, null, embedder, cache, options);
+      SearchResult uncached = Searches.twoLevel(index, QUERIES[3], 10, 10, null, embedder, null, options);
       long before = embedder.nodes;
-      SearchResult warm = index.searchTwoLevel(QUERIES[3], 10, 10, null, embedder, cache, options);
+      SearchResult warm = Searches.twoLevel(index, QUERIES[3], 10, 10, null, embedder, cache, options);
       assertEquals(before, embedder.nodes, "every exact distance came from the cache or the hubs");
       assertEquals(cold.stats().recomputed(), warm.stats().cacheHits(), warm.stats().toString());
       assertTrue(warm.stats().hubHits() > 0, warm.stats().toString());
@@ -160,15 +171,15 @@ class TwoLevelSearchTest {
     try (HnswIndex built = build(0.02)) {
       built.save(file);
       try (HnswIndex loaded = HnswIndex.load(file)) {
-        assertTrue(loaded.hasPq() && !loaded.hasVectors() && loaded.graph().packed());
+        assertTrue(loaded.pq() != null && !loaded.hasVectors() && loaded.graph().packed());
         assertEquals(built.pq().quantizer().codeBytes(), loaded.pq().quantizer().codeBytes());
         assertArrayEquals(built.pq().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
             loaded.pq().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         assertEquals(built.hubs().size(), loaded.hubs().size());
         assertEquals(built.byteSize(), loaded.byteSize());
         for (float[] q : QUERIES) {
-          SearchResult a = built.searchTwoLevel(q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
-          SearchResult b = loaded.searchTwoLevel(q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
+          SearchResult a = Searches.twoLevel(built, q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
+          SearchResult b = Searches.twoLevel(loaded, q, 10, 20, null, embedder, null, TwoLevelOptions.defaults());
           assertArrayEquals(a.nodes(), b.nodes());
           assertArrayEquals(a.distances(), b.distances());
         }
@@ -195,8 +206,9 @@ class TwoLevelSearchTest {
     try (HnswIndex index = build(0)) {
       int found = 0;
       for (float[] q : QUERIES) {
-        SearchResult r = ShardSearch.search(index, q, 10, 64, null, (VectorRecomputer) null, null,
-            TwoLevelOptions.defaults());
+        SearchPlan plan = SearchPlan.choose(index, false, 10, 64, null, null);
+        assertEquals(SearchPlan.Scorer.PQ, plan.scorer());
+        SearchResult r = ShardSearch.search(index, plan, q, null, null, null);
         assertEquals(10, r.size());
         assertEquals(0, r.stats().recomputed());
         assertEquals(0, r.stats().exact());
@@ -209,8 +221,8 @@ class TwoLevelSearchTest {
       // Ranked by PQ alone: rough within these tight clusters (the two-level search reaches 0.9 here).
       assertTrue(found >= 0.45 * 10 * QUERIES.length, "recall@10 " + found / (10.0 * QUERIES.length));
       java.util.BitSet none = new java.util.BitSet();
-      assertEquals(0, ShardSearch.search(index, QUERIES[0], 5, 64, none, (VectorRecomputer) null, null,
-          TwoLevelOptions.defaults()).size());
+      assertEquals(0, ShardSearch.search(index, SearchPlan.choose(index, false, 5, 64, none, null), QUERIES[0],
+          null, null, null).size());
     }
   }
 
@@ -218,8 +230,8 @@ class TwoLevelSearchTest {
   void anIndexWithoutPqSaysHowToGetTwoLevelSearch() {
     try (HnswIndex index = HnswIndex.build(ArrayVectors.copyOf(DATA, false), new HnswParams(Metric.COSINE, 16, 100, 2, 9),
         HnswIndex.BuildOptions.leannDefault(16))) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.searchTwoLevel(QUERIES[0], 5,
-          10, null, new CountingEmbedder(), null, TwoLevelOptions.defaults()));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> Searches.twoLevel(index, QUERIES[0],
+          5, 10, null, new CountingEmbedder(), null, TwoLevelOptions.defaults()));
       assertTrue(e.getMessage().contains("PQ"), e.getMessage());
     }
   }

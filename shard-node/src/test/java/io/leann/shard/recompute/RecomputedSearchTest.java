@@ -10,6 +10,7 @@ import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
 import io.leann.shard.hnsw.VectorRecomputer;
+import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
 import java.time.Duration;
 import java.util.List;
@@ -48,11 +49,11 @@ class RecomputedSearchTest {
     }
 
     SearchResult stored(float[] query) {
-      return index.search(query, K, EF, new VectorRecomputer(vectors, metric));
+      return Searches.recomputed(index, query, K, EF, new VectorRecomputer(vectors, metric));
     }
 
     SearchResult recomputed(float[] query, ZmqRecomputer recomputer) {
-      return index.search(query, K, EF, recomputer);
+      return Searches.recomputed(index, query, K, EF, recomputer);
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.leann.coordinator.cluster.ClusterSettings;
 import io.leann.coordinator.cluster.PoolEmbedder;
 import io.leann.coordinator.cluster.catalog.Catalog;
 import io.leann.coordinator.observability.SearchMetrics;
-import io.leann.protocol.Metric;
+import io.leann.coordinator.search.HybridHits;
 import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.SearchRequest;
@@ -17,15 +17,12 @@ import io.leann.protocol.cluster.ShardHit;
 import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.PromptTemplates;
-import io.leann.protocol.passages.Passage;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
-import io.leann.shard.text.Scored;
-import io.leann.shard.vector.VectorDistances;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -123,11 +120,11 @@ public final class ClusterSearch implements AutoCloseable {
       }
       int k = r.topKOrDefault();
       int ef = r.complexity() != null ? r.complexity() : entry.complexity();
-      boolean hybrid = r.vectorWeight() != null;
+      HybridFusion.Spec fusion = HybridHits.fusion(r);
+      boolean hybrid = fusion != null;
       // Hybrid fuses a deeper dense list with BM25, as the in-process engine does.
-      int depth = hybrid ? Math.max(2 * k, 10) : k;
+      int depth = hybrid ? HybridFusion.depth(k) : k;
       int beam = hybrid ? Math.max(ef, depth) : ef;
-      Metric metric = Metric.parse(entry.metric());
       boolean recompute = r.recompute() != null ? r.recompute() : entry.recompute();
       // Read here, on the caller's thread: the stages below complete on other threads.
       String requestId = RequestIds.current();
@@ -135,17 +132,14 @@ public final class ClusterSearch implements AutoCloseable {
       CompletionStage<SearchResponse> answer = embedder.embed(entry, List.of(templated), settings.embedTimeout())
           .thenCompose(vectors -> {
             float[] query = vectors[0];
-            if (metric.normalises()) {
-              VectorDistances.normalize(query);
-            }
             long embedded = System.nanoTime();
             return scatter(entry, query, depth, beam, r.recompute(), r.metadataFilters(),
                 TwoLevelOptions.of(r.recomputeBudget(), r.pruneRatio(), r.batchSize()), requestId)
                 .thenCompose(gathered -> {
-                  List<ShardHit> dense = gathered.hits().subList(0, Math.min(depth, gathered.hits().size()));
+                  List<ShardHit> dense = gathered.hits();
                   CompletionStage<List<SearchResponse.Hit>> results = hybrid
-                      ? CompletableFuture.supplyAsync(() -> fuse(entry, r.query(), metric, filter, dense, k,
-                          r.vectorWeight()), blocking)
+                      ? CompletableFuture.supplyAsync(() -> fuse(entry, r.query(), filter, dense, k, fusion),
+                          blocking)
                       : CompletableFuture.completedFuture(dense.subList(0, Math.min(k, dense.size())).stream()
                           .map(h -> new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadataMap()))
                           .toList());
@@ -180,8 +174,8 @@ public final class ClusterSearch implements AutoCloseable {
   }
 
   /**
-   * The merged hits of the shards that answered, closest first, the shards that did not, and the
-   * answering shards' search costs summed.
+   * The best hits of the shards that answered ({@link ShardHit#merge}), the shards that did not, and
+   * the answering shards' search costs summed.
    */
   private record Gathered(List<ShardHit> hits, List<Integer> missing, Map<String, Long> stats) {}
 
@@ -200,14 +194,14 @@ public final class ClusterSearch implements AutoCloseable {
           selector, timeout, system.scheduler(), system.executionContext()));
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-      List<ShardHit> hits = new ArrayList<>();
+      List<List<ShardHit>> perShard = new ArrayList<>();
       List<Integer> missing = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
       Map<String, Long> stats = new LinkedHashMap<>();
       for (CompletableFuture<ShardActor.SearchReply> reply : replies) {
         switch (reply.join()) {
           case ShardActor.Hits h -> {
-            hits.addAll(h.hits());
+            perShard.add(h.hits());
             metrics.work(entry.name(), h.recompute(), h.stats());
             if (h.recompute()) {
               deadlines.observed(entry.name(), h.stats());
@@ -236,14 +230,13 @@ public final class ClusterSearch implements AutoCloseable {
       if (!missing.isEmpty()) {
         RequestIds.run(requestId, () -> log.warn("search of '{}' is partial: {}", entry.name(), reasons));
       }
-      hits.sort(Comparator.comparingDouble(ShardHit::distance).thenComparingLong(ShardHit::row));
-      return new Gathered(hits, missing, stats);
+      return new Gathered(ShardHit.merge(perShard, k), missing, stats);
     });
   }
 
-  /** LEANN's weighted min-max fusion of the dense hits with BM25 over the whole index. */
-  private List<SearchResponse.Hit> fuse(IndexEntry entry, String query, Metric metric, MetadataFilter filter,
-      List<ShardHit> dense, int k, double vectorWeight) {
+  /** The dense hits fused with BM25 over the whole index ({@link HybridHits}). */
+  private List<SearchResponse.Hit> fuse(IndexEntry entry, String query, MetadataFilter filter,
+      List<ShardHit> dense, int k, HybridFusion.Spec fusion) {
     TextIndexes.Text text;
     try {
       text = texts.acquire(entry.name(), entry.generation());
@@ -254,33 +247,11 @@ public final class ClusterSearch implements AutoCloseable {
           + "' unavailable: " + e.getMessage()));
     }
     try {
-      List<Scored> denseScored = new ArrayList<>();
-      Map<String, ShardHit> byId = new HashMap<>();
-      for (ShardHit h : dense) {
-        // L2 scores are distances; negate them so that higher is better on both sides.
-        denseScored.add(new Scored(h.id(), metric == Metric.L2 ? -h.score() : h.score()));
-        byId.put(h.id(), h);
-      }
       BitSet matches = filter.isEmpty() ? null : text.columns().matching(filter);
-      Bm25Hits sparse = text.bm25().search(query, Math.max(2 * k, 10), matches == null ? null : matches::get);
-      List<Scored> sparseScored = new ArrayList<>();
-      Map<String, Long> rowOf = new HashMap<>();
-      for (int i = 0; i < sparse.size(); i++) {
-        String id = text.passages().id(sparse.rows()[i]);
-        sparseScored.add(new Scored(id, sparse.scores()[i]));
-        rowOf.put(id, (long) sparse.rows()[i]);
-      }
-      List<SearchResponse.Hit> fused = new ArrayList<>();
-      for (Scored s : HybridFusion.fuse(denseScored, sparseScored, vectorWeight, k)) {
-        ShardHit h = byId.get(s.id());
-        if (h != null) {
-          fused.add(new SearchResponse.Hit(h.id(), (float) s.score(), h.text(), h.metadataMap()));
-        } else {
-          Passage p = text.passages().get(rowOf.get(s.id()));
-          fused.add(new SearchResponse.Hit(p.id(), (float) s.score(), p.text(), p.metadata()));
-        }
-      }
-      return fused;
+      Bm25Hits sparse = text.bm25().search(query, HybridFusion.depth(k), matches == null ? null : matches::get);
+      return HybridHits.fuse(fusion, dense, sparse, text.passages(), k).stream()
+          .map(h -> new SearchResponse.Hit(h.id(), h.score(), h.text(), h.metadata()))
+          .toList();
     } catch (IndexFormatException e) {
       throw IndexCorruptException.of(entry.name(), catalog.disk().layout(entry.name()).dir(), e);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.leann.bench;
 
 import io.leann.bench.data.Dataset;
 import io.leann.bench.data.Datasets;
+import io.leann.bench.jvm.JvmPeer;
 import io.leann.shard.hnsw.HnswBuilder;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswIndex.BuildOptions;
@@ -30,8 +31,9 @@ import java.util.stream.Stream;
  * The ANN comparison run, ann-benchmarks style: loads a data set, computes exact ground truth,
  * builds our HNSW index (same M, efConstruction and thread count as the peers), reports build
  * time, sizes and peak heap, sweeps ef for recall@k and single-thread QPS, checks recompute mode
- * (and, with {@code --prune}, the pruned LEANN graph), then runs hnswlib and FAISS on the same
- * vectors and prints a table at matched recall.
+ * (and, with {@code --prune}, the pruned LEANN graph), then runs the peers on the same vectors
+ * (Lucene and jvector in this JVM, hnswlib and FAISS in Debian's Python) and prints recall at
+ * equal ef and a table at matched recall.
  *
  * <p>The unpruned and the pruned index are frozen from one built graph ({@link HnswBuilder} then
  * {@link HnswIndex#fromBuilt} twice, unpruned first since pruning edits the graph in place), so the
@@ -99,14 +101,21 @@ public final class AnnHarness {
     SystemRun ours = measureOurs(data, vectors, queries, truth, scratch);
 
     List<SystemRun> peers = new ArrayList<>();
-    if (!options.peers().isEmpty()) {
-      PeerRunner runner = PeerRunner.prepare(options, data, truth, scratch);
-      for (String peer : options.peers()) {
-        System.err.println("running peer " + peer + " ...");
-        SystemRun run = runner.run(peer);
-        printSweep(run);
-        peers.add(run);
+    PeerRunner runner = null;
+    for (String peer : options.peers()) {
+      System.err.println("running peer " + peer + " ...");
+      JvmPeer inJvm = JvmPeer.create(peer);
+      SystemRun run;
+      if (inJvm != null) {
+        run = measureInJvm(inJvm, data, queries, truth);
+      } else {
+        if (runner == null) {
+          runner = PeerRunner.prepare(options, data, truth, scratch);
+        }
+        run = runner.run(peer);
       }
+      printSweep(run);
+      peers.add(run);
     }
     Comparison.print(out, ours, peers);
     out.printf(Locale.ROOT, "%nload average at the end: %.2f (other work on the machine skews QPS)%n",
@@ -204,6 +213,21 @@ public final class AnnHarness {
     return new SystemRun(OURS, buildSeconds, fileBytes, points, "");
   }
 
+  /** Builds an in-JVM peer with our settings and sweeps it like ours. */
+  private SystemRun measureInJvm(JvmPeer peer, Dataset data, float[][] queries, int[][] truth)
+      throws IOException {
+    long start = System.nanoTime();
+    peer.build(data, options.m(), options.efConstruction(), options.threads());
+    double buildSeconds = seconds(start);
+    int k = options.k();
+    List<SweepPoint> points = new ArrayList<>();
+    for (int ef : options.efs()) {
+      points.add(SingleThreadSweep.measure((q, e) -> peer.search(q, k, e), queries, truth, k, ef));
+    }
+    return new SystemRun(peer.name(), buildSeconds, peer.graphBytes(), points,
+        "in this JVM; " + peer.settings() + "; size: graph heap bytes, no file");
+  }
+
   private void printRecompute(String label, RecomputeCheck c) {
     out.printf(Locale.ROOT, "%s: recall stored %.4f, recompute %.4f; identical results on %.1f%% of"
         + " queries; per query: %.0f distances (stored), %.0f embeddings recomputed in %.1f requests%n",
@@ -215,8 +239,8 @@ public final class AnnHarness {
     out.println();
     out.printf(Locale.ROOT, "== %s: build %.1f s, index file %s ==%n", run.name(),
         run.buildSeconds(), Units.bytes(run.indexBytes()));
-    if (!run.compileOptions().isEmpty()) {
-      out.println("compile options: " + run.compileOptions());
+    if (!run.notes().isEmpty()) {
+      out.println("notes: " + run.notes());
     }
     out.printf(Locale.ROOT, "%6s %8s %10s %24s%n", "ef", "recall", "QPS", "QPS, all in one call");
     for (SweepPoint p : run.sweep()) {

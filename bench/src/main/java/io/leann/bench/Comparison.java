@@ -19,6 +19,7 @@ final class Comparison {
   private Comparison() {}
 
   static void print(PrintStream out, SystemRun ours, List<SystemRun> peers) {
+    printRecallAtEqualEf(out, ours, peers);
     out.println();
     out.println("== Comparison at matched recall: single-thread QPS at the smallest swept ef reaching"
         + " the target (not interpolated) ==");
@@ -50,6 +51,39 @@ final class Comparison {
     for (SystemRun peer : peers) {
       printBuild(out, ours, peer);
     }
+  }
+
+  /**
+   * Recall at each swept ef, all systems side by side: the graph's quality alone, which unlike QPS
+   * does not depend on the machine's load.
+   */
+  private static void printRecallAtEqualEf(PrintStream out, SystemRun ours, List<SystemRun> peers) {
+    out.println();
+    out.println("== Recall at equal ef (deterministic for a given build; independent of load) ==");
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%6s %28s", "ef", ours.name()));
+    for (SystemRun peer : peers) {
+      head.append(String.format(Locale.ROOT, " %28s", peer.name()));
+    }
+    out.println(head);
+    for (SweepPoint mine : ours.sweep()) {
+      StringBuilder row = new StringBuilder(
+          String.format(Locale.ROOT, "%6d %28.4f", mine.ef(), mine.recall()));
+      for (SystemRun peer : peers) {
+        SweepPoint theirs = atEf(peer, mine.ef());
+        row.append(theirs == null ? String.format(Locale.ROOT, " %28s", "-")
+            : String.format(Locale.ROOT, " %28.4f", theirs.recall()));
+      }
+      out.println(row);
+    }
+  }
+
+  private static SweepPoint atEf(SystemRun run, int ef) {
+    for (SweepPoint p : run.sweep()) {
+      if (p.ef() == ef) {
+        return p;
+      }
+    }
+    return null;
   }
 
   private static void printBuild(PrintStream out, SystemRun ours, SystemRun run) {

@@ -28,7 +28,7 @@ record HarnessOptions(String dataset, int m, int efConstruction, int threads, in
     int queries, int train, List<String> peers, boolean prune, int recomputeEf,
     Duration peerTimeout, Path peerScript) {
 
-  static final List<String> KNOWN_PEERS = List.of("hnswlib", "faiss");
+  static final List<String> KNOWN_PEERS = List.of("hnswlib", "faiss", "lucene", "jvector");
   private static final int[] DEFAULT_EFS = {10, 20, 40, 80, 120, 200, 400};
 
   static final String USAGE = """
@@ -41,7 +41,8 @@ record HarnessOptions(String dataset, int m, int efConstruction, int threads, in
         --k N                 neighbours per query (recall@k), default 10
         --queries N           use only the first N queries (default: all)
         --train N             index only the first N train vectors (default: all)
-        --peers LIST          hnswlib,faiss (default) or none
+        --peers LIST          any of hnswlib,faiss (Python) and lucene,jvector (in this JVM);
+                              default all four; or none
         --prune               also prune the graph (LEANN) and report it
         --recompute-ef N      ef of the recompute-mode check, default: the middle of --ef
         --peer-timeout SEC    kill a peer process after SEC seconds, default 3600

@@ -8,10 +8,10 @@ import java.util.List;
  *
  * @param name system name as printed
  * @param buildSeconds wall-clock build time
- * @param indexBytes size of the saved index file
+ * @param indexBytes size of the saved index file (in-JVM peers: the graph's heap bytes)
  * @param sweep one point per ef, ascending ef
- * @param compileOptions how the library was compiled, where it says (FAISS: e.g. {@code GENERIC},
- *     {@code AVX2}), else empty
+ * @param notes how the library was compiled, where it says (FAISS: e.g. {@code GENERIC},
+ *     {@code AVX2}), or, for an in-JVM peer, its settings; else empty
  */
 record SystemRun(String name, double buildSeconds, long indexBytes, List<SweepPoint> sweep,
-    String compileOptions) {}
+    String notes) {}

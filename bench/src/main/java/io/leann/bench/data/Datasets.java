@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class Datasets {
   /** Names accepted by {@link #load}. */
-  public static final List<String> NAMES = List.of(FashionMnist.NAME, WinkEmbeddings.NAME);
+  public static final List<String> NAMES = List.of(FashionMnist.NAME, WinkEmbeddings.NAME, DocPassages.NAME);
 
   private Datasets() {}
 
@@ -33,6 +33,7 @@ public final class Datasets {
     Dataset d = switch (name) {
       case FashionMnist.NAME -> FashionMnist.load(dataDir);
       case WinkEmbeddings.NAME -> WinkEmbeddings.load(dataDir);
+      case DocPassages.NAME -> DocPassages.load(dataDir);
       default -> throw new IllegalArgumentException(
           "unknown dataset '" + name + "' (expected one of " + String.join(", ", NAMES) + ")");
     };

@@ -4,6 +4,7 @@ import io.leann.protocol.index.IndexMeta;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -210,7 +211,9 @@ public final class IndexDirectory {
       // Blocks only while a writer holds the exclusive lock to delete this generation.
       channel.lock(0, Long.MAX_VALUE, true);
       return channel;
-    } catch (IOException e) {
+    } catch (IOException | OverlappingFileLockException e) {
+      // Overlapping: this JVM already locks the file through another path to the same directory
+      // (a renamed or linked index directory), so other processes see it read already.
       closeQuietly(channel);
       return null;
     }
@@ -243,21 +246,19 @@ public final class IndexDirectory {
    * this JVM takes its shared lock meanwhile (which would collide with ours in the same JVM).
    */
   private boolean deleteUnlessRead(Path genDir) {
-    FileChannel channel = null;
-    try {
-      channel = FileChannel.open(genDir.resolve(READERS), StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+    try (FileChannel channel = FileChannel.open(genDir.resolve(READERS), StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       if (channel.tryLock(0, Long.MAX_VALUE, false) == null) {
         return false;
       }
       deleteTree(genDir);
       return true;
+    } catch (OverlappingFileLockException readHereThroughAnotherPath) {
+      return false;
     } catch (NoSuchFileException gone) {
       return !Files.exists(genDir);
     } catch (IOException e) {
       return false;
-    } finally {
-      closeQuietly(channel);
     }
   }
 

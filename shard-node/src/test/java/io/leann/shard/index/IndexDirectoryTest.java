@@ -126,6 +126,20 @@ class IndexDirectoryTest {
   }
 
   @Test
+  void oneDirectoryReachedThroughTwoPathsLeasesAndRetiresWithoutLockClashes() throws IOException {
+    IndexDirectory dir = IndexDirectory.of(root.resolve("docs"));
+    commit(dir, 1);
+    IndexDirectory linked = IndexDirectory.of(Files.createSymbolicLink(root.resolve("docs-link"), dir.dir()));
+    try (IndexDirectory.Lease a = dir.acquire(1); IndexDirectory.Lease b = linked.acquire(1)) {
+      commit(linked, 2);
+      commit(linked, 3);
+      assertEquals(List.of("gen-1", "gen-2", "gen-3"), generations(dir), "gen-1 is read through the other path");
+    }
+    commit(dir, 4);
+    assertEquals(List.of("gen-3", "gen-4"), generations(dir));
+  }
+
+  @Test
   void takingTheLockRemovesWhatAKilledWriterLeft() throws IOException {
     IndexDirectory dir = IndexDirectory.of(root.resolve("docs"));
     commit(dir, 4);

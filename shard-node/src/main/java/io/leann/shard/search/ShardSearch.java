@@ -76,7 +76,7 @@ public final class ShardSearch {
       case PQ -> {
         ApproximateDistances source = new ApproximateDistances(requirePq(index), index.metric()).setQuery(q);
         SearchResult r = walker.search(index.graph(), source, plan.k(),
-            Math.max(plan.ef(), plan.twoLevel().approximateBeam()), accept);
+            Math.max(plan.ef(), plan.twoLevel().approximateBeam()), accept, 0);
         stats.walkedApproximately(r.stats());
         yield new SearchResult(r.nodes(), r.distances(), stats.stats());
       }

@@ -29,9 +29,6 @@ import java.util.function.IntPredicate;
  * {@link GraphSearcher}, and the per-query state lives in the call.
  */
 public final class ShardSearch {
-  /** Bytes of recomputed embeddings each loaded shard keeps across queries (LRU). */
-  public static final long SHARD_CACHE_BYTES = 32L << 20;
-
   private static final ThreadLocal<GraphSearcher> SEARCHERS = ThreadLocal.withInitial(GraphSearcher::new);
 
   private ShardSearch() {}

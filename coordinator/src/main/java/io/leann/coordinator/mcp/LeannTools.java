@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Python LEANN's MCP tools over a {@link LeannService} (local indexes or a cluster):
  * {@code leann_list}, and {@code leann_search(index_name, query, top_k, complexity)} with the rest
- * of the search API's fields ({@code recompute}, {@code metadata_filters}, {@code vector_weight}
- * for hybrid search, the two-level knobs) under the HTTP API's names and checks.
+ * of the search API's fields ({@code recompute}, {@code metadata_filters}, {@code vector_weight} and
+ * {@code fusion} for hybrid search, the two-level knobs) under the HTTP API's names and checks.
  *
  * <p>Results are text for the model to read: each passage under the same heading the ReAct agent
  * shows ({@link Passage#heading}), its full text below. Failures are results with
@@ -156,6 +156,10 @@ public final class LeannTools {
             + "in, not_in, contains, starts_with, ends_with, is_true, is_false.");
     p.putObject("vector_weight").put("type", "number").put("minimum", 0).put("maximum", 1).put("description",
         "Hybrid search: weight of the dense scores against BM25 keyword scores; omit for dense only.");
+    ObjectNode fusion = p.putObject("fusion").put("type", "string").put("description",
+        "Hybrid search's fusion: weighted (by vector_weight, the default) or rrf (reciprocal rank fusion, no "
+            + "weight); given alone it makes the search hybrid.");
+    fusion.putArray("enum").add("weighted").add("rrf");
     schema.putArray("required").add("index_name").add("query");
     return schema;
   }

@@ -126,6 +126,16 @@ class CliEndToEndTest {
       assertTrue(h.get("score").asDouble() <= 1.0 + 1e-6);
     }
     assertTrue(keyword, "a passage with the exact keyword ranks in the top 3");
+
+    JsonNode rrf = json(leann("search", "docs", "MERCHANTABILITY", "--json", "--fusion", "rrf", "--top-k", "3"));
+    assertEquals(3, rrf.size());
+    for (JsonNode h : rrf) {
+      // Reciprocal rank scores: at most 1/61 from each of the two lists.
+      assertTrue(h.get("score").asDouble() <= 2.0 / 61 + 1e-6, h.toString());
+    }
+    assertTrue(rrf.get(0).get("text").asText().contains("MERCHANTABILITY"), rrf.toString());
+    Run bad = leann("search", "docs", "x", "--fusion", "rrf", "--vector-weight", "0.5");
+    assertTrue(bad.code() != 0 && bad.err().contains("weighted fusion only"), bad.err());
   }
 
   @Test

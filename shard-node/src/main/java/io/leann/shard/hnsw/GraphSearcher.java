@@ -26,33 +26,19 @@ public final class GraphSearcher {
   private long batches;
 
   /**
-   * Returns the {@code k} nearest nodes found with a level-0 beam of {@code max(ef, k)}.
+   * Returns the {@code k} nearest nodes found with a level-0 beam of {@code max(ef, k)}, admitting
+   * into the results only nodes {@code accept} admits (null: all). Rejected nodes are still
+   * expanded, so the search walks through them to the accepted ones and returns {@code k} results
+   * whenever {@code k} reachable nodes match; the beam bounds accepted results, so a selective
+   * filter makes the search visit more of the graph.
+   *
+   * <p>With {@code batchTarget > 0}, LEANN's dynamic batching: each step keeps popping candidates
+   * that could still improve the results until their unvisited neighbours reach {@code batchTarget},
+   * and asks for all their distances at once. A remote source then pays one round trip per batch
+   * instead of one per expanded node, for a walk that expands a few nodes more than the strict
+   * best-first one. 0 expands one node per request.
    *
    * @throws IllegalArgumentException if {@code k < 1}
-   */
-  public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef) {
-    return search(graph, source, k, ef, null);
-  }
-
-  /**
-   * Like {@link #search(HnswGraph, DistanceSource, int, int)}, but only nodes {@code accept} admits
-   * enter the results. Rejected nodes are still expanded, so the search walks through them to the
-   * accepted ones and returns {@code k} results whenever {@code k} reachable nodes match; the beam
-   * bounds accepted results, so a selective filter makes the search visit more of the graph.
-   *
-   * @param accept filter on node ids, or null for all nodes
-   */
-  public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef,
-      IntPredicate accept) {
-    return search(graph, source, k, ef, accept, 0);
-  }
-
-  /**
-   * Like {@link #search(HnswGraph, DistanceSource, int, int, IntPredicate)}, with LEANN's dynamic
-   * batching when {@code batchTarget > 0}: each step keeps popping candidates that could still
-   * improve the results until their unvisited neighbours reach {@code batchTarget}, and asks for all
-   * their distances at once. A remote source then pays one round trip per batch instead of one per
-   * expanded node, for a walk that expands a few nodes more than the strict best-first one.
    */
   public SearchResult search(HnswGraph graph, DistanceSource source, int k, int ef,
       IntPredicate accept, int batchTarget) {

@@ -51,7 +51,7 @@ public final class TwoLevelSearch {
       NodeEmbedder embedder, EmbeddingCache<Integer> cache, TwoLevelOptions options, SearchStats.Collector stats) {
     ApproximateDistances approx = new ApproximateDistances(codes, metric).setQuery(query);
     int width = Math.max(options.approximateBeam(), Math.max(ef, k));
-    SearchResult walk = walker.search(graph, approx, width, width, accept);
+    SearchResult walk = walker.search(graph, approx, width, width, accept, 0);
     stats.walkedApproximately(walk.stats());
     int n = walk.size();
     int keep = Math.max(Math.min(k, n), (int) Math.ceil(n * (1 - options.pruneRatio())));

@@ -27,10 +27,14 @@ import java.util.List;
  * graph and the store; this class owns neither.
  */
 public final class OpenShard {
+  /** Bytes of recomputed embeddings each open shard keeps across queries (LRU). */
+  private static final long CACHE_BYTES = 32L << 20;
+
   private final SearchableIndex graph;
   private final long firstRow;
   private final PassageStore passages;
-  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(ShardSearch.SHARD_CACHE_BYTES);
+  /** Recomputed embeddings kept across searches: a two-level search's free exact distances. */
+  private final EmbeddingCache<Integer> cache = new EmbeddingCache<>(CACHE_BYTES);
 
   /**
    * @param firstRow passage row of graph node 0

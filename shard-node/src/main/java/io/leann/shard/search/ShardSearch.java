@@ -29,9 +29,6 @@ import java.util.function.IntPredicate;
  * {@link GraphSearcher}, and the per-query state lives in the call.
  */
 public final class ShardSearch {
-  /** Bytes of recomputed embeddings each loaded shard keeps across queries (LRU). */
-  public static final long SHARD_CACHE_BYTES = 32L << 20;
-
   private static final ThreadLocal<GraphSearcher> SEARCHERS = ThreadLocal.withInitial(GraphSearcher::new);
 
   private ShardSearch() {}
@@ -76,7 +73,7 @@ public final class ShardSearch {
       case PQ -> {
         ApproximateDistances source = new ApproximateDistances(requirePq(index), index.metric()).setQuery(q);
         SearchResult r = walker.search(index.graph(), source, plan.k(),
-            Math.max(plan.ef(), plan.twoLevel().approximateBeam()), accept);
+            Math.max(plan.ef(), plan.twoLevel().approximateBeam()), accept, 0);
         stats.walkedApproximately(r.stats());
         yield new SearchResult(r.nodes(), r.distances(), stats.stats());
       }

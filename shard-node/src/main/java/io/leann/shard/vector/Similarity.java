@@ -12,8 +12,9 @@ import io.leann.protocol.Metric;
  * kernels.
  *
  * <p>Two constants with constant-specific bodies: a call site sees at most two receivers, which the
- * JIT inlines, so the hot loops stay as primitive as the {@code l2 ? ... : ...} branches they
- * replace. Stateless and thread-safe.
+ * JIT inlines, and the batch loop of a walk's step lives inside each constant, so the hot loops stay
+ * as primitive as the {@code l2 ? ... : ...} branches they replace (bench {@code SimilarityBenchmark}).
+ * Stateless and thread-safe.
  */
 public enum Similarity {
   SQUARED_L2 {
@@ -33,9 +34,14 @@ public enum Similarity {
     }
 
     @Override
-    public void distances4(float[] query, VectorValues vectors, int n0, int n1, int n2, int n3, float[] out,
-        int off) {
-      vectors.squaredL2x4(query, n0, n1, n2, n3, out, off);
+    public void distances(float[] query, VectorValues vectors, int[] nodes, int count, float[] out) {
+      int i = 0;
+      for (; i + 4 <= count; i += 4) {
+        vectors.squaredL2x4(query, nodes[i], nodes[i + 1], nodes[i + 2], nodes[i + 3], out, i);
+      }
+      for (; i < count; i++) {
+        out[i] = vectors.squaredL2(query, nodes[i]);
+      }
     }
   },
   NEGATED_DOT {
@@ -55,13 +61,18 @@ public enum Similarity {
     }
 
     @Override
-    public void distances4(float[] query, VectorValues vectors, int n0, int n1, int n2, int n3, float[] out,
-        int off) {
-      vectors.dot4(query, n0, n1, n2, n3, out, off);
-      out[off] = -out[off];
-      out[off + 1] = -out[off + 1];
-      out[off + 2] = -out[off + 2];
-      out[off + 3] = -out[off + 3];
+    public void distances(float[] query, VectorValues vectors, int[] nodes, int count, float[] out) {
+      int i = 0;
+      for (; i + 4 <= count; i += 4) {
+        vectors.dot4(query, nodes[i], nodes[i + 1], nodes[i + 2], nodes[i + 3], out, i);
+        out[i] = -out[i];
+        out[i + 1] = -out[i + 1];
+        out[i + 2] = -out[i + 2];
+        out[i + 3] = -out[i + 3];
+      }
+      for (; i < count; i++) {
+        out[i] = -vectors.dot(query, nodes[i]);
+      }
     }
   };
 
@@ -79,21 +90,10 @@ public enum Similarity {
   /** Distance between stored vectors {@code a} and {@code b}. */
   public abstract float distanceBetween(VectorValues vectors, int a, int b);
 
-  /** Distances from {@code query} to four stored vectors, written to {@code out[off..off+3]}. */
-  public abstract void distances4(float[] query, VectorValues vectors, int n0, int n1, int n2, int n3,
-      float[] out, int off);
-
   /**
    * Distances from {@code query} to stored vectors {@code nodes[0..count)} into {@code out}, four
-   * at a time through the batch kernels.
+   * at a time through the batch kernels. The loop lives in each constant, so a walk's step pays one
+   * dispatch, not one per four nodes.
    */
-  public final void distances(float[] query, VectorValues vectors, int[] nodes, int count, float[] out) {
-    int i = 0;
-    for (; i + 4 <= count; i += 4) {
-      distances4(query, vectors, nodes[i], nodes[i + 1], nodes[i + 2], nodes[i + 3], out, i);
-    }
-    for (; i < count; i++) {
-      out[i] = distance(query, vectors, nodes[i]);
-    }
-  }
+  public abstract void distances(float[] query, VectorValues vectors, int[] nodes, int count, float[] out);
 }

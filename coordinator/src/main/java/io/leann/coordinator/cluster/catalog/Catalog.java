@@ -18,13 +18,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * executor) and complete exceptionally with an {@link ApiException} for client errors.
  */
 public final class Catalog {
+  /** The longest a lookup of an unknown name waits for the start-up registration of the indexes on disk. */
+  private static final Duration REGISTRATION_WAIT = Duration.ofSeconds(30);
+  /** Completes once the indexes found on disk at start are registered. */
+  private final CompletableFuture<Void> registered = new CompletableFuture<>();
   private static final Logger log = LoggerFactory.getLogger(Catalog.class);
   static final String REPLICATION_FILE = "leann.replication.json";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -141,16 +149,15 @@ public final class Catalog {
 
   /**
    * Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version,
-   * and hands each committed one to {@code preload} first; returns once the registry has them.
+   * then hands each committed one to {@code preload} (load and warm its shards, which may take a
+   * while); lookups of a name the registry does not know wait for the registration, not the preload,
+   * so an index on disk is never reported missing while a node starts.
    */
   public void registerIndexesOnDisk(Consumer<IndexEntry> preload) {
+    List<IndexEntry> committed = new ArrayList<>();
     try {
       List<CompletableFuture<?>> updates = new ArrayList<>();
       for (IndexEntry found : IndexEntries.scan(disk, env)) {
-        if (found.generation() != null) {
-          // Loaded and warmed before the first search asks for it.
-          preload.accept(found);
-        }
         updates.add(indexes.update(found.name(), known -> known == null
             || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null)
             .toCompletableFuture());
@@ -158,19 +165,27 @@ public final class Catalog {
         if (factor != null) {
           replication.update(found.name(), known -> known == null ? factor : null);
         }
+        if (found.generation() != null) {
+          committed.add(found);
+        }
       }
       // Jobs replayed after this look their index up in the registry.
       CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
     } catch (IOException | RuntimeException e) {
       log.warn("could not scan {} for indexes: {}", disk.root(), e.getMessage());
+    } finally {
+      registered.complete(null);
     }
+    committed.forEach(preload);
   }
 
+  /** The registered indexes; while a node starts, once those on disk are registered. */
   public CompletionStage<List<IndexInfo>> indexes() {
-    return CompletableFuture.completedFuture(indexes.snapshot().values().stream()
-        .sorted(Comparator.comparing(IndexEntry::name))
-        .map(IndexEntry::toInfo)
-        .toList());
+    return registered.copy().completeOnTimeout(null, REGISTRATION_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(ready -> indexes.snapshot().values().stream()
+            .sorted(Comparator.comparing(IndexEntry::name))
+            .map(IndexEntry::toInfo)
+            .toList());
   }
 
   public CompletionStage<IndexInfo> index(String name) {
@@ -261,6 +276,16 @@ public final class Catalog {
    */
   public IndexEntry entry(String name) {
     IndexEntry entry = name == null ? null : indexes.get(name);
+    if (entry == null && !registered.isDone()) {
+      try {
+        registered.get(REGISTRATION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // Answer from what the registry holds now.
+      }
+      entry = indexes.get(name);
+    }
     if (entry == null) {
       throw unknownOrCorrupt(name);
     }

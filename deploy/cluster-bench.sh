@@ -25,8 +25,9 @@ concurrency=${CLUSTER_BENCH_CONCURRENCY:-4}
 query="Which patent claims does a contributor license?"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/leann-cluster-bench.XXXXXX")
-# A loaded machine (2 cores shared by several JVMs) can take more than Artery's 3 s to bind a port.
-export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m -Dpekko.remote.artery.bind.bind-timeout=30s}
+# A loaded machine (2 cores shared by several JVMs) can take more than Artery's 3 s to bind a port,
+# and stall a JVM for more than the failure detector's default 3 s pause (it is then downed).
+export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m -Dpekko.remote.artery.bind.bind-timeout=30s -Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=8s}
 export LEANN_START_TIMEOUT=${LEANN_START_TIMEOUT:-240} LEANN_STOP_TIMEOUT=${LEANN_STOP_TIMEOUT:-20}
 unset LEANN_ADMIN_TOKEN LEANN_ADMIN_KEY LEANN_API_KEY LEANN_READ_API_KEY LEANN_KEYS_FILE LEANN_REQUIRE_READ_KEY
 

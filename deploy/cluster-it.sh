@@ -27,7 +27,7 @@
 # The temp dir is removed after a clean run and kept (with node logs) after a failure.
 #
 # Environment (optional): CLUSTER_IT_SHARDS, CLUSTER_IT_EMBEDS, CLUSTER_IT_SEARCHES, CLUSTER_IT_KEEP=1 (keep the temp dir),
-# LEANN_JAVA_OPTS (default -Xmx512m and a 30 s Artery bind timeout), LEANN_SBR_STABLE_AFTER (default 5s: how long the split-brain
+# LEANN_JAVA_OPTS (default -Xmx512m, a 30 s Artery bind timeout, an 8 s heartbeat pause), LEANN_SBR_STABLE_AFTER (default 10s: how long the split-brain
 # resolver waits before downing the killed nodes), LEANN_BIN (launcher, default bin/leann).
 # Takes about 4 minutes on 2 cores.
 set -Eeuo pipefail
@@ -46,9 +46,10 @@ finished=0
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/leann-cluster-it.XXXXXX")
 export LEANN_RUN_DIR="$work/run" LEANN_INDEX_DIR="$work/indexes"
-export LEANN_SBR_STABLE_AFTER=${LEANN_SBR_STABLE_AFTER:-5s}
-# A loaded machine (2 cores shared by several JVMs) can take more than Artery's 3 s to bind a port.
-export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m -Dpekko.remote.artery.bind.bind-timeout=30s}
+export LEANN_SBR_STABLE_AFTER=${LEANN_SBR_STABLE_AFTER:-10s}
+# A loaded machine (2 cores shared by several JVMs) can take more than Artery's 3 s to bind a port,
+# and stall a JVM for more than the failure detector's default 3 s pause (it is then downed).
+export LEANN_JAVA_OPTS=${LEANN_JAVA_OPTS:--Xmx512m -Dpekko.remote.artery.bind.bind-timeout=30s -Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=8s}
 export LEANN_START_TIMEOUT=${LEANN_START_TIMEOUT:-150} LEANN_STOP_TIMEOUT=${LEANN_STOP_TIMEOUT:-20}
 # An open loopback cluster: no API keys from the caller's environment.
 unset LEANN_ADMIN_TOKEN LEANN_ADMIN_KEY LEANN_API_KEY LEANN_READ_API_KEY LEANN_KEYS_FILE LEANN_REQUIRE_READ_KEY

@@ -24,7 +24,6 @@ import io.leann.protocol.cluster.JobEntry;
 import io.leann.shard.actor.EmbedDirectory;
 import io.leann.shard.filter.MetadataFilter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,8 +36,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -199,15 +196,7 @@ public final class ClusterLeannService implements LeannService {
 
   @Override
   public CompletionStage<List<NodeInfo>> nodes() {
-    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
-    List<NodeInfo> nodes = new ArrayList<>();
-    for (Member m : state.getMembers()) {
-      List<String> roles = m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
-      String status = state.getUnreachable().contains(m) ? "unreachable"
-          : m.status().toString().toLowerCase(Locale.ROOT);
-      nodes.add(new NodeInfo(m.address().toString(), roles, status));
-    }
-    return CompletableFuture.completedFuture(nodes);
+    return CompletableFuture.completedFuture(placement.members());
   }
 
   @Override

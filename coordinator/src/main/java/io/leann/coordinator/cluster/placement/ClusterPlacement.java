@@ -5,6 +5,7 @@ import io.leann.coordinator.cluster.ClusterSettings;
 import io.leann.coordinator.cluster.catalog.Catalog;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.ClusterView;
+import io.leann.protocol.api.NodeInfo;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.cluster.Replication;
@@ -269,18 +270,27 @@ public final class ClusterPlacement {
         for (int i = 0; i < states.size(); i++) {
           byNode.computeIfAbsent(hosts.get(i), a -> new ArrayList<>()).add(states.get(i).join());
         }
-        ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
         List<ClusterView.Node> members = new ArrayList<>();
-        for (Member m : state.getMembers()) {
-          List<String> roles = m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
-          String status = state.getUnreachable().contains(m) ? "unreachable"
-              : m.status().toString().toLowerCase(Locale.ROOT);
-          members.add(new ClusterView.Node(m.address().toString(), roles, status,
-              byNode.getOrDefault(m.address(), List.of())));
+        for (NodeInfo m : members()) {
+          members.add(new ClusterView.Node(m.address(), m.roles(), m.status(),
+              byNode.getOrDefault(AddressFromURIString.parse(m.address()), List.of())));
         }
         return new ClusterView(members, g.indexes(), g.moving(), g.unplaced());
       });
     });
+  }
+
+  /** The cluster's members: address, roles (without the data-center role) and status ("unreachable" first). */
+  public List<NodeInfo> members() {
+    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+    List<NodeInfo> nodes = new ArrayList<>();
+    for (Member m : state.getMembers()) {
+      List<String> roles = m.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
+      String status = state.getUnreachable().contains(m) ? "unreachable"
+          : m.status().toString().toLowerCase(Locale.ROOT);
+      nodes.add(new NodeInfo(m.address().toString(), roles, status));
+    }
+    return nodes;
   }
 
   /** What {@link #cluster} gathers before it asks the started replicas for their state. */

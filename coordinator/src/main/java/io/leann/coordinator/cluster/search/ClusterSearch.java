@@ -157,20 +157,19 @@ public final class ClusterSearch implements AutoCloseable {
 
   /**
    * The replicas of shard {@code shard} in the order a search asks them: those on live nodes
-   * ({@link ReplicaLocations}) by the selector's choice, then the others (placed a moment ago, or on
-   * a node that may come back), asked only when all of the first have failed or are slow.
+   * ({@link ReplicaLocations}) by the selector's choice, then those placed on a node that is not
+   * (it may come back), asked only when all of the first have failed or are slow. A replica with no
+   * location is not asked: sharding would start it on the asking node, next to its twin; only when
+   * no location is known yet (a coordinator just started) are all asked, in replica order.
    */
   private List<String> replicasToAsk(String index, int shard, int copies) {
     List<String> all = new ArrayList<>(copies);
     for (int r = 0; r < copies; r++) {
       all.add(IndexShards.entityId(index, shard, r));
     }
-    List<String> live = locations.servable(all);
-    List<String> ordered = new ArrayList<>(selector.order(live));
-    List<String> rest = new ArrayList<>(all);
-    rest.removeAll(live);
-    ordered.addAll(selector.order(rest));
-    return ordered;
+    List<String> ordered = new ArrayList<>(selector.order(locations.servable(all)));
+    ordered.addAll(selector.order(locations.placedElsewhere(all)));
+    return ordered.isEmpty() ? all : ordered;
   }
 
   /**
@@ -185,7 +184,7 @@ public final class ClusterSearch implements AutoCloseable {
     boolean recomputing = recompute != null ? recompute : entry.recompute();
     Duration timeout = recomputing ? deadlines.forSearch(entry, ef) : settings.shardTimeout();
     List<CompletableFuture<ShardActor.SearchReply>> replies = new ArrayList<>(entry.shards());
-    int copies = Replication.effective(catalog.replication(entry.name()), Integer.MAX_VALUE);
+    int copies = Replication.effective(catalog.replication(entry.name()), locations.upShardNodes());
     for (int shard = 0; shard < entry.shards(); shard++) {
       replies.add(HedgedRead.start(shard, replicasToAsk(entry.name(), shard, copies),
           (replica, left) -> sharding.entityRefFor(IndexShards.TYPE_KEY, replica)

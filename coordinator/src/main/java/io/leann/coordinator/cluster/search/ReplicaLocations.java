@@ -54,16 +54,39 @@ final class ReplicaLocations {
 
   /** The replicas among {@code ids} placed on an Up, reachable shard node, in the given order. */
   List<String> servable(List<String> ids) {
+    Set<Address> live = liveShardNodes();
+    Map<String, Address> at = desired;
+    return ids.stream().filter(id -> at.get(id) != null && live.contains(at.get(id))).toList();
+  }
+
+  /** The replicas among {@code ids} placed on a node that is not Up or not reachable, in the given order. */
+  List<String> placedElsewhere(List<String> ids) {
+    Set<Address> live = liveShardNodes();
+    Map<String, Address> at = desired;
+    return ids.stream().filter(id -> at.get(id) != null && !live.contains(at.get(id))).toList();
+  }
+
+  /** The Up shard nodes, reachable or not: how many copies of a shard can be placed. */
+  int upShardNodes() {
+    int up = 0;
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (m.status().equals(MemberStatus.up()) && m.hasRole(IndexShards.ROLE)) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  private Set<Address> liveShardNodes() {
     ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
     Set<Address> unreachable = new HashSet<>();
     state.getUnreachable().forEach(m -> unreachable.add(m.address()));
-    Set<Address> up = new HashSet<>();
+    Set<Address> live = new HashSet<>();
     for (Member m : state.getMembers()) {
       if (m.status().equals(MemberStatus.up()) && m.hasRole(IndexShards.ROLE) && !unreachable.contains(m.address())) {
-        up.add(m.address());
+        live.add(m.address());
       }
     }
-    Map<String, Address> at = desired;
-    return ids.stream().filter(id -> at.get(id) != null && up.contains(at.get(id))).toList();
+    return live;
   }
 }

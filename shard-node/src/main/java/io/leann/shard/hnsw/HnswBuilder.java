@@ -16,11 +16,16 @@ import java.util.function.IntConsumer;
  * up front from the seed, so they do not depend on thread scheduling; with one thread nodes are
  * inserted in id order and the graph is reproducible bit for bit.
  *
- * <p>Insertion: greedy descent to the node's level, then on each of its levels a beam search of
- * width {@code efConstruction}, the neighbour-selection heuristic (keep a candidate only if it is
- * closer to the new node than to every neighbour kept so far) down to {@code M} links, and reverse
- * links whose overflow is shrunk with the same heuristic down to the level's cap ({@code 2M} on
- * level 0, {@code M} above).
+ * <p>Insertion, as Lucene's {@code HnswGraphBuilder} does it: greedy descent to the node's level,
+ * then on each of its levels a beam search of width {@code efConstruction} (seeded with every
+ * node the level above found), the neighbour-selection heuristic (keep a candidate only if it is
+ * closer to the new node than to every neighbour kept so far) up to the level's cap ({@code 2M} on
+ * level 0, {@code M} above), and a reverse link in each chosen neighbour. A neighbour whose list is
+ * full drops exactly one link ({@link DiversityHeuristic#worstNonDiverse}), so lists stay full;
+ * which of its links were appended since its list was last checked for diversity is tracked per
+ * list ({@code checked}). Taking only {@code M} links on level 0 and shrinking an overfull list
+ * to its diverse core (hnswlib's way) leaves lists half empty, and cost about two points of
+ * recall@10 at small ef against Lucene and jvector on real text embeddings.
  *
  * <p>Concurrency: threads take node ids from a shared counter; each list has its own lock (see
  * {@link OnHeapGraph}); a node that raises the graph's top level holds a global lock for its whole
@@ -34,6 +39,8 @@ public final class HnswBuilder {
   private final DiversityHeuristic heuristic;
   private final boolean l2;
   private final OnHeapGraph graph;
+  /** Per level and node: how many leading entries of the list were verified diverse. */
+  private final int[][] checked;
   private final Object entryLock = new Object();
 
   private HnswBuilder(VectorValues vectors, HnswParams params) {
@@ -41,7 +48,13 @@ public final class HnswBuilder {
     this.params = params;
     this.heuristic = new DiversityHeuristic(vectors, params.metric());
     this.l2 = params.metric() == io.leann.protocol.Metric.L2;
-    this.graph = new OnHeapGraph(drawLevels(vectors.size(), params), params.m(), params.m0());
+    int[] levels = drawLevels(vectors.size(), params);
+    this.graph = new OnHeapGraph(levels, params.m(), params.m0());
+    int top = 0;
+    for (int level : levels) {
+      top = Math.max(top, level);
+    }
+    this.checked = new int[top + 1][levels.length];
   }
 
   /** Builds the graph over all of {@code vectors}; cosine expects unit vectors. */
@@ -132,6 +145,10 @@ public final class HnswBuilder {
     private float[] dists = new float[params.efConstruction() + 1];
     private final int[] overflowIds = new int[params.m0() + 1];
     private final float[] overflowDists = new float[params.m0() + 1];
+    private final boolean[] overflowUnchecked = new boolean[params.m0() + 1];
+    private final int[] uncheckedIds = new int[params.m0() + 1];
+    private int[] seedIds = new int[params.efConstruction() + 1];
+    private float[] seedDists = new float[params.efConstruction() + 1];
     private final int[] best = new int[1];
     private final float[] bestDistance = new float[1];
 
@@ -169,18 +186,32 @@ public final class HnswBuilder {
       if (entry.level() > level) {
         searcher.descend(graph, source, entry.level(), level + 1, best, bestDistance);
       }
+      seedIds[0] = best[0];
+      seedDists[0] = bestDistance[0];
+      int seeds = 1;
       for (int l = Math.min(level, entry.level()); l >= 0; l--) {
         searcher.prepare(graph);
         NeighborQueue results = searcher.results();
-        searcher.visited().visit(best[0]);
         searcher.visited().visit(node);
-        searcher.seed(best[0], bestDistance[0], null);
+        for (int i = 0; i < seeds; i++) {
+          searcher.visited().visit(seedIds[i]);
+          searcher.seed(seedIds[i], seedDists[i], null);
+        }
         searcher.searchLevel(graph, source, params.efConstruction(), l, null);
         int count = drainClosestFirst(results);
-        best[0] = ids[0];
-        bestDistance[0] = dists[0];
-        int kept = heuristic.select(ids, dists, count, params.m());
-        graph.setNeighbors(l, node, ids, kept);
+        // The level below starts from everything this level found (distances carry over: same query).
+        if (seedIds.length < count) {
+          seedIds = new int[count];
+          seedDists = new float[count];
+        }
+        System.arraycopy(ids, 0, seedIds, 0, count);
+        System.arraycopy(dists, 0, seedDists, 0, count);
+        seeds = count;
+        int kept = heuristic.select(ids, dists, count, graph.maxDegree(l));
+        synchronized (graph.lock(l, node)) {
+          graph.setUnlocked(l, node, ids, kept);
+          checked[l][node] = kept;
+        }
         for (int i = 0; i < kept; i++) {
           addReverseLink(ids[i], node, dists[i], l);
         }
@@ -205,17 +236,34 @@ public final class HnswBuilder {
         if (graph.appendUnlocked(level, from, to)) {
           return;
         }
-        // Full: rank the old links and the new one by distance to `from`, keep a diverse subset.
+        // Full: rank the old links and the new one by distance to `from`, drop the worst one.
         int count = graph.copyUnlocked(level, from, overflowIds);
+        int verified = checked[level][from];
         for (int i = 0; i < count; i++) {
           overflowDists[i] = distanceBetween(from, overflowIds[i]);
         }
         overflowIds[count] = to;
         overflowDists[count] = distance;
+        int unverified = count + 1 - verified;
+        System.arraycopy(overflowIds, verified, uncheckedIds, 0, unverified);
         DiversityHeuristic.sortByDistance(overflowIds, overflowDists, count + 1);
-        int kept = heuristic.select(overflowIds, overflowDists, count + 1, graph.maxDegree(level));
-        graph.setUnlocked(level, from, overflowIds, kept);
+        for (int i = 0; i <= count; i++) {
+          overflowUnchecked[i] = contains(uncheckedIds, unverified, overflowIds[i]);
+        }
+        int drop = heuristic.worstNonDiverse(overflowIds, overflowDists, overflowUnchecked, count + 1);
+        System.arraycopy(overflowIds, drop + 1, overflowIds, drop, count - drop);
+        graph.setUnlocked(level, from, overflowIds, count);
+        checked[level][from] = count;
       }
+    }
+
+    private static boolean contains(int[] ids, int count, int id) {
+      for (int i = 0; i < count; i++) {
+        if (ids[i] == id) {
+          return true;
+        }
+      }
+      return false;
     }
 
   }

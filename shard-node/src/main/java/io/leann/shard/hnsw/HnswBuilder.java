@@ -2,6 +2,7 @@ package io.leann.shard.hnsw;
 
 import io.leann.shard.vector.VectorValues;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -69,6 +70,7 @@ public final class HnswBuilder {
   public static OnHeapGraph build(VectorValues vectors, HnswParams params, IntConsumer onInserted) {
     HnswBuilder builder = new HnswBuilder(vectors, params);
     builder.run(onInserted);
+    builder.connectComponents();
     return builder.graph;
   }
 
@@ -129,6 +131,53 @@ public final class HnswBuilder {
       throw new IllegalStateException("HNSW build failed", cause);
     } finally {
       pool.shutdown();
+    }
+  }
+
+  /**
+   * Makes every node reachable from the entry point on every level it lives on (Lucene's
+   * {@code connectComponents}): dropping one link from a full list can leave a node, or a small
+   * cluster, with no way in. Each node a walk from the entry point does not reach is linked from
+   * up to {@code M} of its nearest reachable nodes that have room (if none has room, from the
+   * nearest one, which then drops its worst link), and its whole component then counts as reached.
+   * Single-threaded, after all insertions.
+   */
+  private void connectComponents() {
+    OnHeapGraph.Entry entry = graph.entry();
+    if (entry.node() < 0) {
+      return;
+    }
+    int n = vectors.size();
+    Inserter inserter = new Inserter();
+    boolean[] reached = new boolean[n];
+    int[] stack = new int[n];
+    int[] scratch = new int[Math.max(params.m(), params.m0())];
+    for (int level = 0; level <= entry.level(); level++) {
+      Arrays.fill(reached, false);
+      markComponent(entry.node(), level, reached, stack, scratch);
+      for (int node = 0; node < n; node++) {
+        if (graph.level(node) >= level && !reached[node]) {
+          inserter.attach(node, level, entry);
+          markComponent(node, level, reached, stack, scratch);
+        }
+      }
+    }
+  }
+
+  /** Marks everything reachable from {@code start} on {@code level}. */
+  private void markComponent(int start, int level, boolean[] reached, int[] stack, int[] scratch) {
+    int top = 0;
+    stack[top++] = start;
+    reached[start] = true;
+    while (top > 0) {
+      int count = graph.neighbors(level, stack[--top], scratch);
+      for (int i = 0; i < count; i++) {
+        int next = scratch[i];
+        if (!reached[next]) {
+          reached[next] = true;
+          stack[top++] = next;
+        }
+      }
     }
   }
 
@@ -215,6 +264,36 @@ public final class HnswBuilder {
         for (int i = 0; i < kept; i++) {
           addReverseLink(ids[i], node, dists[i], l);
         }
+      }
+    }
+
+    /**
+     * Links {@code node}, which no walk from the entry point reaches on {@code level}, from its
+     * nearest nodes there that such a walk finds.
+     */
+    void attach(int node, int level, OnHeapGraph.Entry entry) {
+      vectors.copyTo(node, query);
+      source.setQuery(query);
+      searcher.prepare(graph);
+      best[0] = entry.node();
+      bestDistance[0] = source.distance(entry.node());
+      searcher.descend(graph, source, entry.level(), level + 1, best, bestDistance);
+      searcher.prepare(graph);
+      searcher.visited().visit(node);
+      searcher.visited().visit(best[0]);
+      searcher.seed(best[0], bestDistance[0], null);
+      searcher.searchLevel(graph, source, params.efConstruction(), level, null);
+      int count = drainClosestFirst(searcher.results());
+      int linked = 0;
+      for (int i = 0; i < count && linked < params.m(); i++) {
+        synchronized (graph.lock(level, ids[i])) {
+          if (graph.appendUnlocked(level, ids[i], node)) {
+            linked++;
+          }
+        }
+      }
+      if (linked == 0 && count > 0) {
+        addReverseLink(ids[0], node, dists[0], level);
       }
     }
 

@@ -7,7 +7,6 @@ import io.leann.coordinator.ingest.Document;
 import io.leann.coordinator.ingest.FileType;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.Metric;
-import io.leann.protocol.index.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -64,10 +63,7 @@ final class DocPassages {
     if (!Files.isRegularFile(cache)) {
       build(dataDir, cache);
     }
-    float[] all = RawArrays.readFloats(cache);
-    if (all.length % DIMS != 0 || all.length / DIMS <= QUERY_COUNT) {
-      throw new IOException(cache + " is damaged (" + all.length + " floats); delete it to rebuild it");
-    }
+    float[] all = RawArrays.readCache(cache, DIMS, QUERY_COUNT);
     float[] test = Arrays.copyOf(all, QUERY_COUNT * DIMS);
     float[] train = Arrays.copyOfRange(all, QUERY_COUNT * DIMS, all.length);
     return new Dataset(NAME, Metric.COSINE, DIMS, train, test);
@@ -95,14 +91,7 @@ final class DocPassages {
       }
     }
     Files.createDirectories(dataDir);
-    Path temp = AtomicFiles.tempFor(cache);
-    try {
-      RawArrays.writeFloats(temp, vectors);
-      AtomicFiles.publish(temp, cache);
-    } catch (IOException e) {
-      AtomicFiles.discard(temp);
-      throw e;
-    }
+    RawArrays.writeCache(cache, vectors);
   }
 
   /** The selected passage texts, queries first. */

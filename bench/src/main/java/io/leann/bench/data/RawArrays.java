@@ -1,5 +1,6 @@
 package io.leann.bench.data;
 
+import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.LittleEndian;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,6 +45,32 @@ public final class RawArrays {
       float[] out = new float[(int) (bytes / Float.BYTES)];
       MemorySegment.copy(seg, LittleEndian.FLOAT, 0, out, 0, out.length);
       return out;
+    }
+  }
+
+  /**
+   * Reads a data set's cached rows of {@code dims} floats, refusing a file that is not whole rows
+   * or holds no more than {@code minRows} of them.
+   *
+   * @throws IOException naming the file, which the caller rebuilds once deleted
+   */
+  static float[] readCache(Path cache, int dims, int minRows) throws IOException {
+    float[] all = readFloats(cache);
+    if (all.length % dims != 0 || all.length / dims <= minRows) {
+      throw new IOException(cache + " is damaged (" + all.length + " floats); delete it to rebuild it");
+    }
+    return all;
+  }
+
+  /** Writes a data set's cache so that readers see the whole file or none. */
+  static void writeCache(Path cache, float[] values) throws IOException {
+    Path temp = AtomicFiles.tempFor(cache);
+    try {
+      writeFloats(temp, values);
+      AtomicFiles.publish(temp, cache);
+    } catch (IOException e) {
+      AtomicFiles.discard(temp);
+      throw e;
     }
   }
 

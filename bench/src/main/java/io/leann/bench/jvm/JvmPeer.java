@@ -2,6 +2,8 @@ package io.leann.bench.jvm;
 
 import io.leann.bench.data.Dataset;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +23,15 @@ public interface JvmPeer {
       case JVectorPeer.NAME -> new JVectorPeer();
       default -> null;
     };
+  }
+
+  /** The data set's train vectors as one array per row, the shape both libraries take. */
+  static List<float[]> rows(Dataset data) {
+    List<float[]> rows = new ArrayList<>(data.trainSize());
+    for (int i = 0; i < data.trainSize(); i++) {
+      rows.add(Arrays.copyOfRange(data.train(), i * data.dims(), (i + 1) * data.dims()));
+    }
+    return rows;
   }
 
   /** Name and version as printed. */

@@ -4,9 +4,6 @@ import io.leann.bench.data.Dataset;
 import io.leann.protocol.Metric;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
@@ -53,11 +50,7 @@ final class LucenePeer implements JvmPeer {
     this.threads = threads;
     similarity = data.metric() == Metric.L2 ? VectorSimilarityFunction.EUCLIDEAN
         : VectorSimilarityFunction.DOT_PRODUCT;
-    List<float[]> rows = new ArrayList<>(data.trainSize());
-    for (int i = 0; i < data.trainSize(); i++) {
-      rows.add(Arrays.copyOfRange(data.train(), i * data.dims(), (i + 1) * data.dims()));
-    }
-    vectors = FloatVectorValues.fromFloats(rows, data.dims());
+    vectors = FloatVectorValues.fromFloats(JvmPeer.rows(data), data.dims());
     RandomVectorScorerSupplier scorers =
         DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(similarity, vectors);
     int n = data.trainSize();

@@ -5,7 +5,7 @@ package io.leann.shard.hnsw;
  * flat {@code int[]} with a fixed slot of {@code m0 + 1} ints per node ({@code [count, id1, id2,
  * ...]}), so the graph costs 4 bytes per link slot and no object per node; the upper levels, which
  * hold about {@code 1/M} of the nodes, use one small array per (node, level). No distances are
- * kept: shrinking an overfull list recomputes them, as hnswlib does, which keeps peak build memory
+ * kept: trimming an overfull list recomputes them, as hnswlib does, which keeps peak build memory
  * close to vectors plus graph.
  *
  * <p>Thread safety: a list is read and written under a striped monitor ({@link #lock}); readers

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leann.protocol.Metric;
 import io.leann.shard.search.Searches;
 import io.leann.shard.vector.ArrayVectors;
+import io.leann.shard.vector.VectorDistances;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,6 +41,54 @@ class HnswRecallTest {
     try (HnswIndex index = HnswIndex.build(vectors, params, HnswIndex.BuildOptions.withVectors())) {
       double recall = TestData.recall(index, vectors, Metric.COSINE, queries, K, 64);
       assertTrue(recall >= 0.95, "recall@10 on real embeddings at ef=64 was " + recall);
+    }
+  }
+
+  /**
+   * A corpus where a fifth of the rows are exact copies (a mail corpus's repeated footers and quoted
+   * text): the copies must not fill each other's lists and trap the search, so recall counted by
+   * distance (any of several equal rows is a right answer) stays that of exact search. (Before the
+   * builder kept lists full, L2 stayed at 0.945 and cosine at 0.975 here. Inner product is left
+   * out: on rows of unequal norm it is no metric, and both builders miss about 1.5% of it here.)
+   */
+  @ParameterizedTest
+  @EnumSource(value = Metric.class, names = {"L2", "COSINE"})
+  void duplicateRowsDoNotTrapTheSearch(Metric metric) {
+    float[][] distinct = TestData.clustered(2430, 32, 20, 5);
+    float[][] data = new float[3000][];
+    for (int i = 0; i < 2400; i++) {
+      data[i] = distinct[i];
+    }
+    for (int i = 2400; i < 3000; i++) {
+      data[i] = distinct[2400 + (i - 2400) % 30].clone(); // 30 rows, 20 copies each
+    }
+    float[][] queries = new float[60][];
+    SplittableRandom r = new SplittableRandom(9);
+    for (int q = 0; q < queries.length; q++) {
+      float[] base = q % 2 == 0 ? distinct[2400 + q % 30] : distinct[r.nextInt(2400)];
+      queries[q] = base.clone();
+      for (int d = 0; d < queries[q].length; d++) {
+        queries[q][d] += (float) (0.05 * TestData.gaussian(r));
+      }
+    }
+    ArrayVectors vectors = ArrayVectors.copyOf(data, false);
+    HnswParams params = new HnswParams(metric, 16, 100, 2, 1);
+    try (HnswIndex index = HnswIndex.build(vectors, params, HnswIndex.BuildOptions.withVectors())) {
+      long hits = 0;
+      for (float[] q : queries) {
+        float[] nq = q.clone();
+        if (metric.normalises()) {
+          VectorDistances.normalize(nq);
+        }
+        float kth = ExactSearch.search(vectors, metric, nq, K).distances()[K - 1];
+        for (float d : Searches.stored(index, q, K, 64).distances()) {
+          if (d <= kth + 1e-5f * Math.max(1f, Math.abs(kth))) {
+            hits++;
+          }
+        }
+      }
+      double recall = hits / (double) (queries.length * K);
+      assertTrue(recall >= 0.99, metric + " recall@10 by distance at ef=64 was " + recall);
     }
   }
 

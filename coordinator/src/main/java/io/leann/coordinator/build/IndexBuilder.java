@@ -20,7 +20,7 @@ import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.index.IndexDirectory;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndexWriter;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -214,10 +214,10 @@ public final class IndexBuilder {
         embedded = embed(passages, reuseFrom, prev, spool, req.embedBatch());
         spool.finish();
 
-        // Stage 3: one graph per shard over a contiguous range of rows, and the BM25 index.
+        // Stage 3: one graph per shard over a contiguous range of rows, and the keyword index.
         List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
-        progress.stage("bm25", passages.size());
-        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+        progress.stage("keywords", passages.size());
+        KeywordIndexWriter.build(genDir.resolve(IndexLayout.KEYWORDS), req.textAnalyzer(), passages);
         progress.done(passages.size() + " passages");
         manifest.write(genDir.resolve(IndexLayout.MANIFEST));
         writer.commit(meta(req, gen, passages.size(), shards));
@@ -309,6 +309,7 @@ public final class IndexBuilder {
     Map<String, Object> kwargs = new LinkedHashMap<>();
     kwargs.put("complexity", req.searchComplexity());
     req.graph().record(kwargs, embedder.dimensions());
+    kwargs.put(IndexMeta.TEXT_ANALYZER, req.textAnalyzer().id());
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
         req.embeddingMode(), embeddingOptions,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
@@ -332,7 +333,8 @@ public final class IndexBuilder {
     return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
         String.valueOf(req.shards()), String.valueOf(req.searchComplexity()),
-        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget());
+        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget(),
+        "text=" + req.textAnalyzer().id());
   }
 
   /** The arguments of the build that made the committed generation of {@code layout}. */

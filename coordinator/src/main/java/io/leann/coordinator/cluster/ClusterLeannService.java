@@ -93,7 +93,7 @@ import scala.jdk.javaapi.DurationConverters;
  * ({@code shard-timeout}, longer in recompute mode); shards that miss it or fail are listed in
  * {@code missing_shards} with {@code partial: true}, and when none answers the search fails with
  * 503. Hybrid search ({@code vector_weight}) fuses the dense list with BM25 scored here, over the
- * index-wide BM25 file ({@link TextIndexes}).
+ * index-wide keyword index ({@link TextIndexes}).
  *
  * <p>Placement: desired locations are kept by the external shard allocation client; the
  * {@link PlacementKeeper} singleton fills them in for new shards and shards whose node is gone,

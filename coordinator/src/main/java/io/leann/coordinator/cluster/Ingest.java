@@ -25,7 +25,8 @@ import io.leann.shard.actor.ShardActor;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.hnsw.GraphBuild;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndexWriter;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -209,16 +210,61 @@ final class Ingest {
         for (IndexMeta.Shard s : shards) {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
-        Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+        TextAnalyzer analyzer = textAnalyzer(layout, old);
+        writeKeywords(analyzer, old == null || TextAnalyzer.recorded(old, layout.meta()) == null ? null
+            : oldGenDir.resolve(IndexLayout.KEYWORDS), genDir.resolve(IndexLayout.KEYWORDS), oldPassages, kept,
+            passages);
         Manifest.afterIngest(previousManifest(oldGenDir), oldRows, kept, n - kept.size())
             .write(genDir.resolve(IndexLayout.MANIFEST));
-        IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards);
+        IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards, analyzer);
         writer.commit(meta);
         return new IndexEntry(entry.name(), IndexEntry.READY, shards.size(), entry.model(),
             entry.embeddingMode(), dims, entry.metric(), entry.compact(), entry.recompute(),
             entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
             meta.embeddingOptions(), meta.maxSeqLength());
       }
+    }
+  }
+
+  /**
+   * The analyzer of the new generation's keyword index: the previous generation's (an index built
+   * before analyzers were recorded keeps {@link TextAnalyzer#LEGACY}, so its ranking does not
+   * change under it), or the default for a first build.
+   */
+  private static TextAnalyzer textAnalyzer(IndexLayout layout, IndexMeta old) throws IOException {
+    if (old == null) {
+      return TextAnalyzer.DEFAULT;
+    }
+    TextAnalyzer recorded = TextAnalyzer.recorded(old, layout.meta());
+    return recorded == null ? TextAnalyzer.LEGACY : recorded;
+  }
+
+  /**
+   * Writes the new generation's keyword index: in place from the previous one when there is one
+   * (the passages not in {@code kept} deleted, the rows after them added), afresh otherwise.
+   *
+   * @param previous the previous generation's keyword index, or null for none
+   */
+  private static void writeKeywords(TextAnalyzer analyzer, Path previous, Path target, PassageStore oldPassages,
+      LongList kept, PassageStore passages) throws IOException {
+    if (previous == null) {
+      KeywordIndexWriter.build(target, analyzer, passages);
+      return;
+    }
+    try (KeywordIndexWriter writer = KeywordIndexWriter.copyOf(previous, target, analyzer)) {
+      int next = 0;
+      for (long r = 0; r < oldPassages.size(); r++) {
+        if (next < kept.size() && kept.get(next) == r) {
+          next++;
+        } else {
+          writer.delete(oldPassages.id(r));
+        }
+      }
+      for (long r = kept.size(); r < passages.size(); r++) {
+        Passage p = passages.get(r);
+        writer.add(p.id(), p.text());
+      }
+      writer.commit();
     }
   }
 
@@ -438,10 +484,11 @@ final class Ingest {
    * options of the previous one (how texts are embedded) carry over.
    */
   private IndexMeta meta(IndexEntry entry, IndexMeta old, GraphBuild recipe, int gen, int dims, long passages,
-      List<IndexMeta.Shard> shards) {
+      List<IndexMeta.Shard> shards, TextAnalyzer analyzer) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
     kwargs.put("complexity", entry.complexity());
     recipe.record(kwargs, dims);
+    kwargs.put(IndexMeta.TEXT_ANALYZER, analyzer.id());
     // The committed meta's options (server, prompt templates, max_seq_length) carry over; a new
     // index has the ones it was created with.
     return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(),

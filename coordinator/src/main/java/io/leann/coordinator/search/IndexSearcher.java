@@ -9,7 +9,7 @@ import io.leann.protocol.index.PromptTemplates;
 import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndex;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
 import io.leann.shard.vector.VectorDistances;
@@ -126,7 +126,7 @@ public final class IndexSearcher implements AutoCloseable {
       // L2 scores are distances; negate them so that higher is better on both sides
       denseScored.add(new Scored(h.id(), index.metric() == Metric.L2 ? -h.score() : h.score()));
     }
-    Bm25Index bm25 = index.bm25();
+    KeywordIndex bm25 = index.bm25();
     BitSet matches = filter == null || filter.isEmpty() ? null : index.columns().matching(filter);
     Bm25Hits sparse = bm25.search(query, depth, matches == null ? null : matches::get);
     List<Scored> sparseScored = new ArrayList<>();

@@ -35,6 +35,7 @@ import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.text.Bm25Hits;
 import io.leann.shard.text.HybridFusion;
 import io.leann.shard.text.Scored;
+import io.leann.shard.text.TextAnalyzer;
 import io.leann.shard.vector.VectorDistances;
 import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
@@ -411,22 +412,25 @@ public final class ClusterLeannService implements LeannService {
       IndexEntry existing = indexes.get(name);
       IndexLayout layout = disk.layout(name);
       int existingShards;
+      TextAnalyzer existingAnalyzer;
       try {
         if (existing == null) {
           existing = IndexEntries.read(layout, env);
         }
         if (existing == null) {
-          IndexEntries.writeSettings(layout, requested);
+          IndexEntries.writeSettings(layout, requested, TextAnalyzer.ofSettings(settings));
         }
         existingShards = existing == null ? 0 : IndexEntries.requestedShards(layout, existing.shards());
+        existingAnalyzer = IndexEntries.textAnalyzer(layout);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (existing != null && !IndexEntries.compatible(existing, existingShards, settings, requested)) {
+      if (existing != null
+          && !IndexEntries.compatible(existing, existingShards, existingAnalyzer, settings, requested)) {
         throw new ApiException(409, "conflict", "index '" + name + "' exists with other settings (model "
             + existing.model() + ", metric " + existing.metric() + ", " + existingShards + " shards, degree "
             + existing.graphDegree() + ", compact " + existing.compact() + ", recompute " + existing.recompute()
-            + ")");
+            + ", text analyzer " + existingAnalyzer.id() + ")");
       }
       return existing != null ? existing : requested;
     }, blocking).thenCompose(entry -> indexes.update(name, known -> known == null ? entry : null)

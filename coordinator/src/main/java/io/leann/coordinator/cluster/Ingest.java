@@ -210,7 +210,7 @@ final class Ingest {
         for (IndexMeta.Shard s : shards) {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
-        TextAnalyzer analyzer = textAnalyzer(layout, old);
+        TextAnalyzer analyzer = IndexEntries.textAnalyzer(layout);
         writeKeywords(analyzer, old == null || TextAnalyzer.recorded(old, layout.meta()) == null ? null
             : oldGenDir.resolve(IndexLayout.KEYWORDS), genDir.resolve(IndexLayout.KEYWORDS), oldPassages, kept,
             passages);
@@ -224,19 +224,6 @@ final class Ingest {
             meta.embeddingOptions(), meta.maxSeqLength());
       }
     }
-  }
-
-  /**
-   * The analyzer of the new generation's keyword index: the previous generation's (an index built
-   * before analyzers were recorded keeps {@link TextAnalyzer#LEGACY}, so its ranking does not
-   * change under it), or the default for a first build.
-   */
-  private static TextAnalyzer textAnalyzer(IndexLayout layout, IndexMeta old) throws IOException {
-    if (old == null) {
-      return TextAnalyzer.DEFAULT;
-    }
-    TextAnalyzer recorded = TextAnalyzer.recorded(old, layout.meta());
-    return recorded == null ? TextAnalyzer.LEGACY : recorded;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.passages.Passage;
 import io.leann.shard.filter.MetadataFilter;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -49,6 +50,8 @@ final class ApiIndexFiles {
    * The settings an API index is built with.
    *
    * @param dimensions of the model's embeddings, known once the model was loaded at creation
+   * @param textAnalyzer the keyword index's analyzer; null in settings written before it was
+   *     chosen, whose indexes keep {@link TextAnalyzer#LEGACY}
    */
   record Settings(
       @JsonProperty("embedding_mode") String embeddingMode,
@@ -58,7 +61,13 @@ final class ApiIndexFiles {
       @JsonProperty("compact") boolean compact,
       @JsonProperty("recompute") boolean recompute,
       @JsonProperty("graph_degree") int graphDegree,
-      @JsonProperty("dimensions") int dimensions) {}
+      @JsonProperty("dimensions") int dimensions,
+      @JsonProperty("text_analyzer") String textAnalyzer) {
+
+    TextAnalyzer analyzer() {
+      return textAnalyzer == null ? TextAnalyzer.LEGACY : TextAnalyzer.parse(textAnalyzer);
+    }
+  }
 
   /** One line of a metadata file. */
   private record MetadataLine(@JsonProperty("file") String file,

@@ -31,6 +31,7 @@ import io.leann.shard.filter.MetadataFilter;
 import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.index.IndexDirectory;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -388,7 +389,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
           ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
           DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
-          false, EMBED_BATCH, List.of());
+          false, EMBED_BATCH, List.of(), null, 0, s.analyzer());
       BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress(), ApiIndexFiles.ownMetadata(layout))
           .build(request);
       // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
@@ -460,10 +461,11 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     if (degree < 2 || degree > 128) {
       throw ApiException.badRequest("graph_degree", "must be in [2, 128]");
     }
+    TextAnalyzer analyzer = TextAnalyzer.ofSettings(in);
     try (Embedder embedder = EmbedderFactory.create(mode, in.model(), env)) {
       return new ApiIndexFiles.Settings(mode, embedder.modelId(), metric, shards,
           in.compact() == null || in.compact(), in.recompute() == null || in.recompute(), degree,
-          embedder.dimensions());
+          embedder.dimensions(), analyzer.id());
     } catch (EmbeddingException e) {
       throw new ApiException(400, "bad_request", "cannot embed with embedding_mode '" + mode + "'"
           + (in.model() == null ? "" : " and model '" + in.model() + "'") + ": " + e.getMessage());

@@ -131,8 +131,13 @@ class ClusterSearchTest {
   void indexesBuiltThroughTheApiAnswerLikeTheLocalEngine() throws Exception {
     assertEquals(404, status(service.search("docs", request("stars", null, null))));
     service.createIndex("docs", new IndexSettings(null, null, "cosine", 3, true, false, 16)).toCompletableFuture().join();
-    service.createIndex("pruned", new IndexSettings(null, null, "l2", 2, true, true, 16)).toCompletableFuture().join();
+    service.createIndex("pruned", new IndexSettings(null, null, "l2", 2, true, true, 16, "exact"))
+        .toCompletableFuture().join();
     assertEquals(409, status(service.createIndex("docs", new IndexSettings(null, null, "l2", 3, null, null, null))));
+    assertEquals(409, status(service.createIndex("docs",
+        new IndexSettings(null, null, null, null, null, null, null, "cjk"))));
+    assertEquals(400, status(service.createIndex("other",
+        new IndexSettings(null, null, null, null, null, null, null, "klingon"))));
     // PUT is idempotent: fields left out ask for nothing.
     assertEquals("cosine", service.createIndex("docs", new IndexSettings(null, null, null, 3, null, null, null))
         .toCompletableFuture().join().metric());
@@ -147,6 +152,8 @@ class ClusterSearchTest {
     assertEquals(72, service.index("docs").toCompletableFuture().join().passages());
     IndexMeta meta = IndexMeta.read(root.resolve("docs").resolve("documents.leann.meta.json"));
     assertEquals(3, meta.shards().size());
+    assertEquals("standard", meta.textAnalyzer());
+    assertEquals("exact", IndexMeta.read(root.resolve("pruned").resolve("documents.leann.meta.json")).textAnalyzer());
 
     IndexRegistry disk = new IndexRegistry(root);
     try (IndexSearcher local = IndexSearcher.open(disk.layout("docs"), env);

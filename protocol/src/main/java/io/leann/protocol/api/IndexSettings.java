@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Body of {@code PUT /indexes/{name}}: how documents added later are embedded and indexed. Null
- * fields take the defaults (local all-MiniLM-L6-v2, cosine, 1 shard, compact, recompute).
+ * fields take the defaults (local all-MiniLM-L6-v2, cosine, 1 shard, compact, recompute, the
+ * {@code standard} text analyzer).
+ *
+ * @param textAnalyzer how the keyword index cuts text into words: standard, cjk or exact
  */
 public record IndexSettings(
     @JsonProperty("embedding_mode") String embeddingMode,
@@ -13,4 +16,12 @@ public record IndexSettings(
     @JsonProperty("shards") Integer shards,
     @JsonProperty("compact") Boolean compact,
     @JsonProperty("recompute") Boolean recompute,
-    @JsonProperty("graph_degree") Integer graphDegree) {}
+    @JsonProperty("graph_degree") Integer graphDegree,
+    @JsonProperty("text_analyzer") String textAnalyzer) {
+
+  /** Settings with the default text analyzer. */
+  public IndexSettings(String embeddingMode, String model, String metric, Integer shards, Boolean compact,
+      Boolean recompute, Integer graphDegree) {
+    this(embeddingMode, model, metric, shards, compact, recompute, graphDegree, null);
+  }
+}

@@ -1,5 +1,7 @@
 package io.leann.shard.text;
 
+import io.leann.protocol.api.ApiException;
+import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import java.nio.file.Path;
@@ -68,6 +70,22 @@ public enum TextAnalyzer {
     }
     throw new IllegalArgumentException("unknown text analyzer '" + name + "': choose one of "
         + Arrays.stream(values()).map(TextAnalyzer::id).collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * The analyzer the body of {@code PUT /indexes/{name}} asks for; the default when it names none.
+   *
+   * @throws ApiException 400 naming {@code text_analyzer} if it names an unknown one
+   */
+  public static TextAnalyzer ofSettings(IndexSettings settings) {
+    if (settings == null || settings.textAnalyzer() == null) {
+      return DEFAULT;
+    }
+    try {
+      return parse(settings.textAnalyzer());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("text_analyzer", e.getMessage());
+    }
   }
 
   /**

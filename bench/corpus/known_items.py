@@ -11,25 +11,22 @@ bounded run still samples every group (easy ham, hard ham, spam).
 
 usage: known_items.py <package/data dir> <out dir> [max messages]
 """
-import email
 import os
 import random
 import re
 import sys
-import json
-from email import policy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from spam_assassin import body_text  # noqa: E402
+from spam_assassin import messages as read_messages  # noqa: E402
 
 # Longer bodies (digests, long spam) are left out, as in the other spam benches: embedding them on
 # a small machine costs more than they add to the set.
 MAX_BODY_BYTES = 8192
 
 
-def subject_of(msg):
+def normalised(subject):
     # Mailing-list tags ("[zzzzteana]") and reply prefixes, in any order, are not what the message is about.
-    subject = re.sub(r"^\s*(((re|fwd?|fw)\s*:|\[[^\]]*\])\s*)+", "", str(msg.get("Subject", "")), flags=re.I)
+    subject = re.sub(r"^\s*(((re|fwd?|fw)\s*:|\[[^\]]*\])\s*)+", "", subject, flags=re.I)
     return " ".join(subject.split())
 
 
@@ -37,20 +34,9 @@ def main():
     data, out = sys.argv[1], sys.argv[2]
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
     messages = []
-    for group in sorted(g for g in os.listdir(data) if os.path.isdir(os.path.join(data, g))):
-        for name in sorted(os.listdir(os.path.join(data, group))):
-            if not name.endswith(".json"):
-                continue
-            try:
-                with open(os.path.join(data, group, name), encoding="utf-8") as f:
-                    record = json.load(f)
-                msg = email.message_from_string(record["text"], policy=policy.default)
-                body = body_text(msg)
-                subject = subject_of(msg)
-            except Exception:  # malformed JSON or MIME: skip the message, as a mail reader would
-                continue
-            if body and body.strip() and len(body.encode("utf-8")) <= MAX_BODY_BYTES:
-                messages.append((f"{group}-{record['id']}.txt", subject, body.strip()))
+    for group, message_id, body, subject in read_messages(data):
+        if body and body.strip() and len(body.encode("utf-8")) <= MAX_BODY_BYTES:
+            messages.append((f"{group}-{message_id}.txt", normalised(subject), body.strip()))
     counts = {}
     for _, subject, _ in messages:
         counts[subject.lower()] = counts.get(subject.lower(), 0) + 1

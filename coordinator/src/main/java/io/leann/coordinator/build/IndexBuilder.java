@@ -21,6 +21,7 @@ import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.text.KeywordIndexWriter;
+import io.leann.shard.text.TextAnalyzer;
 import io.leann.shard.vector.ArrayVectors;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -217,13 +218,38 @@ public final class IndexBuilder {
         // Stage 3: one graph per shard over a contiguous range of rows, and the keyword index.
         List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
         progress.stage("keywords", passages.size());
-        KeywordIndexWriter.build(genDir.resolve(IndexLayout.KEYWORDS), req.textAnalyzer(), passages);
+        writeKeywords(layout, prev, reuseFrom, genDir.resolve(IndexLayout.KEYWORDS), req.textAnalyzer(), passages);
         progress.done(passages.size() + " passages");
         manifest.write(genDir.resolve(IndexLayout.MANIFEST));
         writer.commit(meta(req, gen, passages.size(), shards));
         return new BuildOutcome(false, passages.size(), embedded, reuseFrom.size() - embedded,
             files.size(), docs.report(), gen);
       }
+    }
+  }
+
+  /**
+   * The keyword index: in place from the previous build's when its passages may be reused and it
+   * has the same analyzer (reused rows keep their documents, moved to their new rows; only new
+   * passages are analysed), afresh otherwise, or, with a warning, when the previous one fails its checks.
+   */
+  private void writeKeywords(IndexLayout layout, Previous prev, LongList reuseFrom, Path target, TextAnalyzer analyzer,
+      PassageStore passages) throws IOException {
+    Path previous = null;
+    if (prev != null && prev.reusable()) {
+      IndexMeta committed = IndexMeta.read(layout.meta());
+      if (analyzer == TextAnalyzer.recorded(committed, layout.meta())) {
+        previous = layout.resolve(committed.passageSources().get(0).path()).resolveSibling(IndexLayout.KEYWORDS);
+      }
+    }
+    try {
+      KeywordIndexWriter.write(previous, previous == null ? 0 : prev.passages.size(),
+          row -> reuseFrom.get((int) row), target, analyzer, passages);
+    } catch (IndexFormatException e) {
+      progress.note("warning: the previous keyword index cannot be reused (" + e.getMessage()
+          + "); indexing every passage again");
+      IndexDirectory.deleteTree(target);
+      KeywordIndexWriter.build(target, analyzer, passages);
     }
   }
 

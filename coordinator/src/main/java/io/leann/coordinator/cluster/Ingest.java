@@ -210,10 +210,11 @@ final class Ingest {
         for (IndexMeta.Shard s : shards) {
           IndexBuilder.writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
         }
+        // In place from the previous generation's keyword index: kept rows keep their documents.
         TextAnalyzer analyzer = IndexEntries.textAnalyzer(layout);
-        writeKeywords(analyzer, old == null || TextAnalyzer.recorded(old, layout.meta()) == null ? null
-            : oldGenDir.resolve(IndexLayout.KEYWORDS), genDir.resolve(IndexLayout.KEYWORDS), oldPassages, kept,
-            passages);
+        KeywordIndexWriter.write(old == null || TextAnalyzer.recorded(old, layout.meta()) == null ? null
+            : oldGenDir.resolve(IndexLayout.KEYWORDS), oldRows, row -> row < kept.size() ? kept.get((int) row) : -1,
+            genDir.resolve(IndexLayout.KEYWORDS), analyzer, passages);
         Manifest.afterIngest(previousManifest(oldGenDir), oldRows, kept, n - kept.size())
             .write(genDir.resolve(IndexLayout.MANIFEST));
         IndexMeta meta = meta(entry, old, recipe, gen, dims, n, shards, analyzer);
@@ -223,35 +224,6 @@ final class Ingest {
             entry.graphDegree(), entry.complexity(), n, meta.passageSources().get(0).path(), null,
             meta.embeddingOptions(), meta.maxSeqLength());
       }
-    }
-  }
-
-  /**
-   * Writes the new generation's keyword index: in place from the previous one when there is one
-   * (the passages not in {@code kept} deleted, the rows after them added), afresh otherwise.
-   *
-   * @param previous the previous generation's keyword index, or null for none
-   */
-  private static void writeKeywords(TextAnalyzer analyzer, Path previous, Path target, PassageStore oldPassages,
-      LongList kept, PassageStore passages) throws IOException {
-    if (previous == null) {
-      KeywordIndexWriter.build(target, analyzer, passages);
-      return;
-    }
-    try (KeywordIndexWriter writer = KeywordIndexWriter.copyOf(previous, target, analyzer)) {
-      int next = 0;
-      for (long r = 0; r < oldPassages.size(); r++) {
-        if (next < kept.size() && kept.get(next) == r) {
-          next++;
-        } else {
-          writer.delete(oldPassages.id(r));
-        }
-      }
-      for (long r = kept.size(); r < passages.size(); r++) {
-        Passage p = passages.get(r);
-        writer.add(p.id(), p.text());
-      }
-      writer.commit();
     }
   }
 

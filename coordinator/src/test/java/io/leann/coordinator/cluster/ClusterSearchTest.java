@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.local.FreshKeywords;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.embed.onnx.OnnxEmbedder;
@@ -22,14 +22,8 @@ import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
 import io.leann.protocol.index.IndexMeta;
-import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.actor.IndexShards;
 import io.leann.shard.filter.MetadataFilter;
-import io.leann.shard.search.IndexFiles;
-import io.leann.shard.text.Bm25Hits;
-import io.leann.shard.text.KeywordIndex;
-import io.leann.shard.text.KeywordIndexWriter;
-import io.leann.shard.text.TextAnalyzer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,7 +155,8 @@ class ClusterSearchTest {
     assertEquals(3, meta.shards().size());
     assertEquals("standard", meta.textAnalyzer());
     assertEquals("exact", IndexMeta.read(root.resolve("pruned").resolve("documents.leann.meta.json")).textAnalyzer());
-    assertKeywordsRankAsAFreshBuild("docs", List.of("rockets leaving the launch pad", "slow cooked tomato sauce"));
+    FreshKeywords.assertRanksAsAFreshBuild(new IndexRegistry(root).layout("docs"), root,
+        List.of("rockets leaving the launch pad", "slow cooked tomato sauce"));
 
     IndexRegistry disk = new IndexRegistry(root);
     try (IndexSearcher local = IndexSearcher.open(disk.layout("docs"), env);
@@ -219,7 +214,8 @@ class ClusterSearchTest {
         removed.passagesRemoved(), removed.done()), removed.toString());
     assertEquals("removed 4 passages", removed.result());
     assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
-    assertKeywordsRankAsAFreshBuild("trim", List.of("wind on the open sea", "rockets leaving the launch pad"));
+    FreshKeywords.assertRanksAsAFreshBuild(new IndexRegistry(root).layout("trim"), root,
+        List.of("wind on the open sea", "rockets leaving the launch pad"));
     Path meta = root.resolve("trim").resolve("documents.leann.meta.json");
     String query = "the quartet rehearsed before the evening concert";
     SearchResponse after = service.search("trim", request(query, null, null)).toCompletableFuture().join();
@@ -250,7 +246,6 @@ class ClusterSearchTest {
     });
     assertTrue(refused.error().contains("delete the index instead"), refused.error());
     assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
-    assertKeywordsRankAsAFreshBuild("trim", List.of("wind on the open sea", "rockets leaving the launch pad"));
     assertArrayEquals(published, Files.readAllBytes(meta));
     service.deleteIndex("trim").toCompletableFuture().join();
   }
@@ -419,31 +414,6 @@ class ClusterSearchTest {
   }
 
   /** The HTTP status a failed call carries. */
-  /**
-   * The keyword index an ingest job updated in place (added to, or deleted from) ranks every query
-   * exactly as one built afresh from the generation's passages.
-   */
-  private static void assertKeywordsRankAsAFreshBuild(String index, List<String> queries) throws Exception {
-    IndexLayout layout = new IndexRegistry(root).layout(index);
-    IndexMeta meta = IndexMeta.read(layout.meta());
-    Path generation = layout.resolve(meta.passageSources().get(0).path()).getParent();
-    Path fresh = Files.createTempDirectory(root, index + "-fresh-keywords");
-    TextAnalyzer analyzer = TextAnalyzer.recorded(meta, layout.meta());
-    try (PassageStore passages = IndexFiles.openPassages(layout.dir(), meta)) {
-      KeywordIndexWriter.build(fresh, analyzer, passages);
-      try (KeywordIndex updated = KeywordIndex.open(generation.resolve(IndexLayout.KEYWORDS), analyzer, passages);
-          KeywordIndex rebuilt = KeywordIndex.open(fresh, analyzer, passages)) {
-        for (String query : queries) {
-          Bm25Hits expected = rebuilt.search(query, 10);
-          Bm25Hits actual = updated.search(query, 10);
-          assertTrue(expected.size() > 0, query);
-          assertArrayEquals(expected.rows(), actual.rows(), query);
-          assertArrayEquals(expected.scores(), actual.scores(), query);
-        }
-      }
-    }
-  }
-
   private static int status(CompletionStage<?> call) {
     try {
       call.toCompletableFuture().join();

@@ -14,7 +14,6 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
@@ -26,6 +25,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
@@ -60,11 +60,11 @@ import org.apache.lucene.util.BytesRef;
  * first, ties broken by the lower row, so they do not depend on Lucene's document order.
  *
  * <p>Each Lucene document holds the passage text ({@value #TEXT}: frequencies and norms, no
- * positions, nothing stored) and the passage id ({@value #ID}, one indexed term) by which in-place
- * updates delete it. Lucene renumbers documents when it merges segments, so the document-to-row
- * table is rebuilt at open from the id terms and the passage store. Invariants after
- * {@link #open}: every live document has exactly one id, every passage row exactly one live
- * document.
+ * positions, nothing stored), its passage row ({@value #ROW}, a doc value, which an in-place
+ * update rewrites when rows move) and a key ({@value #KEY}, one indexed term) by which updates find
+ * it. Lucene renumbers documents when it merges segments, so the document-to-row table is read
+ * from the doc values at open. Invariants after {@link #open}: every live document names a
+ * distinct row in {@code [0, passages)}, so every row has exactly one live document.
  *
  * <p>Integrity: every file of the directory is checked against its Lucene checksum (CRC32 footer)
  * before the index is opened; a failing file is an {@link IndexFormatException} naming it.
@@ -75,8 +75,13 @@ import org.apache.lucene.util.BytesRef;
 public final class KeywordIndex implements AutoCloseable {
   /** Field with the analysed passage text. */
   static final String TEXT = "text";
-  /** Field with the passage id, a single untokenised term. */
-  static final String ID = "id";
+  /**
+   * Field with the document's key, a single untokenised term unique in the index and in every
+   * index updated from it, by which an update deletes or moves the document.
+   */
+  static final String KEY = "key";
+  /** Doc-values field with the passage row of the document. */
+  static final String ROW = "row";
   static final BM25Similarity SIMILARITY = new BM25Similarity(1.2f, 0.75f);
 
   private final Directory directory;
@@ -115,7 +120,7 @@ public final class KeywordIndex implements AutoCloseable {
       Directory memory = new ByteBuffersDirectory();
       try {
         try (KeywordIndexWriter writer = KeywordIndexWriter.create(memory, TextAnalyzer.LEGACY)) {
-          writer.addAll(passages.stream());
+          writer.addAll(passages);
           writer.commit();
         }
         return open(memory, dir, TextAnalyzer.LEGACY, passages);
@@ -140,6 +145,18 @@ public final class KeywordIndex implements AutoCloseable {
 
   private static KeywordIndex open(Directory directory, Path dir, TextAnalyzer analyzer, PassageStore passages)
       throws IOException {
+    long count = passages.size();
+    DirectoryReader reader = readerOf(directory, dir, count);
+    try {
+      return new KeywordIndex(directory, reader, analyzer, rowsOfDocuments(dir, reader, count), (int) count);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  /** A reader of the commit in {@code directory}, which must hold {@code passages} live documents. */
+  private static DirectoryReader readerOf(Directory directory, Path dir, long passages) throws IOException {
     DirectoryReader reader;
     try {
       reader = DirectoryReader.open(directory);
@@ -147,17 +164,12 @@ public final class KeywordIndex implements AutoCloseable {
         | NoSuchFileException | FileNotFoundException e) {
       throw new IndexFormatException(dir, "is not a readable Lucene index: " + e.getMessage(), e);
     }
-    try {
-      long count = passages.size();
-      if (reader.numDocs() != count) {
-        throw new IndexFormatException(dir, "keyword index covers " + reader.numDocs()
-            + " passages, the index has " + count);
-      }
-      return new KeywordIndex(directory, reader, analyzer, rowsOfDocuments(dir, reader, passages), (int) count);
-    } catch (IOException | RuntimeException e) {
+    if (reader.numDocs() != passages) {
       reader.close();
-      throw e;
+      throw new IndexFormatException(dir, "keyword index covers " + reader.numDocs() + " passages, the index has "
+          + passages);
     }
+    return reader;
   }
 
   /**
@@ -184,45 +196,69 @@ public final class KeywordIndex implements AutoCloseable {
     }
   }
 
-  /** The row of every live document, from its id term; verifies the one-to-one invariant. */
-  private static int[] rowsOfDocuments(Path dir, DirectoryReader reader, PassageStore passages) throws IOException {
+  /** The row of every live document, from its row doc value; verifies the one-to-one invariant. */
+  private static int[] rowsOfDocuments(Path dir, DirectoryReader reader, long passages) throws IOException {
     int[] rows = new int[reader.maxDoc()];
     Arrays.fill(rows, -1);
-    BitSet covered = new BitSet((int) passages.size());
-    PostingsEnum postings = null;
+    BitSet covered = new BitSet((int) passages);
     for (LeafReaderContext leaf : reader.leaves()) {
-      Terms ids = leaf.reader().terms(ID);
-      if (ids == null) {
-        continue;
-      }
+      NumericDocValues values = leaf.reader().getNumericDocValues(ROW);
       Bits live = leaf.reader().getLiveDocs();
-      TermsEnum terms = ids.iterator();
-      for (BytesRef term = terms.next(); term != null; term = terms.next()) {
-        postings = terms.postings(postings, PostingsEnum.NONE);
-        for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
-          if (live != null && !live.get(d)) {
-            continue;
-          }
-          String id = term.utf8ToString();
-          OptionalLong row = passages.rowOf(id);
-          if (row.isEmpty()) {
-            throw new IndexFormatException(dir, "keyword index holds passage id '" + id
-                + "', which the passages do not");
-          }
-          int doc = leaf.docBase + d;
-          if (rows[doc] != -1 || covered.get((int) row.getAsLong())) {
-            throw new IndexFormatException(dir, "keyword index holds passage id '" + id + "' twice");
-          }
-          rows[doc] = (int) row.getAsLong();
-          covered.set(rows[doc]);
+      for (int d = 0; d < leaf.reader().maxDoc(); d++) {
+        if (live != null && !live.get(d)) {
+          continue;
         }
+        long row = values != null && values.advanceExact(d) ? values.longValue() : -1;
+        if (row < 0 || row >= passages || covered.get((int) row)) {
+          throw new IndexFormatException(dir, "keyword index document " + (leaf.docBase + d)
+              + (row < 0 ? " has no passage row" : " names passage row " + row + ", which is "
+                  + (row >= passages ? "beyond the " + passages + " passages" : "another document's too")));
+        }
+        rows[leaf.docBase + d] = (int) row;
+        covered.set((int) row);
       }
-    }
-    if (covered.cardinality() != passages.size()) {
-      throw new IndexFormatException(dir, "keyword index has ids for " + covered.cardinality()
-          + " passages, the index has " + passages.size());
     }
     return rows;
+  }
+
+  /**
+   * The key of each passage row of the index in {@code dir} (the term that deletes or moves it in
+   * place), checksummed and verified as {@link #open} does.
+   */
+  static String[] keysOfRows(Path dir, long passages) throws IOException {
+    verifyChecksums(dir);
+    try (Directory d = FSDirectory.open(dir, NoLockFactory.INSTANCE);
+        DirectoryReader reader = readerOf(d, dir, passages)) {
+      int[] rows = rowsOfDocuments(dir, reader, passages);
+      String[] keys = new String[(int) passages];
+      PostingsEnum postings = null;
+      for (LeafReaderContext leaf : reader.leaves()) {
+        Terms terms = leaf.reader().terms(KEY);
+        if (terms == null) {
+          continue;
+        }
+        Bits live = leaf.reader().getLiveDocs();
+        TermsEnum all = terms.iterator();
+        for (BytesRef key = all.next(); key != null; key = all.next()) {
+          postings = all.postings(postings, PostingsEnum.NONE);
+          for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+            if (live == null || live.get(doc)) {
+              int row = rows[leaf.docBase + doc];
+              if (keys[row] != null) {
+                throw new IndexFormatException(dir, "keyword index row " + row + " has two keys");
+              }
+              keys[row] = key.utf8ToString();
+            }
+          }
+        }
+      }
+      for (int row = 0; row < keys.length; row++) {
+        if (keys[row] == null) {
+          throw new IndexFormatException(dir, "keyword index row " + row + " has no key");
+        }
+      }
+      return keys;
+    }
   }
 
   /** The {@code k} best-scoring passages for {@code query}. */

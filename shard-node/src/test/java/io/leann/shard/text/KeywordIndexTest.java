@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -115,42 +114,55 @@ class KeywordIndexTest {
     assertTrue(compared >= 5 * QUERIES.size(), "the queries should find passages: " + compared);
   }
 
-  /** Deletes and additions in place give exactly the rows and scores of a fresh build of the result. */
+  /**
+   * Deletions, moved rows and additions in place give exactly the rows and scores of a fresh build
+   * of the result, twice in a row (keys stay unique across updates), and leave the previous index as it was.
+   */
   @Test
-  void inPlaceUpdateRanksAsAFreshBuildAndLeavesThePreviousIntact() throws IOException {
+  void inPlaceUpdatesRankAsAFreshBuildAndLeaveThePreviousIntact() throws IOException {
     List<String> texts = TestCorpus.generated(300, 11);
     PassageStore before = textStore("before", texts);
     Path previous = tmp.resolve("before.keywords");
     KeywordIndexWriter.build(previous, TextAnalyzer.STANDARD, before);
     Map<String, String> previousResults = results(previous, TextAnalyzer.STANDARD, before);
 
-    // Keep the passages not divisible by 7 with their ids; add 40 new ones.
-    Set<String> removed = new java.util.HashSet<>();
-    List<Passage> after = new ArrayList<>();
-    for (int row = 0; row < texts.size(); row++) {
-      if (row % 7 == 0) {
-        removed.add(String.valueOf(row));
-      } else {
-        after.add(new Passage(String.valueOf(row), texts.get(row), Map.of()));
+    // Keep the passages not divisible by 7, in reverse order (as a build that meets the files in
+    // another order); then 40 new ones.
+    List<Integer> kept = new ArrayList<>();
+    for (int row = texts.size() - 1; row >= 0; row--) {
+      if (row % 7 != 0) {
+        kept.add(row);
       }
     }
-    List<String> fresh = TestCorpus.generated(40, 99);
-    for (int i = 0; i < fresh.size(); i++) {
-      after.add(new Passage("new-" + i, fresh.get(i), Map.of()));
-    }
-    PassageStore afterStore = store("after", after);
+    List<String> afterTexts = new ArrayList<>();
+    kept.forEach(row -> afterTexts.add(texts.get(row)));
+    afterTexts.addAll(TestCorpus.generated(40, 99));
+    PassageStore after = textStore("after", afterTexts);
     Path updated = tmp.resolve("after.keywords");
-    try (KeywordIndexWriter w = KeywordIndexWriter.copyOf(previous, updated, TextAnalyzer.STANDARD)) {
-      for (String id : removed) {
-        w.delete(id);
-      }
-      w.addAll(after.stream().filter(p -> p.id().startsWith("new-")));
-      w.commit();
-    }
-    Path rebuilt = tmp.resolve("rebuilt.keywords");
-    KeywordIndexWriter.build(rebuilt, TextAnalyzer.STANDARD, afterStore);
-    assertEquals(results(rebuilt, TextAnalyzer.STANDARD, afterStore), results(updated, TextAnalyzer.STANDARD, afterStore));
+    KeywordIndexWriter.write(previous, texts.size(), row -> row < kept.size() ? kept.get((int) row) : -1, updated,
+        TextAnalyzer.STANDARD, after);
+    assertEquals(results(fresh("after", after), TextAnalyzer.STANDARD, after),
+        results(updated, TextAnalyzer.STANDARD, after));
     assertEquals(previousResults, results(previous, TextAnalyzer.STANDARD, before));
+
+    // Again from the updated index: drop its first 10 rows, add 5.
+    List<String> againTexts = new ArrayList<>(afterTexts.subList(10, afterTexts.size()));
+    againTexts.addAll(TestCorpus.generated(5, 123));
+    PassageStore again = textStore("again", againTexts);
+    Path twice = tmp.resolve("again.keywords");
+    KeywordIndexWriter.write(updated, afterTexts.size(), row -> row < afterTexts.size() - 10 ? row + 10 : -1, twice,
+        TextAnalyzer.STANDARD, again);
+    assertEquals(results(fresh("again", again), TextAnalyzer.STANDARD, again),
+        results(twice, TextAnalyzer.STANDARD, again));
+
+    assertThrows(IllegalArgumentException.class, () -> KeywordIndexWriter.write(previous, texts.size(),
+        row -> 0, tmp.resolve("twice.keywords"), TextAnalyzer.STANDARD, after));
+  }
+
+  private Path fresh(String name, PassageStore store) throws IOException {
+    Path dir = tmp.resolve(name + "-fresh.keywords");
+    KeywordIndexWriter.build(dir, TextAnalyzer.STANDARD, store);
+    return dir;
   }
 
   @Test

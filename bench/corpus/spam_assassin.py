@@ -24,16 +24,11 @@ def body_text(msg):
     return msg.get_content()
 
 
-def main():
-    data, out = sys.argv[1], sys.argv[2]
-    limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
-    os.makedirs(out, exist_ok=True)
-    written = 0
+def messages(data):
+    """Yields (group, id, text/plain body or None, Subject) of every readable message of the
+    package's data dir, groups and files in name order."""
     for group in sorted(g for g in os.listdir(data) if os.path.isdir(os.path.join(data, g))):
         for name in sorted(os.listdir(os.path.join(data, group))):
-            if limit is not None and written >= limit:
-                print(written)
-                return
             if not name.endswith(".json"):
                 continue
             try:
@@ -41,14 +36,25 @@ def main():
                     record = json.load(f)
                 msg = email.message_from_string(record["text"], policy=policy.default)
                 body = body_text(msg)
+                subject = str(msg.get("Subject", ""))
             except Exception:  # malformed JSON or MIME: skip the message, as a mail reader would
                 continue
-            if not body or not body.strip():
-                continue
-            subject = str(msg.get("Subject", "")).strip()
-            with open(os.path.join(out, f"{group}-{record['id']}.txt"), "w", encoding="utf-8") as f:
-                f.write(f"Subject: {subject}\n\n{body.strip()}\n")
-            written += 1
+            yield group, record["id"], body, subject
+
+
+def main():
+    data, out = sys.argv[1], sys.argv[2]
+    limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    os.makedirs(out, exist_ok=True)
+    written = 0
+    for group, message_id, body, subject in messages(data):
+        if limit is not None and written >= limit:
+            break
+        if not body or not body.strip():
+            continue
+        with open(os.path.join(out, f"{group}-{message_id}.txt"), "w", encoding="utf-8") as f:
+            f.write(f"Subject: {subject.strip()}\n\n{body.strip()}\n")
+        written += 1
     print(written)
 
 

@@ -354,6 +354,8 @@ class AdminTest(unittest.TestCase):
         self.assertEqual([0], [p.shard for p in self.admin.rebalance(INDEX)])
 
     def test_admin_errors(self) -> None:
+        with self.assertRaisesRegex(BadRequestError, "'text_analyzer'"):
+            self.admin.create_index("analyzer-typo", text_analyzer="klingon")
         with self.assertRaisesRegex(BadRequestError, "'node'"):
             self.admin.move_shard(INDEX, 0, "pekko://leann@127.0.0.1:1")
         with self.assertRaises(NotFoundError):

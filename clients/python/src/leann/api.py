@@ -43,6 +43,9 @@ class LeannBuilder:
         embedding_mode: ``sentence-transformers``, ``openai``, ``ollama``, ``gemini``
         graph_degree, is_compact, is_recompute, distance_metric (``cosine``, ``mips``, ``l2``):
             the index's settings; None takes the engine's defaults (32, True, True, cosine)
+        text_analyzer: how the keyword (BM25) index cuts text into words: ``standard`` (English
+            stemming and stop words, the default), ``cjk`` (bigrams, for Chinese, Japanese,
+            Korean) or ``exact`` (lower-cased runs of letters and digits)
         complexity, num_threads: accepted, as the Python LEANN's backend arguments; the build
             uses its own beam and every core
     """
@@ -56,13 +59,15 @@ class LeannBuilder:
                  dimensions: Optional[int] = None, embedding_mode: Optional[str] = None, *,
                  graph_degree: Optional[int] = None, is_compact: Optional[bool] = None,
                  is_recompute: Optional[bool] = None, distance_metric: Optional[str] = None,
-                 complexity: Optional[int] = None, num_threads: Optional[int] = None) -> None:
+                 complexity: Optional[int] = None, num_threads: Optional[int] = None,
+                 text_analyzer: Optional[str] = None) -> None:
         if backend_name != "hnsw":
             raise ValueError(f"backend_name must be 'hnsw', the engine's only backend, got {backend_name!r}")
         self.dimensions = dimensions
         self._settings: Dict[str, Any] = {
             "embedding_mode": embedding_mode, "model": embedding_model, "metric": distance_metric,
-            "compact": is_compact, "recompute": is_recompute, "graph_degree": graph_degree}
+            "compact": is_compact, "recompute": is_recompute, "graph_degree": graph_degree,
+            "text_analyzer": text_analyzer}
         self._documents: List[Dict[str, Any]] = []
 
     def add_text(self, text: str, metadata: Optional[Mapping[str, Any]] = None) -> None:

@@ -52,13 +52,16 @@ class LeannAdmin:
 
     def create_index(self, name: str, *, embedding_mode: Optional[str] = None, model: Optional[str] = None,
                      metric: Optional[str] = None, shards: Optional[int] = None, compact: Optional[bool] = None,
-                     recompute: Optional[bool] = None, graph_degree: Optional[int] = None) -> IndexInfo:
+                     recompute: Optional[bool] = None, graph_degree: Optional[int] = None,
+                     text_analyzer: Optional[str] = None) -> IndexInfo:
         """Creates an empty index, or returns the existing one when the settings given agree with
         it (:class:`~leann_client.errors.ConflictError` when they do not). Settings left None take
-        the server's defaults: local all-MiniLM-L6-v2, cosine, 1 shard, compact, recompute."""
+        the server's defaults: local all-MiniLM-L6-v2, cosine, 1 shard, compact, recompute, the
+        ``standard`` text analyzer (``cjk`` and ``exact`` are the others)."""
         settings: Dict[str, Any] = {
             "embedding_mode": embedding_mode, "model": model, "metric": metric, "shards": shards,
             "compact": compact, "recompute": recompute, "graph_degree": graph_degree,
+            "text_analyzer": text_analyzer,
         }
         body = {k: v for k, v in settings.items() if v is not None}
         return IndexInfo.from_json(self._http.json("PUT", "/indexes/" + quote(name), body))

@@ -482,6 +482,8 @@ class LeannBuilder:
         url: the server, default ``$LEANN_URL`` or http://127.0.0.1:8080
         graph_degree, is_compact, is_recompute, distance_metric (``cosine``, ``mips``, ``l2``),
         num_shards: index settings; None takes the server's defaults
+        text_analyzer: the keyword (BM25) index's analyzer: ``standard`` (English stemming and stop
+            words, the default), ``cjk`` (bigrams, for Chinese, Japanese, Korean) or ``exact``
         api_key: the server's API key (write scope), sent as ``Authorization: Bearer``; default
             ``$LEANN_API_KEY``
     """
@@ -495,7 +497,7 @@ class LeannBuilder:
                  url: Optional[str] = None, *, graph_degree: Optional[int] = None, is_compact: Optional[bool] = None,
                  is_recompute: Optional[bool] = None, distance_metric: Optional[str] = None,
                  num_shards: Optional[int] = None, timeout: float = DEFAULT_TIMEOUT, api_key: Optional[str] = None,
-                 **backend_kwargs: Any) -> None:
+                 text_analyzer: Optional[str] = None, **backend_kwargs: Any) -> None:
         if backend_name != "hnsw":
             raise ValueError(f"backend_name must be 'hnsw', the server's only backend, got {backend_name!r}")
         for name, value in backend_kwargs.items():
@@ -507,7 +509,8 @@ class LeannBuilder:
         self.dimensions = dimensions
         self._settings: Dict[str, Any] = {
             "embedding_mode": embedding_mode, "model": embedding_model, "metric": distance_metric,
-            "shards": num_shards, "compact": is_compact, "recompute": is_recompute, "graph_degree": graph_degree}
+            "shards": num_shards, "compact": is_compact, "recompute": is_recompute, "graph_degree": graph_degree,
+            "text_analyzer": text_analyzer}
         self._admin = LeannAdmin(transport=Transport(url, timeout, api_key))
         self._documents: List[Dict[str, Any]] = []
 

@@ -5,8 +5,10 @@ import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.protocol.Metric;
 import io.leann.shard.hnsw.GraphBuild;
+import io.leann.shard.text.TextAnalyzer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything {@code leann build} was asked to do.
@@ -30,6 +32,7 @@ import java.util.List;
  * @param pqBytes bytes of PQ code per passage for the two-level search of a recompute index; null
  *     for the default (1/48 of the float vector: 32 for 384 dimensions), 0 for no PQ
  * @param hubBudget share of the float embeddings' bytes kept as exact hub embeddings, in [0, 1]
+ * @param textAnalyzer how the keyword index cuts passages and queries into words
  */
 public record BuildRequest(
     IndexLayout layout,
@@ -49,18 +52,20 @@ public record BuildRequest(
     int embedBatch,
     List<String> args,
     Integer pqBytes,
-    double hubBudget) {
+    double hubBudget,
+    TextAnalyzer textAnalyzer) {
 
-  /** A request with the default PQ codes and no hub embeddings. */
+  /** A request with the default PQ codes, no hub embeddings and the default text analyzer. */
   public BuildRequest(IndexLayout layout, List<Path> docs, LoaderOptions loader, ChunkingOptions chunking,
       String embeddingMode, Metric metric, int graphDegree, int efConstruction, int searchComplexity,
       int threads, boolean compact, boolean recompute, int shards, boolean force, int embedBatch,
       List<String> args) {
     this(layout, docs, loader, chunking, embeddingMode, metric, graphDegree, efConstruction, searchComplexity,
-        threads, compact, recompute, shards, force, embedBatch, args, null, 0);
+        threads, compact, recompute, shards, force, embedBatch, args, null, 0, TextAnalyzer.DEFAULT);
   }
 
   public BuildRequest {
+    Objects.requireNonNull(textAnalyzer, "textAnalyzer");
     docs = List.copyOf(docs);
     args = List.copyOf(args);
     if (docs.isEmpty()) {

@@ -19,7 +19,8 @@ import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.index.IndexDirectory;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndexWriter;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The build pipeline, the one every host runs: sources to passages, embed, one graph per shard,
- * BM25, commit. Its parts are pluggable: the sources (files for {@link #build}; API documents and
+ * the keyword index, commit. Its parts are pluggable: the sources (files for {@link #build}; API documents and
  * deletions for {@link #ingest}), the embedder ({@link PassageEmbedder}: in-process, or the
  * cluster's embed pool) and the graph builder ({@link GraphBuilder}: in-process, or the shard nodes).
  * The index's settings ({@link BuildSettings}) come from a build's flags the first time and from
@@ -136,7 +137,7 @@ public final class IndexBuilder {
   private BuildOutcome buildLocked(BuildRequest req, IndexDirectory.Writer writer) throws IOException {
     IndexLayout layout = req.layout();
     BuildSettings settings = new BuildSettings(req.embeddingMode(), embedder.modelId(), embeddingOptions,
-        req.chunking(), req.graph(), req.searchComplexity(), req.shards());
+        req.chunking(), req.graph(), req.searchComplexity(), req.shards(), req.textAnalyzer());
     String fingerprint = fingerprint(req, settings);
     try (Previous prev = Previous.open(layout, fingerprint, req.force(), false, progress)) {
       Path genDir = writer.stage();
@@ -240,7 +241,7 @@ public final class IndexBuilder {
         throw new IOException("index '" + layout.name() + "' has no committed generation to add to");
       }
       BuildSettings settings = prev == null ? created
-          : BuildSettings.of(prev.meta, threads, created == null ? null : created.shards());
+          : BuildSettings.of(prev.meta, layout.meta(), threads, created == null ? null : created.shards());
       Path genDir = writer.stage();
       long oldRows = prev == null ? 0 : prev.passages.size();
       LongList reuseFrom = new LongList();
@@ -302,9 +303,10 @@ public final class IndexBuilder {
 
   /**
    * The stages after the passages, the same for every source: embeddings (reused or embedded),
-   * shard graphs, BM25, manifest, and the commit of the meta.
+   * shard graphs, the keyword index, manifest, and the commit of the meta.
    *
-   * @param reuseFrom for each new row, the previous row whose embedding it takes, or -1
+   * @param reuseFrom for each new row, the previous row whose embedding and keyword document it
+   *     takes, or -1
    */
   private IndexMeta finish(IndexLayout layout, IndexDirectory.Writer writer, Path genDir, BuildSettings settings,
       LongList reuseFrom, Previous prev, Manifest manifest, int embedBatch) throws IOException {
@@ -325,13 +327,35 @@ public final class IndexBuilder {
       for (IndexMeta.Shard s : shards) {
         writeIds(layout.resolve(s.ids()), passages, s.firstRow(), s.firstRow() + s.count());
       }
-      progress.stage("bm25", n);
-      Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
+      progress.stage("keywords", n);
+      writeKeywords(layout, prev, reuseFrom, genDir.resolve(IndexLayout.KEYWORDS), settings.textAnalyzer(), passages);
       progress.done(n + " passages");
       manifest.write(genDir.resolve(IndexLayout.MANIFEST));
       IndexMeta meta = meta(settings, gen, spool.dims(), n, shards);
       writer.commit(meta);
       return meta;
+    }
+  }
+
+  /**
+   * The keyword index: in place from the previous generation's when its passages may be reused and
+   * it has the same analyzer (reused rows keep their documents, moved to their new rows; only new
+   * passages are analysed), afresh otherwise, or, with a warning, when the previous one fails its checks.
+   */
+  private void writeKeywords(IndexLayout layout, Previous prev, LongList reuseFrom, Path target, TextAnalyzer analyzer,
+      PassageStore passages) throws IOException {
+    Path previous = null;
+    if (prev != null && prev.reusable() && analyzer == TextAnalyzer.recorded(prev.meta, layout.meta())) {
+      previous = layout.resolve(prev.meta.passageSources().get(0).path()).resolveSibling(IndexLayout.KEYWORDS);
+    }
+    try {
+      KeywordIndexWriter.write(previous, previous == null ? 0 : prev.passages.size(),
+          row -> reuseFrom.get((int) row), target, analyzer, passages);
+    } catch (IndexFormatException e) {
+      progress.note("warning: the previous keyword index cannot be reused (" + e.getMessage()
+          + "); indexing every passage again");
+      IndexDirectory.deleteTree(target);
+      KeywordIndexWriter.build(target, analyzer, passages);
     }
   }
 
@@ -464,7 +488,8 @@ public final class IndexBuilder {
     return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
         String.valueOf(req.shards()), String.valueOf(req.searchComplexity()),
-        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget());
+        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget(),
+        "text=" + req.textAnalyzer().id());
   }
 
   /** The arguments of the build that made the committed generation of {@code layout}. */

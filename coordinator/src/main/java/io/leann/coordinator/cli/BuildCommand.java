@@ -13,6 +13,7 @@ import io.leann.embed.EmbedderFactory;
 import io.leann.embed.EmbeddingException;
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.PromptTemplates;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,11 @@ final class BuildCommand implements Callable<Integer> {
       + "kept as exact embeddings of the best-connected nodes, e.g. 1 (default ${DEFAULT-VALUE}).")
   double hubBudgetPercent;
 
+  @Option(names = "--text-analyzer", defaultValue = "standard", description = "How the keyword (BM25) index cuts"
+      + " text into words: standard (English: stemming, stop words), cjk (bigrams, for Chinese, Japanese,"
+      + " Korean) or exact (lower-cased letters and digits only). Default ${DEFAULT-VALUE}.")
+  String textAnalyzerName;
+
   @Option(names = {"-f", "--force"}, description = "Rebuild from scratch.")
   boolean force;
 
@@ -151,11 +157,17 @@ final class BuildCommand implements Callable<Integer> {
         .withCode(codeChunkSize, codeChunkOverlap)
         .withAst(useAst, astChunkSize, astChunkOverlap)
         .withAstFallback(astFallback);
+    TextAnalyzer textAnalyzer;
+    try {
+      textAnalyzer = TextAnalyzer.parse(textAnalyzerName);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--text-analyzer: " + e.getMessage());
+    }
     List<Path> absolute = docs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     BuildRequest request = new BuildRequest(cli.registry().layout(name), absolute, loader, chunking,
         embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
-        shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100);
+        shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100, textAnalyzer);
     Progress progress = Progress.printing(spec.commandLine().getErr(), System.console() != null);
     Map<String, String> env;
     try {
@@ -218,6 +230,7 @@ final class BuildCommand implements Callable<Integer> {
       args.addAll(List.of("--pq-bytes", String.valueOf(pqBytes)));
     }
     args.addAll(List.of("--hub-budget", String.valueOf(hubBudgetPercent)));
+    args.addAll(List.of("--text-analyzer", textAnalyzerName));
     if (fileTypes != null) {
       args.addAll(List.of("--file-types", fileTypes));
     }

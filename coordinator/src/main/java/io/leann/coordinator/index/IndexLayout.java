@@ -24,7 +24,8 @@ public record IndexLayout(Path dir) {
   public static final String PASSAGE_IDS = "documents.leann.passages.ids.txt";
   public static final String MANIFEST = "manifest.json";
   public static final String EMBEDDING_CACHE = "embeddings.f32";
-  public static final String BM25 = "documents.leann.bm25";
+  /** The Lucene keyword index of a generation (a directory): {@code io.leann.shard.text.KeywordIndex}. */
+  public static final String KEYWORDS = "documents.leann.keywords";
 
   /** The layout of index {@code name} under {@code root}. */
   public static IndexLayout of(Path root, String name) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.protocol.index.AtomicFiles;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ final class ApiIndexFiles {
    * The settings an API index is built with.
    *
    * @param dimensions of the model's embeddings, known once the model was loaded at creation
+   * @param textAnalyzer the keyword index's analyzer; null in settings written before it was
+   *     chosen, whose indexes keep {@link TextAnalyzer#LEGACY}
    */
   record Settings(
       @JsonProperty("embedding_mode") String embeddingMode,
@@ -33,7 +36,13 @@ final class ApiIndexFiles {
       @JsonProperty("compact") boolean compact,
       @JsonProperty("recompute") boolean recompute,
       @JsonProperty("graph_degree") int graphDegree,
-      @JsonProperty("dimensions") int dimensions) {}
+      @JsonProperty("dimensions") int dimensions,
+      @JsonProperty("text_analyzer") String textAnalyzer) {
+
+    TextAnalyzer analyzer() {
+      return textAnalyzer == null ? TextAnalyzer.LEGACY : TextAnalyzer.parse(textAnalyzer);
+    }
+  }
 
   private static Path settingsFile(IndexLayout layout) {
     return layout.dir().resolve("api").resolve("settings.json");

@@ -37,6 +37,7 @@ import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.text.HybridFusion;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -535,7 +536,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     return new BuildSettings(s.embeddingMode(), embedder.modelId(), null, ChunkingOptions.defaults(),
         new GraphBuild(s.metric(), s.graphDegree(), BuildSettings.DEFAULT_EF_CONSTRUCTION, GRAPH_THREADS,
             s.compact(), s.recompute(), null, 0),
-        BuildSettings.DEFAULT_COMPLEXITY, s.shards());
+        BuildSettings.DEFAULT_COMPLEXITY, s.shards(), s.analyzer());
   }
 
   /** Settings with defaults filled in and checked; loads the model once to learn its dimensions. */
@@ -557,10 +558,11 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     if (degree < 2 || degree > 128) {
       throw ApiException.badRequest("graph_degree", "must be in [2, 128]");
     }
+    TextAnalyzer analyzer = TextAnalyzer.ofSettings(in);
     try (Embedder embedder = EmbedderFactory.create(mode, in.model(), env)) {
       return new ApiIndexFiles.Settings(mode, embedder.modelId(), metric, shards,
           in.compact() == null || in.compact(), in.recompute() == null || in.recompute(), degree,
-          embedder.dimensions());
+          embedder.dimensions(), analyzer.id());
     } catch (EmbeddingException e) {
       throw new ApiException(400, "bad_request", "cannot embed with embedding_mode '" + mode + "'"
           + (in.model() == null ? "" : " and model '" + in.model() + "'") + ": " + e.getMessage());

@@ -16,10 +16,10 @@ import io.leann.shard.hnsw.SearchableIndex;
 import io.leann.shard.hnsw.TwoLevelOptions;
 import io.leann.shard.search.IndexFiles;
 import io.leann.shard.search.OpenShard;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndex;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -42,7 +42,7 @@ public final class LocalIndex implements AutoCloseable {
   private final PassageStore passages;
   private final List<OpenShard> shards;
   private MetadataColumns columns;
-  private Bm25Index bm25;
+  private KeywordIndex bm25;
 
   /** Passages found by a dense search, closest first, and the work it took summed over shards. */
   public record DenseHits(List<SearchHit> hits, SearchStats stats) {}
@@ -239,18 +239,11 @@ public final class LocalIndex implements AutoCloseable {
     return columns;
   }
 
-  /** The BM25 index of the passages: loaded from the build's file, or built now if there is none. */
-  public synchronized Bm25Index bm25() throws IOException {
+  /** The BM25 keyword index of the passages, opened (and checksummed) on first use. */
+  public synchronized KeywordIndex bm25() throws IOException {
     if (bm25 == null) {
-      Path file = layout.resolve(meta.passageSources().get(0).path()).resolveSibling(IndexLayout.BM25);
-      bm25 = verified(layout, () -> {
-        Bm25Index loaded = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);
-        if (loaded.size() != passages.size()) {
-          throw new IndexFormatException(file, "BM25 index covers " + loaded.size() + " passages, the index has "
-              + passages.size());
-        }
-        return loaded;
-      });
+      Path dir = layout.resolve(meta.passageSources().get(0).path()).resolveSibling(IndexLayout.KEYWORDS);
+      bm25 = verified(layout, () -> KeywordIndex.open(dir, TextAnalyzer.recorded(meta, layout.meta()), passages));
     }
     return bm25;
   }
@@ -258,6 +251,15 @@ public final class LocalIndex implements AutoCloseable {
   @Override
   public void close() {
     shards.forEach(s -> s.graph().close());
+    synchronized (this) {
+      if (bm25 != null) {
+        try {
+          bm25.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot close the keyword index of '" + layout.name() + "'", e);
+        }
+      }
+    }
     passages.close();
   }
 }

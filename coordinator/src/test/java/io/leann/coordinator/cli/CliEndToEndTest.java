@@ -220,6 +220,9 @@ class CliEndToEndTest {
 
     assertEquals(2, leann("search", "docs").code(), "missing query is a usage error");
     assertEquals(2, leann("build", "x").code(), "missing --docs is a usage error");
+    Run analyzer = leann("build", "x", "--docs", docs.toString(), "--text-analyzer", "klingon");
+    assertEquals(2, analyzer.code(), analyzer.err());
+    assertTrue(analyzer.err().contains("--text-analyzer: unknown text analyzer 'klingon'"), analyzer.err());
     assertEquals(1, leann("build", "../escape", "--docs", docs.toString()).code());
 
     Path typo = work.resolve("no-such-folder");

@@ -12,6 +12,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.cluster.placement.Placement;
 import io.leann.coordinator.index.IndexRegistry;
+import io.leann.coordinator.local.FreshKeywords;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
 import io.leann.embed.onnx.OnnxEmbedder;
@@ -137,8 +138,13 @@ class ClusterSearchTest {
   void indexesBuiltThroughTheApiAnswerLikeTheLocalEngine() throws Exception {
     assertEquals(404, status(service.search("docs", request("stars", null, null))));
     service.createIndex("docs", new IndexSettings(null, null, "cosine", 3, true, false, 16)).toCompletableFuture().join();
-    service.createIndex("pruned", new IndexSettings(null, null, "l2", 2, true, true, 16)).toCompletableFuture().join();
+    service.createIndex("pruned", new IndexSettings(null, null, "l2", 2, true, true, 16, null, "exact"))
+        .toCompletableFuture().join();
     assertEquals(409, status(service.createIndex("docs", new IndexSettings(null, null, "l2", 3, null, null, null))));
+    assertEquals(409, status(service.createIndex("docs",
+        new IndexSettings(null, null, null, null, null, null, null, null, "cjk"))));
+    assertEquals(400, status(service.createIndex("other",
+        new IndexSettings(null, null, null, null, null, null, null, null, "klingon"))));
     // PUT is idempotent: fields left out ask for nothing.
     assertEquals("cosine", service.createIndex("docs", new IndexSettings(null, null, null, 3, null, null, null))
         .toCompletableFuture().join().metric());
@@ -153,6 +159,10 @@ class ClusterSearchTest {
     assertEquals(72, service.index("docs").toCompletableFuture().join().passages());
     IndexMeta meta = IndexMeta.read(root.resolve("docs").resolve("documents.leann.meta.json"));
     assertEquals(3, meta.shards().size());
+    assertEquals("standard", meta.textAnalyzer());
+    assertEquals("exact", IndexMeta.read(root.resolve("pruned").resolve("documents.leann.meta.json")).textAnalyzer());
+    FreshKeywords.assertRanksAsAFreshBuild(new IndexRegistry(root).layout("docs"), root,
+        List.of("rockets leaving the launch pad", "slow cooked tomato sauce"));
 
     IndexRegistry disk = new IndexRegistry(root);
     try (IndexSearcher local = IndexSearcher.open(disk.layout("docs"), env);
@@ -215,6 +225,8 @@ class ClusterSearchTest {
         removed.passagesRemoved(), removed.done()), removed.toString());
     assertEquals("removed 4 passages", removed.result());
     assertEquals(20, service.index("trim").toCompletableFuture().join().passages());
+    FreshKeywords.assertRanksAsAFreshBuild(new IndexRegistry(root).layout("trim"), root,
+        List.of("wind on the open sea", "rockets leaving the launch pad"));
     Path meta = root.resolve("trim").resolve("documents.leann.meta.json");
     String query = "the quartet rehearsed before the evening concert";
     SearchResponse after = service.search("trim", request(query, null, null)).toCompletableFuture().join();

@@ -34,6 +34,7 @@ import io.leann.protocol.index.GraphSection;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.python.PythonLeannIndex;
 import io.leann.protocol.testing.Fixtures;
+import io.leann.shard.text.TextAnalyzer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ class ImportedSettingsTest {
     }
     BuildRequest request = new BuildRequest(IndexLayout.of(root, "tuned"), List.of(docs), LoaderOptions.defaults(),
         ChunkingOptions.defaults(), "sentence-transformers", Metric.COSINE, 16, 64, 32, 1, true, true, 1, false, 32,
-        List.of("tuned", "--docs", docs.toString()), 8, 0.5);
+        List.of("tuned", "--docs", docs.toString()), 8, 0.5, TextAnalyzer.DEFAULT);
     try (Embedder embedder = EmbedderFactory.create(null, null, env)) {
       new IndexBuilder(embedder, Progress.silent()).build(request);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leann.coordinator.build.Progress;
+import io.leann.coordinator.index.IndexLayout;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexInfo;
@@ -15,6 +16,7 @@ import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.SearchRequest;
 import io.leann.protocol.api.SearchResponse;
 import io.leann.protocol.api.ShardPlacement;
+import io.leann.protocol.index.IndexMeta;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -192,6 +194,41 @@ class LocalLeannServiceTest {
         "kittens", "--top-k", String.valueOf(SmallIndex.FILES.size()));
     assertEquals(1, exit, err.toString());
     assertTrue(err.toString().startsWith("leann: " + expected), err.toString());
+  }
+
+  @Test
+  void theTextAnalyzerIsChosenAtCreationAndRecordedInTheMeta() throws Exception {
+    assertBadRequest("text_analyzer", service.createIndex("m",
+        new IndexSettings(null, null, null, null, null, null, null, null, "klingon")));
+    service.createIndex("kanji", new IndexSettings(null, null, null, null, null, null, null, null, "cjk"))
+        .toCompletableFuture().join();
+    awaitDone(service.addDocuments("kanji", List.of(
+        new DocumentIn("我们在东京大学学习计算机科学。", Map.of("city", "tokyo")),
+        new DocumentIn("今日は京都で寿司を食べました。", Map.of("city", "kyoto")),
+        new DocumentIn("Bread is baked with yeast, flour and water.", Map.of("city", "none")))));
+    IndexMeta meta = IndexMeta.read(root.resolve("kanji").resolve(IndexLayout.META));
+    assertEquals("cjk", meta.textAnalyzer());
+    // Pure keyword ranking: the bigram 京都 is in the Kyoto sentence only.
+    SearchResponse kyoto = service.search("kanji", new SearchRequest("京都", 3, null, null, null, 0.0))
+        .toCompletableFuture().join();
+    assertEquals("kyoto", kyoto.results().getFirst().metadata().get("city"));
+
+    // Later jobs update the keyword index in place (an addition, then a deletion that moves rows):
+    // it must still rank as one built afresh from the passages.
+    awaitDone(service.addDocuments("kanji", List.of(new DocumentIn("京都の寺は秋に美しい。", Map.of("city", "kyoto")))));
+    JobStatus removed = awaitDone(service.deleteDocuments("kanji", Map.of("city", Map.of("==", "none"))));
+    assertEquals(1L, removed.passagesRemoved(), removed.toString());
+    FreshKeywords.assertRanksAsAFreshBuild(IndexLayout.of(root, "kanji"), root, List.of("京都", "寿司", "东京"));
+  }
+
+  private static JobStatus awaitDone(CompletionStage<JobStatus> submitted) throws InterruptedException {
+    JobStatus job = submitted.toCompletableFuture().join();
+    for (int i = 0; i < 600 && !List.of("done", "failed").contains(job.state()); i++) {
+      Thread.sleep(100);
+      job = service.job(job.id()).toCompletableFuture().join();
+    }
+    assertEquals("done", job.state(), job.toString());
+    return job;
   }
 
   private static SearchRequest query(String text) {

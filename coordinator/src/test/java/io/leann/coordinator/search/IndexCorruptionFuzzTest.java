@@ -260,14 +260,15 @@ class IndexCorruptionFuzzTest {
     return top;
   }
 
-  /** The meta and every file of the committed generation. */
+  /** The meta and every file of the committed generation, the keyword index's included. */
   private static List<Path> indexFiles() throws IOException {
     List<Path> files = new ArrayList<>();
     files.add(layout.meta());
-    try (Stream<Path> gen = Files.list(generation(layout))) {
+    try (Stream<Path> gen = Files.walk(generation(layout))) {
       gen.filter(Files::isRegularFile).sorted().forEach(files::add);
     }
-    assertTrue(files.size() >= 10, "meta, passages, offsets, ids, graphs, BM25, cache: " + files);
+    assertTrue(files.stream().anyMatch(f -> f.getParent().endsWith(IndexLayout.KEYWORDS)), files.toString());
+    assertTrue(files.size() >= 12, "meta, passages, offsets, ids, graphs, keyword index, cache: " + files);
     return files;
   }
 

@@ -66,6 +66,11 @@ public record IndexMeta(
   public static final String PQ_BYTES = "pq_bytes";
   /** {@code backend_kwargs} key: share of the embeddings kept as exact hub embeddings (absent: none). */
   public static final String HUB_BUDGET = "hub_budget";
+  /**
+   * {@code backend_kwargs} key: the analyzer of the Lucene keyword index ({@code standard},
+   * {@code cjk}, {@code exact}); absent in indexes built before it, which have none.
+   */
+  public static final String TEXT_ANALYZER = "text_analyzer";
   /** {@code embedding_options} key: tokens per text the local model sees (absent: the model's default). */
   public static final String MAX_SEQ_LENGTH = "max_seq_length";
 
@@ -200,6 +205,13 @@ public record IndexMeta(
   public double hubBudget() {
     Object v = backendKwargs == null ? null : backendKwargs.get(HUB_BUDGET);
     return v instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  /** The name of the keyword index's analyzer, or null when the index records none. */
+  @JsonIgnore
+  public String textAnalyzer() {
+    Object v = backendKwargs == null ? null : backendKwargs.get(TEXT_ANALYZER);
+    return v == null ? null : v.toString();
   }
 
   /**

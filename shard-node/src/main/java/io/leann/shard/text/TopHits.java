@@ -29,6 +29,16 @@ final class TopHits {
     }
   }
 
+  /** True once {@code k} hits are kept: a new one must then beat {@link #worstScore}. */
+  boolean full() {
+    return k > 0 && size == k;
+  }
+
+  /** The lowest kept score; only meaningful when {@link #full}. */
+  float worstScore() {
+    return scores[0];
+  }
+
   /** Empties the heap into a result, best first. */
   Bm25Hits drain() {
     int n = size;

@@ -14,6 +14,7 @@ import io.leann.protocol.index.IndexCorruptException;
 import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.index.IndexDirectory;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -215,22 +216,25 @@ public final class Catalog {
       IndexEntry existing = indexes.get(name);
       IndexLayout layout = disk.layout(name);
       int existingShards;
+      TextAnalyzer existingAnalyzer;
       try {
         if (existing == null) {
           existing = IndexEntries.read(layout, env);
         }
         if (existing == null) {
-          IndexEntries.writeSettings(layout, requested);
+          IndexEntries.writeSettings(layout, requested, TextAnalyzer.ofSettings(settings));
         }
         existingShards = existing == null ? 0 : IndexEntries.requestedShards(layout, existing.shards());
+        existingAnalyzer = IndexEntries.textAnalyzer(layout);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (existing != null && !IndexEntries.compatible(existing, existingShards, settings, requested)) {
+      if (existing != null
+          && !IndexEntries.compatible(existing, existingShards, existingAnalyzer, settings, requested)) {
         throw new ApiException(409, "conflict", "index '" + name + "' exists with other settings (model "
             + existing.model() + ", metric " + existing.metric() + ", " + existingShards + " shards, degree "
             + existing.graphDegree() + ", compact " + existing.compact() + ", recompute " + existing.recompute()
-            + ")");
+            + ", text analyzer " + existingAnalyzer.id() + ")");
       }
       if (factor != null) {
         writeReplication(layout, factor);

@@ -12,6 +12,7 @@ import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.cluster.IndexEntry;
 import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexMeta;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +97,7 @@ public final class IndexEntries {
     if (degree < 2 || degree > 512) {
       throw ApiException.badRequest("graph_degree", "must be in [2, 512]");
     }
+    TextAnalyzer.ofSettings(s);
     return new IndexEntry(name, IndexEntry.EMPTY, shards, model, mode, 0, metric,
         Objects.requireNonNullElse(s.compact(), true), Objects.requireNonNullElse(s.recompute(), true),
         degree, DEFAULT_COMPLEXITY, 0, null, null, null, null);
@@ -121,9 +123,10 @@ public final class IndexEntries {
    * for nothing that {@code existing} does not already have; unset fields ask for nothing.
    *
    * @param existingShards the shard count {@code existing} was asked for ({@link #requestedShards})
+   * @param existingAnalyzer the text analyzer of {@code existing} ({@link #textAnalyzer(IndexLayout)})
    */
-  static boolean compatible(IndexEntry existing, int existingShards, IndexSettings settings,
-      IndexEntry resolved) {
+  static boolean compatible(IndexEntry existing, int existingShards, TextAnalyzer existingAnalyzer,
+      IndexSettings settings, IndexEntry resolved) {
     if (settings == null) {
       return true;
     }
@@ -133,14 +136,32 @@ public final class IndexEntries {
         && (settings.shards() == null || existingShards == resolved.shards())
         && (settings.compact() == null || existing.compact() == resolved.compact())
         && (settings.recompute() == null || existing.recompute() == resolved.recompute())
-        && (settings.graphDegree() == null || existing.graphDegree() == resolved.graphDegree());
+        && (settings.graphDegree() == null || existing.graphDegree() == resolved.graphDegree())
+        && (settings.textAnalyzer() == null || existingAnalyzer == TextAnalyzer.ofSettings(settings));
+  }
+
+  /**
+   * The text analyzer of the index in {@code layout}: the one its meta records ({@link
+   * TextAnalyzer#LEGACY} for a meta from before analyzers were recorded), else the one its
+   * settings file asks for, else the default.
+   */
+  public static TextAnalyzer textAnalyzer(IndexLayout layout) throws IOException {
+    if (Files.isRegularFile(layout.meta())) {
+      TextAnalyzer recorded = TextAnalyzer.recorded(IndexMeta.read(layout.meta()), layout.meta());
+      return recorded == null ? TextAnalyzer.LEGACY : recorded;
+    }
+    Path settings = layout.dir().resolve(SETTINGS_FILE);
+    if (!Files.isRegularFile(settings)) {
+      return TextAnalyzer.DEFAULT;
+    }
+    return TextAnalyzer.ofSettings(JSON.readValue(Files.readAllBytes(settings), IndexSettings.class));
   }
 
   /** Records the settings of an index created through the API, atomically. */
-  static void writeSettings(IndexLayout layout, IndexEntry entry) throws IOException {
+  static void writeSettings(IndexLayout layout, IndexEntry entry, TextAnalyzer textAnalyzer) throws IOException {
     Files.createDirectories(layout.dir());
     IndexSettings settings = new IndexSettings(entry.embeddingMode(), entry.model(), entry.metric(),
-        entry.shards(), entry.compact(), entry.recompute(), entry.graphDegree());
+        entry.shards(), entry.compact(), entry.recompute(), entry.graphDegree(), null, textAnalyzer.id());
     AtomicFiles.write(layout.dir().resolve(SETTINGS_FILE),
         JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(settings));
   }

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * deadline ({@code shard-timeout}, longer in recompute mode); shards none of whose replicas
  * answer by then are listed in {@code missing_shards} with {@code partial: true}, and when none answers the search fails with
  * 503. Hybrid search ({@code vector_weight}) fuses the dense list with BM25 scored here, over the
- * index-wide BM25 file ({@link TextIndexes}).
+ * index-wide keyword index ({@link TextIndexes}).
  *
  * <p>Observability: each search is timed by index and mode ({@link SearchMetrics}) and the shards'
  * work counters are summed there; the request id of the calling thread ({@link RequestIds}) goes

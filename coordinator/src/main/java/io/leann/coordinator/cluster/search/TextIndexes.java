@@ -3,24 +3,24 @@ package io.leann.coordinator.cluster.search;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.index.IndexRegistry;
 import io.leann.protocol.concurrent.ReferenceCount;
-import io.leann.protocol.index.IndexFormatException;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.shard.filter.MetadataColumns;
 import io.leann.shard.search.IndexFiles;
-import io.leann.shard.text.Bm25Index;
+import io.leann.shard.text.KeywordIndex;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sparse side of hybrid search, on the coordinator: per index, the BM25 index and passage
+ * The sparse side of hybrid search, on the coordinator: per index, the keyword index and passage
  * store of the live generation, opened from {@code LEANN_INDEX_DIR} on first use.
  *
  * <p>Why here and not on the shards: BM25's document frequencies are index-wide, and the build
- * writes one BM25 file for the whole index; scoring it once where the dense lists are merged gives
+ * writes one keyword index for the whole index; scoring it once where the dense lists are merged gives
  * exactly the in-process engine's hybrid ranking, where per-shard BM25 would need the statistics
  * of every shard. The coordinator reads the same shared directory the shard nodes read.
  *
@@ -33,22 +33,28 @@ final class TextIndexes implements AutoCloseable {
   static final class Text {
     private final String generation;
     private final PassageStore passages;
-    private final Bm25Index bm25;
+    private final KeywordIndex bm25;
     private final ReferenceCount references;
     private MetadataColumns columns;
 
-    private Text(String generation, PassageStore passages, Bm25Index bm25) {
+    private Text(String generation, PassageStore passages, KeywordIndex bm25) {
       this.generation = generation;
       this.passages = passages;
       this.bm25 = bm25;
-      this.references = new ReferenceCount(passages::close);
+      this.references = new ReferenceCount(() -> {
+        try (passages; bm25) {
+          // Both close once the last search has released the generation.
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot close the keyword index of " + generation, e);
+        }
+      });
     }
 
     PassageStore passages() {
       return passages;
     }
 
-    Bm25Index bm25() {
+    KeywordIndex bm25() {
       return bm25;
     }
 
@@ -115,12 +121,8 @@ final class TextIndexes implements AutoCloseable {
     IndexFiles.checkMeta(meta, layout.meta());
     PassageStore passages = IndexFiles.openPassages(layout.dir(), meta);
     try {
-      Path file = layout.resolve(source.path()).resolveSibling(IndexLayout.BM25);
-      Bm25Index bm25 = Files.isRegularFile(file) ? Bm25Index.load(file) : Bm25Index.build(passages);
-      if (bm25.size() != passages.size()) {
-        throw new IndexFormatException(file, "BM25 index covers " + bm25.size() + " passages, the index has "
-            + passages.size());
-      }
+      Path dir = layout.resolve(source.path()).resolveSibling(IndexLayout.KEYWORDS);
+      KeywordIndex bm25 = KeywordIndex.open(dir, TextAnalyzer.recorded(meta, layout.meta()), passages);
       return new Text(generation, passages, bm25);
     } catch (IOException | RuntimeException e) {
       passages.close();

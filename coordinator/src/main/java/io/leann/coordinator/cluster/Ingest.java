@@ -36,6 +36,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -213,11 +214,22 @@ final class Ingest {
           published.generation(), name, published.passages());
     } catch (Exception e) {
       String why = describe(e);
+      if (stopping()) {
+        // Failed because this node is going away: the job stays in the log for the next start.
+        log.info("job {} on index '{}' stopped with its coordinator ({}); the next start runs it", job.id(), name, why);
+        return;
+      }
       log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
       indexes.update(name, current -> current == null ? null
           : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
       end(layout, progress.current.fail(why), logged);
     }
+  }
+
+  /** Whether this node is shutting down or terminated. */
+  private boolean stopping() {
+    return CoordinatedShutdown.get(system).getShutdownReason().isPresent()
+        || system.getWhenTerminated().toCompletableFuture().isDone();
   }
 
   /** Logs the end of a job, then shows it in the job table. */

@@ -3,11 +3,8 @@ package io.leann.coordinator.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.build.IngestLog;
 import io.leann.coordinator.local.SmallIndex;
-import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
@@ -29,15 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * node held is not failed by its stop.
  */
 class ClusterDurableIngestTest {
-  private static final Config NODE = ConfigFactory.parseString("""
-      pekko.loglevel = WARNING
-      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
-      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-      leann.coordinator.local-embed-fallback = off
-      leann.embed.pool-size = 1
-      """).withFallback(ConfigFactory.load());
-
   @TempDir Path root;
 
   @Test
@@ -57,8 +45,7 @@ class ClusterDurableIngestTest {
       job = first.service().addDocuments("durable", documents).toCompletableFuture().join().id();
       assertEquals(List.of(job), IngestLog.of(dir).pending().stream().map(IngestLog.Job::job).toList());
     } finally {
-      first.system().terminate();
-      first.system().getWhenTerminated().toCompletableFuture().join();
+      InJvmNodes.stop(first);
     }
 
     LeannNode second = start(env);
@@ -77,14 +64,12 @@ class ClusterDurableIngestTest {
       assertEquals("volcano.txt", found.results().getFirst().metadata().get("file"));
       assertEquals(List.of(), IngestLog.of(dir).pending());
     } finally {
-      second.system().terminate();
-      second.system().getWhenTerminated().toCompletableFuture().join();
+      InJvmNodes.stop(second);
     }
   }
 
   private static LeannNode start(Map<String, String> env) {
-    LeannNode node = LeannNode.start(LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, NODE), List.of(), env,
-        OnnxEmbedder::create, "tcp://127.0.0.1:0");
+    LeannNode node = InJvmNodes.start(LeannNode.ALL_ROLES, List.of(), env);
     node.whenUp().toCompletableFuture().join();
     return node;
   }

@@ -3,7 +3,7 @@ package io.leann.coordinator.embedded;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leann.coordinator.http.Json;
+import io.leann.coordinator.api.Json;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.rag.ChatModel;

@@ -3,6 +3,8 @@ package io.leann.coordinator.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 
+import io.leann.coordinator.api.InternalDetails;
+import io.leann.coordinator.api.Json;
 import io.leann.protocol.api.ApiException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -1,5 +1,6 @@
 package io.leann.coordinator.http;
 
+import io.leann.coordinator.api.Json;
 import io.leann.coordinator.rag.ChatModels;
 import io.leann.coordinator.rag.LlmConfig;
 import io.leann.coordinator.rag.LlmException;

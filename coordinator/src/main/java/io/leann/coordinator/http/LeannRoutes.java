@@ -2,6 +2,7 @@ package io.leann.coordinator.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JavaType;
+import io.leann.coordinator.api.Json;
 import io.leann.coordinator.mcp.LeannTools;
 import io.leann.coordinator.mcp.McpServer;
 import io.leann.coordinator.rag.ChatModels;
@@ -10,9 +11,9 @@ import io.leann.protocol.RequestIds;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.DeleteRequest;
 import io.leann.protocol.api.DocumentIn;
-import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.IndexInfo;
 import io.leann.protocol.api.IndexSettings;
+import io.leann.protocol.api.JobStatus;
 import io.leann.protocol.api.LeannService;
 import io.leann.protocol.api.NodeInfo;
 import io.leann.protocol.api.SearchRequest;

@@ -1,6 +1,7 @@
 package io.leann.coordinator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.coordinator.api.Json;
 import io.leann.coordinator.mcp.McpServer;
 import java.net.URI;
 import java.util.Optional;

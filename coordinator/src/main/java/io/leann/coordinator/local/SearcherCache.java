@@ -2,6 +2,7 @@ package io.leann.coordinator.local;
 
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.search.IndexSearcher;
+import io.leann.shard.index.IndexDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -17,7 +18,8 @@ import java.util.Objects;
  * <p>Why leases: a searcher maps the index files and holds an embedder; closing it while a search
  * runs on it would pull the memory out from under that search. A searcher is therefore closed only
  * when it has been retired (index deleted, rebuilt or the cache closed) <em>and</em> its last lease
- * is returned.
+ * is returned. While open it holds an {@link IndexDirectory.Lease} on its generation, so no commit
+ * (an API ingest here, or {@code leann build} in another process) deletes the files it reads.
  *
  * <p>Why the meta file decides freshness: a build (an API ingest job, or {@code leann build} run
  * next to the server) commits by replacing {@code documents.leann.meta.json} atomically. Each
@@ -44,12 +46,15 @@ final class SearcherCache implements AutoCloseable {
   private static final class Entry {
     final IndexSearcher searcher;
     final Object version;
+    /** Keeps the searcher's generation on disk against commits here and in other processes. */
+    final IndexDirectory.Lease lease;
     int users;
     boolean retired;
 
-    Entry(IndexSearcher searcher, Object version) {
+    Entry(IndexSearcher searcher, Object version, IndexDirectory.Lease lease) {
       this.searcher = searcher;
       this.version = version;
+      this.lease = lease;
     }
   }
 
@@ -92,14 +97,7 @@ final class SearcherCache implements AutoCloseable {
       entry = null;
     }
     if (entry == null) {
-      IndexSearcher searcher = IndexSearcher.open(layout, env);
-      try {
-        searcher.search(WARM_UP, 1, 1, null, null);
-      } catch (RuntimeException e) {
-        searcher.close();
-        throw e;
-      }
-      entry = new Entry(searcher, version);
+      entry = open(layout, version);
       entries.put(name, entry);
     }
     entry.users++;
@@ -124,8 +122,43 @@ final class SearcherCache implements AutoCloseable {
 
   private static void closeIfIdle(Entry entry) {
     if (entry.retired && entry.users == 0) {
-      entry.searcher.close();
+      try {
+        entry.searcher.close();
+      } finally {
+        entry.lease.close();
+      }
     }
+  }
+
+  /**
+   * Opens a searcher holding a lease on the generation it reads. The committed generation is leased
+   * before the meta is read, so a commit in between cannot delete it; if the searcher opened a newer
+   * one (committed meanwhile), the lease moves to that.
+   */
+  private Entry open(IndexLayout layout, Object version) throws IOException {
+    IndexDirectory owner = IndexDirectory.of(layout.dir());
+    IndexDirectory.Lease lease = owner.acquire(owner.committedGeneration());
+    IndexSearcher searcher;
+    try {
+      searcher = IndexSearcher.open(layout, env);
+    } catch (IOException | RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+    try {
+      searcher.search(WARM_UP, 1, 1, null, null);
+    } catch (RuntimeException e) {
+      searcher.close();
+      lease.close();
+      throw e;
+    }
+    int opened = IndexDirectory.generationOf(searcher.index().meta());
+    if (opened != lease.generation()) {
+      IndexDirectory.Lease moved = owner.acquire(opened);
+      lease.close();
+      lease = moved;
+    }
+    return new Entry(searcher, version, lease);
   }
 
   /** Identity and modification time of the meta file: a rename-replace changes both. */

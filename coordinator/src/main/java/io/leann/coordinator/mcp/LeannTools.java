@@ -2,8 +2,8 @@ package io.leann.coordinator.mcp;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leann.coordinator.http.InternalDetails;
-import io.leann.coordinator.http.Json;
+import io.leann.coordinator.api.InternalDetails;
+import io.leann.coordinator.api.Json;
 import io.leann.coordinator.rag.Passage;
 import io.leann.protocol.api.ApiException;
 import io.leann.protocol.api.IndexInfo;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leann.coordinator.http.Json;
+import io.leann.coordinator.api.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;

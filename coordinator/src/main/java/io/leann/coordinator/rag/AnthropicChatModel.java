@@ -3,7 +3,8 @@ package io.leann.coordinator.rag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
 import java.net.URI;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -71,7 +72,7 @@ final class AnthropicChatModel extends StreamingChatModel {
   }
 
   private ObjectNode body(LlmRequest request) {
-    ObjectNode body = StreamingHttp.JSON.createObjectNode();
+    ObjectNode body = ProviderHttp.JSON.createObjectNode();
     body.put("model", model);
     ThinkingBudget thinking = request.thinking();
     body.put("max_tokens", request.maxTokens() + (thinking == null ? 0 : thinking.tokens()));

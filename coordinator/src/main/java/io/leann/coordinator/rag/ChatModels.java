@@ -1,7 +1,7 @@
 package io.leann.coordinator.rag;
 
 import io.leann.embed.remote.GeminiEmbedder;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

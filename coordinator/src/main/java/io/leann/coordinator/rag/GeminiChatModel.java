@@ -3,7 +3,8 @@ package io.leann.coordinator.rag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ final class GeminiChatModel extends StreamingChatModel {
   }
 
   private ObjectNode body(LlmRequest request) {
-    ObjectNode body = StreamingHttp.JSON.createObjectNode();
+    ObjectNode body = ProviderHttp.JSON.createObjectNode();
     ArrayNode contents = body.putArray("contents");
     for (Message m : request.conversation()) {
       ObjectNode content = contents.addObject().put("role", m.role() == Message.Role.ASSISTANT ? "model" : "user");

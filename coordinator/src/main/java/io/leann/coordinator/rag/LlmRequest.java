@@ -62,10 +62,6 @@ public record LlmRequest(List<Message> messages, int maxTokens, ThinkingBudget t
     return new LlmRequest(messages, maxTokens, thinking, stop, g);
   }
 
-  public LlmRequest withMaxTokens(int tokens) {
-    return new LlmRequest(messages, tokens, thinking, stop, grounding);
-  }
-
   /** The system message's content, or null when there is none. */
   public String system() {
     return messages.stream().filter(m -> m.role() == Message.Role.SYSTEM).map(Message::content)

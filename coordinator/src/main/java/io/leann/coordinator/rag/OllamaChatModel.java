@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leann.coordinator.chunk.ApproximateTokenCounter;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class OllamaChatModel extends StreamingChatModel {
   }
 
   private ObjectNode body(LlmRequest request) {
-    ObjectNode body = StreamingHttp.JSON.createObjectNode();
+    ObjectNode body = ProviderHttp.JSON.createObjectNode();
     body.put("model", model);
     ArrayNode messages = body.putArray("messages");
     int promptTokens = 0;

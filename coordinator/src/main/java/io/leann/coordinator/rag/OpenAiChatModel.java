@@ -3,7 +3,8 @@ package io.leann.coordinator.rag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -78,7 +79,7 @@ final class OpenAiChatModel extends StreamingChatModel {
   }
 
   private ObjectNode body(LlmRequest request) {
-    ObjectNode body = StreamingHttp.JSON.createObjectNode();
+    ObjectNode body = ProviderHttp.JSON.createObjectNode();
     body.put("model", model);
     ArrayNode messages = body.putArray("messages");
     for (Message m : request.messages()) {

@@ -1,12 +1,10 @@
 package io.leann.coordinator.rag;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leann.embed.remote.HttpOptions;
-import io.leann.embed.remote.JsonHttp;
-import io.leann.embed.remote.Redactor;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
+import io.leann.protocol.http.Redactor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,9 +48,6 @@ import org.slf4j.LoggerFactory;
  * bodies. Thread-safe; owns one {@link HttpClient}.
  */
 final class StreamingHttp implements AutoCloseable {
-  static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
   private static final Logger LOG = LoggerFactory.getLogger(StreamingHttp.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final int MAX_MESSAGE = 500;
@@ -90,12 +84,7 @@ final class StreamingHttp implements AutoCloseable {
     this.provider = provider;
     this.options = options;
     this.redactor = Redactor.of(secrets);
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(options.connectTimeout())
-        // Local servers (Ollama, vLLM, llama.cpp) speak plain HTTP/1.1 and gain nothing from an
-        // h2c upgrade attempt; TLS servers negotiate HTTP/2 through ALPN.
-        .version("http".equalsIgnoreCase(server.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-        .build();
+    this.client = ProviderHttp.newClient(server, options);
   }
 
   /**
@@ -128,7 +117,7 @@ final class StreamingHttp implements AutoCloseable {
               + uri + " after " + attempt + " attempt(s): " + e
               + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()), e);
         }
-        Duration delay = backoff(attempt);
+        Duration delay = options.backoff(attempt);
         LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.displayName(),
             redactor.redact(e.toString()), attempt + 1,
             options.maxAttempts(), delay.toMillis());
@@ -142,13 +131,13 @@ final class StreamingHttp implements AutoCloseable {
       }
       String errorBody = readError(response.body());
       if ((status == 429 || status / 100 == 5) && attempt < options.maxAttempts()) {
-        Optional<Duration> asked = response.headers().firstValue("Retry-After").flatMap(JsonHttp::parseRetryAfter);
+        Optional<Duration> asked = ProviderHttp.retryAfter(response);
         if (asked.isPresent() && asked.get().compareTo(options.maxRetryAfter()) > 0) {
           throw new LlmException(LlmException.Kind.UNAVAILABLE, provider.displayName() + " asks to retry after "
               + asked.get().toSeconds() + " s (HTTP " + status + "), longer than the "
               + options.maxRetryAfter().toSeconds() + " s this client waits: " + message(errorBody));
         }
-        Duration delay = asked.isPresent() ? asked.get() : backoff(attempt);
+        Duration delay = asked.isPresent() ? asked.get() : options.backoff(attempt);
         LOG.warn("{} answered HTTP {}, retry {}/{} in {} ms", provider.displayName(), status, attempt + 1,
             options.maxAttempts(), delay.toMillis());
         pause(delay);
@@ -173,7 +162,7 @@ final class StreamingHttp implements AutoCloseable {
             + response.statusCode() + " for " + uri + ": "
             + message(new String(response.body(), StandardCharsets.UTF_8)));
       }
-      return JSON.readTree(response.body());
+      return ProviderHttp.JSON.readTree(response.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw cancelled(e);
@@ -191,7 +180,7 @@ final class StreamingHttp implements AutoCloseable {
 
   /** The error message of a vendor's JSON error body (redacted), or the body itself when it has none. */
   String message(String body) {
-    String error = JsonHttp.serverError(body.getBytes(StandardCharsets.UTF_8));
+    String error = ProviderHttp.serverError(body.getBytes(StandardCharsets.UTF_8));
     String text = error != null ? error : body.strip();
     return text.isEmpty() ? "(empty body)" : redact(text);
   }
@@ -209,7 +198,7 @@ final class StreamingHttp implements AutoCloseable {
    */
   JsonNode parseJson(String text, String unit) {
     try {
-      return JSON.readTree(text);
+      return ProviderHttp.JSON.readTree(text);
     } catch (IOException e) {
       throw malformed(unit + " that is not JSON: " + redact(text), e);
     }
@@ -257,7 +246,7 @@ final class StreamingHttp implements AutoCloseable {
   private LlmException refusal(URI uri, int status, String body, String model, int attempt, ErrorPolicy policy) {
     String message = message(body);
     if (policy != null) {
-      String error = JsonHttp.serverError(body.getBytes(StandardCharsets.UTF_8));
+      String error = ProviderHttp.serverError(body.getBytes(StandardCharsets.UTF_8));
       LlmException own = policy.classify(new Failure(status, body, error == null ? null : redact(error), message));
       if (own != null) {
         return own;
@@ -291,11 +280,6 @@ final class StreamingHttp implements AutoCloseable {
     return new LlmException(kind, redactor.redact(message), redactor.scrub(cause));
   }
 
-  private Duration backoff(int attempt) {
-    long ceiling = Math.min(options.maxBackoff().toMillis(),
-        options.initialBackoff().toMillis() << Math.min(attempt - 1, 30));
-    return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-  }
 
   private void pause(Duration delay) {
     try {
@@ -316,7 +300,7 @@ final class StreamingHttp implements AutoCloseable {
 
   private byte[] encode(Object body) {
     try {
-      return JSON.writeValueAsBytes(body);
+      return ProviderHttp.JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode a " + provider.displayName() + " request", e);
     }

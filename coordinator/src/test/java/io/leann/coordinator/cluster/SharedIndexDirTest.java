@@ -103,8 +103,9 @@ class SharedIndexDirTest {
     assertTrue(afterCli > fromFiles + 1, "the new file adds passages: " + afterCli);
     assertTrue(cli(env, "search", "docs", "zeppelin ledger of the lighthouse keeper").contains("Skerryvore"));
 
-    // The server follows the CLI's commit (it looks at the meta at most once a second).
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // The server follows the CLI's commit (it looks at the meta once a second; the wait allows for a
+    // loaded CI machine).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (info("docs").get("passages").asLong() != afterCli && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }

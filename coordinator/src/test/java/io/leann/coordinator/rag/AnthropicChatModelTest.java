@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.protocol.http.ProviderHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,7 @@ class AnthropicChatModelTest {
         "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
     for (String t : tokens) {
       events.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,"
-          + "\"delta\":{\"type\":\"text_delta\",\"text\":" + StreamingHttp.JSON.valueToTree(t) + "}}"));
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":" + ProviderHttp.JSON.valueToTree(t) + "}}"));
     }
     events.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"));
     events.add(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","

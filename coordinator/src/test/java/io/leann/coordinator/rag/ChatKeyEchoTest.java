@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.leann.embed.remote.Redactor;
+import io.leann.protocol.http.Redactor;
 import io.leann.protocol.testing.SecretLeaks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

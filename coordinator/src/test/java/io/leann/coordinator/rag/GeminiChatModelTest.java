@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.protocol.http.ProviderHttp;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ class GeminiChatModelTest {
   }
 
   static String chunk(String text, boolean thought, String finish) {
-    return "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": " + StreamingHttp.JSON.valueToTree(text)
+    return "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": " + ProviderHttp.JSON.valueToTree(text)
         + (thought ? ", \"thought\": true" : "") + "}],\"role\": \"model\"}"
         + (finish == null ? "" : ",\"finishReason\": \"" + finish + "\"") + ",\"index\": 0}],"
         + "\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 4,\"totalTokenCount\": 16},"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leann.protocol.http.ProviderHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class OllamaChatModelTest {
     List<String> lines = new ArrayList<>();
     for (String t : tokens) {
       lines.add("{\"model\":\"" + model + "\",\"created_at\":\"2025-05-01T10:00:00.1Z\",\"message\":{\"role\":\"assistant\","
-          + "\"content\":" + StreamingHttp.JSON.valueToTree(t) + "},\"done\":false}");
+          + "\"content\":" + ProviderHttp.JSON.valueToTree(t) + "},\"done\":false}");
     }
     lines.add("{\"model\":\"" + model + "\",\"created_at\":\"2025-05-01T10:00:01Z\",\"message\":{\"role\":\"assistant\","
         + "\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":4883583458,"

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leann.embed.remote.HttpOptions;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class OpenAiChatModelTest {
         + "\"model\":\"gpt-4o-mini-2024-07-18\",\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,\"delta\":";
     events.add(head + "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}]}");
     for (String t : tokens) {
-      events.add(head + "{\"content\":" + StreamingHttp.JSON.valueToTree(t) + "},\"logprobs\":null,\"finish_reason\":null}]}");
+      events.add(head + "{\"content\":" + ProviderHttp.JSON.valueToTree(t) + "},\"logprobs\":null,\"finish_reason\":null}]}");
     }
     events.add(head + "{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}");
     events.add("data: [DONE]");

@@ -1,10 +1,10 @@
 package io.leann.embed.remote;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.embed.EmbeddingException;
+import io.leann.protocol.http.HttpOptions;
+import io.leann.protocol.http.ProviderHttp;
+import io.leann.protocol.http.Redactor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,9 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -22,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JsonHttp implements AutoCloseable {
 
-  static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
   private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
   private static final int MAX_ERROR_BODY = 500;
   /** How much of an error body is read for the message; the rest only says the same at length. */
@@ -62,13 +55,7 @@ public final class JsonHttp implements AutoCloseable {
     this.provider = provider;
     this.options = options;
     this.redactor = Redactor.of(secrets);
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(options.connectTimeout())
-        // Plain-http servers (Ollama, LM Studio, vLLM) gain nothing from an h2c upgrade attempt
-        // and some answer it badly; TLS servers negotiate HTTP/2 through ALPN.
-        .version("http".equalsIgnoreCase(server.getScheme())
-            ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-        .build();
+    this.client = ProviderHttp.newClient(server, options);
   }
 
   /** POSTs {@code body} as JSON and binds the 2xx answer to {@code type}, retrying as needed. */
@@ -149,7 +136,7 @@ public final class JsonHttp implements AutoCloseable {
               + (provider.urlVariable() == null ? "" : "; check " + provider.urlVariable()),
           failure));
     }
-    Duration delay = backoff(attempt);
+    Duration delay = options.backoff(attempt);
     LOG.warn("{} request failed ({}), retry {}/{} in {} ms", provider.name(),
         redactor.redact(failure.toString()), attempt + 1,
         options.maxAttempts(), delay.toMillis());
@@ -161,14 +148,14 @@ public final class JsonHttp implements AutoCloseable {
     if (attempt >= options.maxAttempts()) {
       return CompletableFuture.failedFuture(statusError(response, attempt));
     }
-    Optional<Duration> asked = retryAfter(response);
+    Optional<Duration> asked = ProviderHttp.retryAfter(response);
     if (asked.isPresent() && asked.get().compareTo(options.maxRetryAfter()) > 0) {
       return CompletableFuture.failedFuture(statusException(provider.name()
           + " asks to retry after " + asked.get().toSeconds() + " s (HTTP "
           + response.statusCode() + "), longer than the " + options.maxRetryAfter().toSeconds()
           + " s this client waits: " + serverMessage(response.body()), response));
     }
-    Duration delay = asked.orElseGet(() -> backoff(attempt));
+    Duration delay = asked.orElseGet(() -> options.backoff(attempt));
     LOG.warn("{} answered HTTP {}, retry {}/{} in {} ms", provider.name(), response.statusCode(),
         attempt + 1, options.maxAttempts(), delay.toMillis());
     return retryLater(request, attempt, type, delay);
@@ -181,32 +168,8 @@ public final class JsonHttp implements AutoCloseable {
         .thenCompose(ignored -> attempt(request, attempt + 1, type));
   }
 
-  private Duration backoff(int attempt) {
-    long ceiling = Math.min(options.maxBackoff().toMillis(),
-        options.initialBackoff().toMillis() << Math.min(attempt - 1, 30));
-    long jittered = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-    return Duration.ofMillis(jittered);
-  }
 
-  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    return response.headers().firstValue("Retry-After").flatMap(JsonHttp::parseRetryAfter);
-  }
 
-  /** A {@code Retry-After} value: delta-seconds or an HTTP date; unparsable is empty. */
-  public static Optional<Duration> parseRetryAfter(String value) {
-    String trimmed = value.trim();
-    try {
-      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return Optional.of(until.isNegative() ? Duration.ZERO : until);
-      } catch (DateTimeParseException notDate) {
-        return Optional.empty();
-      }
-    }
-  }
 
   private HttpStatusException statusError(HttpResponse<byte[]> response, int attempt) {
     int status = response.statusCode();
@@ -231,7 +194,7 @@ public final class JsonHttp implements AutoCloseable {
 
   private HttpStatusException statusException(String message, HttpResponse<byte[]> response) {
     return new HttpStatusException(redactor.redact(message), response.statusCode(),
-        redactor.redact(serverError(response.body())));
+        redactor.redact(ProviderHttp.serverError(response.body())));
   }
 
   /** An EmbeddingException whose message and cause chain hold no secret. */
@@ -241,7 +204,7 @@ public final class JsonHttp implements AutoCloseable {
 
   private <T> T parse(byte[] body, Class<T> type) {
     try {
-      return JSON.readValue(body, type);
+      return ProviderHttp.JSON.readValue(body, type);
     } catch (IOException e) {
       throw failure(provider.name() + " answered with malformed JSON: " + quote(body), e);
     }
@@ -249,7 +212,7 @@ public final class JsonHttp implements AutoCloseable {
 
   private byte[] toJson(Object body) {
     try {
-      return JSON.writeValueAsBytes(body);
+      return ProviderHttp.JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new EmbeddingException("cannot encode a " + provider.name() + " request", e);
     }
@@ -257,7 +220,7 @@ public final class JsonHttp implements AutoCloseable {
 
   /** The error message of a JSON error body, or the body itself when it has none: redacted, shortened. */
   private String serverMessage(byte[] body) {
-    String error = serverError(body);
+    String error = ProviderHttp.serverError(body);
     return error != null ? abbreviate(redactor.redact(error)) : quote(body);
   }
 
@@ -268,29 +231,6 @@ public final class JsonHttp implements AutoCloseable {
     return text.isEmpty() ? "(empty body)" : abbreviate(redactor.redact(text));
   }
 
-  /**
-   * The message of the error bodies providers send: {@code {"error":{"message":...}}} (OpenAI,
-   * Gemini), {@code {"error":"..."}} (Ollama) or {@code {"message":...}}; null if none.
-   */
-  public static String serverError(byte[] body) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (IOException notJson) {
-      return null;
-    }
-    if (root == null) {
-      return null;
-    }
-    JsonNode error = root.path("error");
-    if (error.isTextual()) {
-      return error.asText();
-    }
-    if (error.path("message").isTextual()) {
-      return error.path("message").asText();
-    }
-    return root.path("message").isTextual() ? root.path("message").asText() : null;
-  }
 
   private static String abbreviate(String text) {
     return text.length() <= MAX_ERROR_BODY ? text : text.substring(0, MAX_ERROR_BODY) + "...";

@@ -1,6 +1,7 @@
 package io.leann.embed.remote;
 
 import io.leann.embed.EmbeddingException;
+import io.leann.protocol.http.HttpOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,10 +63,6 @@ public final class OllamaEmbedder extends RemoteEmbedder {
 
     public Config withBatchSize(int size) {
       return new Config(host, model, dimensions, size, concurrency, maxTokens, http);
-    }
-
-    public Config withConcurrency(int inFlight) {
-      return new Config(host, model, dimensions, batchSize, inFlight, maxTokens, http);
     }
 
     public Config withDimensions(int expected) {

@@ -1,6 +1,7 @@
 package io.leann.embed.remote;
 
 import io.leann.embed.EmbeddingException;
+import io.leann.protocol.http.HttpOptions;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

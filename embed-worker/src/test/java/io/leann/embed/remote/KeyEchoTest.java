@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leann.embed.EmbeddingException;
 import io.leann.embed.remote.FakeServer.Call;
 import io.leann.embed.remote.FakeServer.Reply;
+import io.leann.protocol.http.Redactor;
 import io.leann.protocol.testing.SecretLeaks;
 import java.util.ArrayList;
 import java.util.List;

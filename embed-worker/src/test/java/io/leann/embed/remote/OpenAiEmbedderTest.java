@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leann.embed.EmbeddingException;
 import io.leann.embed.remote.FakeServer.Call;
 import io.leann.embed.remote.FakeServer.Reply;
+import io.leann.protocol.http.HttpOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

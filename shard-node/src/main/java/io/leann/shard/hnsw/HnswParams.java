@@ -38,22 +38,6 @@ public record HnswParams(Metric metric, int m, int efConstruction, int threads, 
         Runtime.getRuntime().availableProcessors(), DEFAULT_SEED);
   }
 
-  public HnswParams withM(int m) {
-    return new HnswParams(metric, m, efConstruction, threads, seed);
-  }
-
-  public HnswParams withEfConstruction(int ef) {
-    return new HnswParams(metric, m, ef, threads, seed);
-  }
-
-  public HnswParams withThreads(int t) {
-    return new HnswParams(metric, m, efConstruction, t, seed);
-  }
-
-  public HnswParams withSeed(long s) {
-    return new HnswParams(metric, m, efConstruction, threads, s);
-  }
-
   /** Level-0 degree cap. */
   public int m0() {
     return 2 * m;

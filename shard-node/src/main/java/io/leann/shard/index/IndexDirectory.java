@@ -36,11 +36,15 @@ import java.util.stream.Stream;
  * otherwise both get it). Taking it removes what killed writers left: meta temp files and
  * generations numbered above the committed one.
  *
- * <p>Readers and retirement: a reader in this JVM holds a {@link Lease} on the generation it reads;
- * a commit deletes every older generation except the one it replaces and those leased here, and a
- * leased generation retired by a commit is deleted when its last lease goes. Readers in another
- * process cannot be counted, so the replaced generation is kept until the next commit: a process
- * that polls the meta (at most once a second, as the servers do) switches long before that.
+ * <p>Readers and retirement: a reader holds a {@link Lease} on the generation it reads. Leases are
+ * counted in this JVM, and the first one of a generation also takes a shared OS lock on its
+ * {@code gen-N/.readers} file, so another process (a CLI build next to a running server, or the
+ * other way round) sees it too. A commit deletes every older generation except the one it replaces
+ * and those leased here or elsewhere (it must get the exclusive lock on {@code .readers} to delete);
+ * a generation retired while leased here is deleted with its last lease, one leased by another
+ * process by the first commit after that process lets go. The replaced generation is kept until
+ * the next commit anyway: a process that has read the meta but not yet taken its lease still finds
+ * its files.
  *
  * <p>Thread-safe. One instance per directory per JVM ({@link #of}).
  */
@@ -49,6 +53,8 @@ public final class IndexDirectory {
   public static final String META = "documents.leann.meta.json";
   /** The writer lock file. */
   public static final String LOCK = ".build.lock";
+  /** The file in a generation directory that readers lock shared and a deleting writer exclusively. */
+  public static final String READERS = ".readers";
   private static final Pattern GENERATION = Pattern.compile("gen-(\\d{1,9})");
   private static final Map<Path, IndexDirectory> OPEN = new ConcurrentHashMap<>();
 
@@ -59,6 +65,8 @@ public final class IndexDirectory {
   private final Map<Integer, Integer> leases = new HashMap<>();
   /** Generations a commit retired while leased; deleted when their last lease goes. Guarded by {@code this}. */
   private final Set<Integer> retired = new HashSet<>();
+  /** The shared OS lock this JVM's readers hold per leased generation; guarded by {@code this}. */
+  private final Map<Integer, FileChannel> readerLocks = new HashMap<>();
 
   private IndexDirectory(Path dir) {
     this.dir = dir;
@@ -183,11 +191,29 @@ public final class IndexDirectory {
    */
   public Lease acquire(int gen) {
     synchronized (this) {
-      if (gen >= 0) {
-        leases.merge(gen, 1, Integer::sum);
+      if (gen >= 0 && leases.merge(gen, 1, Integer::sum) == 1) {
+        readerLocks.put(gen, sharedLock(gen));
       }
     }
     return new Lease(gen);
+  }
+
+  /**
+   * The shared lock that tells other processes generation {@code gen} is being read, or null when
+   * it cannot be taken (the generation is gone: opening its files fails with a clear error then).
+   */
+  private FileChannel sharedLock(int gen) {
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(dir.resolve(generationName(gen)).resolve(READERS), StandardOpenOption.CREATE,
+          StandardOpenOption.READ, StandardOpenOption.WRITE);
+      // Blocks only while a writer holds the exclusive lock to delete this generation.
+      channel.lock(0, Long.MAX_VALUE, true);
+      return channel;
+    } catch (IOException e) {
+      closeQuietly(channel);
+      return null;
+    }
   }
 
   /** How many leases generation {@code gen} has in this JVM. */
@@ -196,20 +222,51 @@ public final class IndexDirectory {
   }
 
   private void release(int gen) {
-    boolean delete;
     synchronized (this) {
       int left = leases.merge(gen, -1, Integer::sum);
       if (left > 0) {
         return;
       }
       leases.remove(gen);
-      delete = retired.remove(gen);
+      closeQuietly(readerLocks.remove(gen));
+      if (retired.remove(gen)) {
+        // A generation that cannot be deleted now (read elsewhere, or an I/O error) is retired
+        // again by the next commit.
+        deleteUnlessRead(dir.resolve(generationName(gen)));
+      }
     }
-    if (delete) {
+  }
+
+  /**
+   * Deletes generation directory {@code genDir} unless another process holds a shared lock on its
+   * {@code .readers} file; true if it is gone. Called under this instance's lock, so no reader in
+   * this JVM takes its shared lock meanwhile (which would collide with ours in the same JVM).
+   */
+  private boolean deleteUnlessRead(Path genDir) {
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(genDir.resolve(READERS), StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      if (channel.tryLock(0, Long.MAX_VALUE, false) == null) {
+        return false;
+      }
+      deleteTree(genDir);
+      return true;
+    } catch (NoSuchFileException gone) {
+      return !Files.exists(genDir);
+    } catch (IOException e) {
+      return false;
+    } finally {
+      closeQuietly(channel);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
       try {
-        deleteTree(dir.resolve(generationName(gen)));
-      } catch (IOException e) {
-        // A generation that cannot be deleted now is retired again by the next commit.
+        channel.close();
+      } catch (IOException ignored) {
+        // Closing releases the lock; a failure leaves nothing to undo.
       }
     }
   }
@@ -228,10 +285,10 @@ public final class IndexDirectory {
         synchronized (this) {
           if (leases.containsKey(gen)) {
             retired.add(gen);
-            continue;
+          } else {
+            deleteUnlessRead(p);
           }
         }
-        deleteTree(p);
       }
     }
   }

@@ -45,10 +45,6 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
     return new PqParams(m, bits, sampleSize, iterations, seed);
   }
 
-  public PqParams withBits(int b) {
-    return new PqParams(subspaces, b, sampleSize, iterations, seed);
-  }
-
   public int centroids() {
     return 1 << bits;
   }

@@ -97,10 +97,6 @@ public final class ZmqRecomputer implements Recomputer, NodeEmbedder {
       return new Options(timeout, maxBatch, c, handshakeTimeout, curve);
     }
 
-    public Options withHandshakeTimeout(Duration h) {
-      return new Options(timeout, maxBatch, cooldown, h, curve);
-    }
-
     public Options withCurve(ZmqCurve.ClientKeys keys) {
       return new Options(timeout, maxBatch, cooldown, handshakeTimeout, keys);
     }

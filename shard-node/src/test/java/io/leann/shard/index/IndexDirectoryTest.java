@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leann.protocol.Metric;
 import io.leann.protocol.index.IndexMeta;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,6 +97,32 @@ class IndexDirectoryTest {
     another.close();
     assertEquals(0, dir.leases(1));
     assertEquals(List.of("gen-2", "gen-3"), generations(dir));
+  }
+
+  @Test
+  void aGenerationReadInAnotherProcessIsKeptUntilThatProcessLetsGo() throws Exception {
+    IndexDirectory dir = IndexDirectory.of(root.resolve("docs"));
+    commit(dir, 1);
+    Path readers = dir.dir().resolve("gen-1").resolve(IndexDirectory.READERS);
+    Process reader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ReaderInAnotherProcess.class.getName(), readers.toString())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("locked", out.readLine());
+      commit(dir, 2);
+      commit(dir, 3);
+      assertEquals(List.of("gen-1", "gen-2", "gen-3"), generations(dir), "gen-1 is read by the other process");
+      try (IndexDirectory.Lease lease = dir.acquire(3)) {
+        assertEquals(1, dir.leases(3), "a lease in this JVM takes its shared lock beside the other process's");
+      }
+    } finally {
+      reader.getOutputStream().close();
+      reader.waitFor(30, TimeUnit.SECONDS);
+      reader.destroyForcibly();
+    }
+    commit(dir, 4);
+    assertEquals(List.of("gen-3", "gen-4"), generations(dir), "the first commit after the reader let go deletes gen-1");
   }
 
   @Test

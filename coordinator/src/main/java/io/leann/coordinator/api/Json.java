@@ -1,4 +1,4 @@
-package io.leann.coordinator.http;
+package io.leann.coordinator.api;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -29,7 +29,7 @@ import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The one {@link ObjectMapper} of the HTTP API, its response marshaller, and request-body parsing
+ * The one {@link ObjectMapper} of the API (HTTP routes, MCP tools, the embedded Python entry), its response marshaller, and request-body parsing
  * that turns every Jackson failure into a 400 {@link ApiException} a client can act on.
  *
  * <p>Reading is lenient where it is harmless (unknown fields are ignored, so older clients keep
@@ -90,7 +90,7 @@ public final class Json {
   }
 
   /** The JSON bytes of {@code value}; DTOs always serialise, so a failure is a bug. */
-  static byte[] bytes(Object value) {
+  public static byte[] bytes(Object value) {
     try {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
@@ -107,7 +107,7 @@ public final class Json {
    * @throws ApiException 400 for an empty body, invalid JSON (with Jackson's line and column), a
    *     JSON {@code null} or a value of the wrong type (naming the field)
    */
-  static <T> T read(ByteString body, JavaType type, String root) {
+  public static <T> T read(ByteString body, JavaType type, String root) {
     String expected = describe(type.getRawClass());
     if (body.isEmpty()) {
       throw new ApiException(400, "bad_request", "the request body is empty: expected " + expected);
@@ -134,7 +134,7 @@ public final class Json {
   }
 
   /** Reads {@code type} from a body. */
-  static <T> T read(ByteString body, Class<T> type) {
+  public static <T> T read(ByteString body, Class<T> type) {
     return read(body, MAPPER.constructType(type), "body");
   }
 

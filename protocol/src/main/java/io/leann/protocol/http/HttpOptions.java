@@ -1,10 +1,11 @@
-package io.leann.embed.remote;
+package io.leann.protocol.http;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How a remote embedder talks HTTP: timeouts and the retry policy for transient failures (HTTP
+ * How a client of a remote model provider (embeddings or chat) talks HTTP: timeouts and the retry policy for transient failures (HTTP
  * 429, 5xx, connection errors and timeouts).
  *
  * <p>A failed attempt is retried after {@code initialBackoff x 2^(attempt-1)}, capped at
@@ -63,5 +64,12 @@ public record HttpOptions(
   public HttpOptions withTimeouts(Duration connect, Duration request) {
     return new HttpOptions(
         connect, request, maxAttempts, initialBackoff, maxBackoff, maxRetryAfter);
+  }
+
+  /** The wait before attempt {@code attempt + 1} when the server named none: jittered exponential backoff. */
+  public Duration backoff(int attempt) {
+    long ceiling = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(attempt - 1, 30));
+    long jittered = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    return Duration.ofMillis(jittered);
   }
 }

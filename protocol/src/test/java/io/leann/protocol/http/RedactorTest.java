@@ -1,4 +1,4 @@
-package io.leann.embed.remote;
+package io.leann.protocol.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package io.leann.embed.remote;
+package io.leann.protocol.http;
 
 import java.util.ArrayList;
 import java.util.Arrays;

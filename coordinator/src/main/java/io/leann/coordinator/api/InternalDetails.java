@@ -1,4 +1,4 @@
-package io.leann.coordinator.http;
+package io.leann.coordinator.api;
 
 import java.util.function.Function;
 import java.util.regex.MatchResult;
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * and {@code IOException: } prefixes are dropped, other qualified names reduced to their last
  * part). The original message is logged once at WARN, so an operator still has it.
  *
- * <p>Used for every message an exception contributes to an answer: {@link ApiErrors} (JSON bodies
+ * <p>Used for every message an exception contributes to an answer: {@code http.ApiErrors} (JSON bodies
  * and streamed error events) and the MCP tools' error results. A defensive last line: the services are meant to phrase their errors for clients already,
  * but a message built from a low-level exception can carry either. Relative paths (a file named
  * relative to its index directory, {@code shard-0/passages.jsonl}) and URLs are left alone.

@@ -189,25 +189,32 @@ public final class ClusterLeannService implements LeannService {
     return service;
   }
 
-  /** Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version. */
+  /**
+   * Registers every index under {@code LEANN_INDEX_DIR} (unless the registry has the same version),
+   * replays the jobs their logs hold, then has every shard loaded and warmed.
+   */
   private void registerIndexesOnDisk() {
     try {
+      List<IndexEntry> found = IndexEntries.scan(disk, env);
       List<CompletableFuture<?>> updates = new ArrayList<>();
-      for (IndexEntry found : IndexEntries.scan(disk, env)) {
-        if (found.generation() != null) {
-          // Registered once its shards are loaded and warm: the first search does not wait for them.
-          ingest.preload(found.name(), found.generation(), found.shards());
-        }
-        updates.add(indexes.update(found.name(), known -> known == null
-            || (found.generation() != null && !found.generation().equals(known.generation())) ? found : null)
+      for (IndexEntry entry : found) {
+        updates.add(indexes.update(entry.name(), known -> known == null
+            || (entry.generation() != null && !entry.generation().equals(known.generation())) ? entry : null)
             .toCompletableFuture());
       }
       // Replayed jobs look their index up in the registry.
       CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+      ingest.recover();
+      // Every shard loads and warms now rather than on its first search; searches that arrive
+      // meanwhile wait at the shard for the load already under way.
+      for (IndexEntry entry : found) {
+        if (entry.generation() != null) {
+          ingest.preload(entry.name(), entry.generation(), entry.shards());
+        }
+      }
     } catch (IOException | RuntimeException e) {
       log.warn("could not scan {} for indexes: {}", disk.root(), e.getMessage());
     }
-    ingest.recover();
   }
 
   @Override

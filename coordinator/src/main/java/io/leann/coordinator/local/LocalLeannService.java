@@ -480,12 +480,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           : EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
         IndexBuilder.Ingested done = new IndexBuilder(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS,
             job.progress()).ingest(writer, layout, change, created(s, embedder), GRAPH_THREADS, EMBED_BATCH);
-        // The next search would notice the new meta file anyway; retiring now frees the old mapping
-        // sooner, and the job ends once the new version is loaded and warm.
+        // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
         searchers.retire(layout.name());
-        if (done != null) {
-          searchers.acquire(layout).close();
-        }
         long passages = done != null ? done.meta().totalPassages() : meta == null ? 0 : meta.totalPassages();
         LOG.info("ingest {}: index '{}' now has {} passages", job.id(), layout.name(), passages);
         return job.end("done", null, passages, done == null ? 0L : done.added(), done == null ? 0L : done.removed());

@@ -112,20 +112,21 @@ final class Ingest {
 
   private CompletionStage<JobEntry> accept(String index, long documents, Append append) {
     return CompletableFuture.supplyAsync(() -> {
-      try {
-        return append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
-            System.currentTimeMillis());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      // Appended and queued as one step: jobs run in the order they were accepted.
+      synchronized (queues) {
+        try {
+          IngestLog.Job logged = append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
+              System.currentTimeMillis());
+          JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
+          enqueue(job, logged);
+          return job;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
-    }, blocking).thenCompose(logged -> {
-      JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
-      // Queued whether or not the job table took it in time: the documents are on disk.
-      return jobs.put(job.id(), job).handle((done, failure) -> {
-        enqueue(job, logged);
-        return job;
-      });
-    });
+    }, blocking).thenCompose(job -> jobs.update(job.id(), known -> known == null ? job : null)
+        // Answered whether or not the job table took it in time: the documents are on disk.
+        .handle((done, failure) -> job));
   }
 
   /**
@@ -155,7 +156,11 @@ final class Ingest {
         for (IngestLog.Job pending : wal.pending()) {
           log.info("job {}: replaying the job accepted for index '{}' before a coordinator restart", pending.job(), name);
           JobEntry job = JobEntry.queued(pending.job(), name, pending.documents().size(), pending.created());
-          jobs.put(job.id(), job).whenComplete((done, failure) -> enqueue(job, pending));
+          // Queued now, in the log's order; shown as queued unless the job already reported.
+          synchronized (queues) {
+            enqueue(job, pending);
+          }
+          jobs.update(job.id(), known -> known == null ? job : null);
         }
       } catch (IOException | RuntimeException e) {
         log.error("the ingest log of index '{}' cannot be read; the jobs it holds wait for the next start: {}",
@@ -176,7 +181,7 @@ final class Ingest {
     IndexLayout layout = disk.layout(name);
     try {
       MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
-      IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
+      IngestChange change = new IngestChange(logged.job(), logged.documents(), removed);
       progress.stage("chunk", change.added().size());
       Files.createDirectories(layout.dir());
       IndexEntry before;
@@ -189,7 +194,7 @@ final class Ingest {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
         if (Files.isRegularFile(layout.meta())
-            && Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) >= logged.seq()) {
+            && Manifest.ingestedJobs(layout.dir(), IndexMeta.read(layout.meta())).contains(logged.job())) {
           // Committed by a coordinator that stopped before it logged the end, or one running it now.
           end(layout, progress.current.done(before.passages(), null, null), logged);
           indexes.put(name, before).toCompletableFuture().join();

@@ -466,10 +466,10 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private IngestLog.End apply(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, IngestLog.Job logged)
       throws IOException {
     MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
-    IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
+    IngestChange change = new IngestChange(logged.job(), logged.documents(), removed);
     try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(true)) {
       IndexMeta meta = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
-      if (meta != null && Manifest.ingestedSeq(layout.dir(), meta) >= logged.seq()) {
+      if (meta != null && Manifest.ingestedJobs(layout.dir(), meta).contains(logged.job())) {
         // Committed before the process that ran it stopped, which left no end record.
         LOG.info("ingest {}: index '{}' already holds its change", job.id(), layout.name());
         return job.end("done", null, meta.totalPassages(), null, null);

@@ -21,7 +21,9 @@
 #     200, complete and equal to the answer before the kill; p50/p99 before and p99 in the 10 s after
 #     the kill are reported; the dead node's copies are placed again on the nodes left;
 #   - kill -9 of an embed node: recompute searches answer 200 (complete, or flagged partial while the
-#     dead node is still a member) and, once it is removed, complete through the other embed node.
+#     dead node is still a member) and, once it is removed, complete through the other embed node;
+#   - kill -9 of the coordinator right after a few 202s: a new coordinator indexes every document
+#     (replayed from the index's write-ahead log) and reports every job done.
 # Ends with "cluster-it: N passed, M failed"; exit 0 only when nothing failed. Whatever happens, the
 # EXIT trap stops exactly the JVMs this run started (local-cluster.sh stop reads our own pids file).
 # The temp dir is removed after a clean run and kept (with node logs) after a failure.
@@ -483,6 +485,60 @@ kill_embed_node() {
     "ms: before ${before}, after ${times[*]}"
 }
 
+# Durable ingest: kill -9 the coordinator right after a few 202s, start a new coordinator (joining
+# through a live shard node), and check that every accepted document is indexed and every job is
+# done: the 202s were on disk (the index's write-ahead log) and the new coordinator replays them.
+kill_coordinator_after_202() {
+  local coord_pid seed_port port http log i n=8 jobs=() pid deadline replayed found
+  coord_pid=$(node_field coordinator 1 2)
+  [ -n "$coord_pid" ] || fail "no coordinator pid recorded"
+  for ((i = 0; i < n; i++)); do
+    http POST "/indexes/$index/documents" -d "[{\"text\": \"Durable note $i: the lighthouse on skerry $i logs zeppelin $i in its brass ledger.\", \"metadata\": {\"source\": \"durable\", \"n\": $i}}]"
+    [ "$code" = 202 ] || fail "POST documents $i answered $code: $(cat "$work/resp.json")"
+    jobs+=("$(json "$work/resp.json" 'd["id"]')")
+  done
+  kill -KILL "$coord_pid"
+  seed_port=$(awk '$1 == "shard" { print $2, $3 }' "$pids_file" | while read -r p port; do
+    kill -0 "$p" 2>/dev/null && { echo "$port"; break; }; done)
+  [ -n "$seed_port" ] || fail "no live shard node to join through"
+  port=$((LEANN_BASE_PORT + 1 + n_shard + n_embed))
+  http=$((LEANN_HTTP_BASE_PORT + 1 + n_shard + n_embed))
+  port_free "$port" && port_free "$http" || fail "ports $port/$http for the new coordinator are taken"
+  log=$LEANN_RUN_DIR/coordinator-2.log
+  "${LEANN_BIN:-$repo/bin/leann}" serve --roles coordinator --hostname 127.0.0.1 --port "$port" --http-port "$http" \
+    --seed "127.0.0.1:$seed_port" >"$log" 2>&1 </dev/null &
+  pid=$!
+  # Recorded like the others, so local-cluster.sh stop (the EXIT trap) stops it too.
+  echo "coordinator $pid $port $http pekko://leann@127.0.0.1:$port $log" >>"$pids_file"
+  base_url="http://127.0.0.1:$http"
+  deadline=$((SECONDS + 150))
+  until grep -q "leann node up:" "$log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || fail "the new coordinator exited: $(tail -n 5 "$log")"
+    [ "$SECONDS" -lt "$deadline" ] || fail "the new coordinator is not up after 150 s"
+    sleep 1
+  done
+  for job in "${jobs[@]}"; do
+    deadline=$((SECONDS + 120))
+    while :; do
+      http GET "/jobs/$job"
+      if [ "$code" = 200 ]; then
+        case $(json "$work/resp.json" 'd["state"]') in
+          done) break ;;
+          failed) fail "job $job failed after the restart: $(cat "$work/resp.json")" ;;
+        esac
+      fi
+      [ "$SECONDS" -lt "$deadline" ] || fail "job $job not done 120 s after the restart (last: $code $(cat "$work/resp.json"))"
+      sleep 1
+    done
+  done
+  http POST "/indexes/$index/search" -d "{\"query\": \"lighthouse zeppelin ledger\", \"top_k\": $((n + 5)), \"recompute\": false, \"metadata_filters\": {\"source\": {\"==\": \"durable\"}}}"
+  complete_answer || fail "search after the restart answered $code: $(cat "$work/resp.json")"
+  found=$(json "$work/resp.json" 'len({h["metadata"]["n"] for h in d["results"]})')
+  [ "$found" = "$n" ] || fail "$found of the $n accepted documents are indexed after the restart"
+  replayed=$(grep -c "replaying the job" "$log" || true)
+  echo "$n batches accepted, coordinator killed; the new one replayed $replayed of them, all $n documents indexed, jobs done"
+}
+
 # ---------------------------------------------------------------- main
 
 stream_query="Which patent claims does a contributor license?"
@@ -520,4 +576,5 @@ if [ "$n_embed" -ge 2 ]; then
 else
   log "one embed node only: the embed kill step is skipped"
 fi
+check "kill -9 the coordinator right after 202s, nothing lost" kill_coordinator_after_202 || true
 finish

@@ -201,7 +201,7 @@ public final class IndexBuilder {
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
       // The API jobs the committed generation applied stay applied: the log must not replay them.
-      long ingested = prev != null ? prev.manifest.ingestedSeq() : committedIngestedSeq(layout);
+      List<String> ingested = prev != null ? prev.manifest.ingestedJobs() : committedIngestedJobs(layout);
       Manifest manifest = new Manifest(fingerprint, graphSettings(req), files, req.args(), apiRows, ingested);
       if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
@@ -281,18 +281,19 @@ public final class IndexBuilder {
             + layout.name() + "'; delete the index instead (DELETE /indexes/" + layout.name() + ")");
       }
       Manifest manifest = Manifest.afterIngest(prev == null ? null : prev.manifest, oldRows, kept, added,
-          change.seq());
+          change.id());
       IndexMeta meta = finish(layout, writer, genDir, settings, reuseFrom, prev, manifest, embedBatch);
       return new Ingested(meta, added, oldRows - kept.size());
     }
   }
 
-  /** {@link Manifest#ingestedSeq} of the committed generation; 0 when there is none or it cannot be read. */
-  private static long committedIngestedSeq(IndexLayout layout) {
+  /** {@link Manifest#ingestedJobs} of the committed generation; none when there is none or it cannot be read. */
+  private static List<String> committedIngestedJobs(IndexLayout layout) {
     try {
-      return Files.isRegularFile(layout.meta()) ? Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) : 0;
+      return Files.isRegularFile(layout.meta()) ? Manifest.ingestedJobs(layout.dir(), IndexMeta.read(layout.meta()))
+          : List.of();
     } catch (IOException | RuntimeException e) {
-      return 0;
+      return List.of();
     }
   }
 

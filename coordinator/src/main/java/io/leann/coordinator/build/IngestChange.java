@@ -9,10 +9,10 @@ import java.util.List;
  * dropped (none when it is null), then the {@code added} documents are appended.
  *
  * @param id the job's id; names the passages of added documents when row numbers are taken
- * @param seq the job's number in the index's {@link IngestLog}, recorded in the manifest of the
- *     generation that applies it
+ *     (and is recorded, as the job of the index's {@link IngestLog}, in the manifest of the
+ *     generation that applies it)
  */
-public record IngestChange(String id, long seq, List<DocumentIn> added, MetadataFilter removed) {
+public record IngestChange(String id, List<DocumentIn> added, MetadataFilter removed) {
   public IngestChange {
     added = List.copyOf(added);
   }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.index.AtomicFiles;
 import io.leann.protocol.index.IndexFormatException;
-import io.leann.protocol.index.IndexMeta;
-import io.leann.shard.index.IndexDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * record is run again on the next start ({@link #pending()}), and ended jobs stay visible with their
  * outcome ({@link #ended()}), so jobs survive a restart.
  *
- * <p>Exactly once: every job gets a sequence number, and the generation that applies it records
- * the number in its manifest ({@link Manifest#ingestedSeq()}), committed atomically with the
- * passages. A job whose number the committed manifest already covers (the process died between
- * the commit and the end record) is not applied again.
+ * <p>Exactly once: the generation that applies a job records the job's id in its manifest
+ * ({@link Manifest#ingestedJobs()}), committed atomically with the passages. A job the committed
+ * manifest names (the process died between the commit and the end record) is not applied again.
+ * Sequence numbers only order the log.
  *
  * <p>Format: records of {@code u32 length | u32 CRC32C | JSON}, little-endian. A record cut short at
  * the end of the file (a crash mid-append) is dropped with a warning naming the file and the
@@ -156,8 +154,12 @@ public final class IngestLog {
     return append(seq -> new Job(seq, job, created, List.of(), Objects.requireNonNull(filter)));
   }
 
-  /** Appends and syncs the end of a job. */
+  /** Appends and syncs the end of a job; nothing when the log is gone (its index was deleted). */
   public void end(End end) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      LOG.info("ingest log {} is gone (index deleted?): the end of job {} is not logged", file, end.job());
+      return;
+    }
     locked(ch -> {
       write(ch, new Entry(null, end));
       pending.remove(end.seq());
@@ -185,24 +187,12 @@ public final class IngestLog {
 
   private Job append(JobAt make) throws IOException {
     return locked(ch -> {
-      // A log that lost its records (deleted by hand) must not reuse numbers the index already applied.
-      Job job = make.at(Math.max(lastSeq, lastSeq == 0 ? committedSeq() : 0) + 1);
+      Job job = make.at(lastSeq + 1);
       write(ch, new Entry(job, null));
       lastSeq = job.seq();
       pending.put(job.seq(), job);
       return job;
     });
-  }
-
-  /** {@link Manifest#ingestedSeq} of the index's committed generation, 0 when it has none. */
-  private long committedSeq() {
-    Path indexDir = file.getParent().getParent();
-    Path meta = indexDir.resolve(IndexDirectory.META);
-    try {
-      return Files.isRegularFile(meta) ? Manifest.ingestedSeq(indexDir, IndexMeta.read(meta)) : 0;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
   }
 
   private interface LockedBody<T> {

@@ -27,8 +27,9 @@ import java.util.Objects;
  * @param buildArgs the {@code leann build} arguments that made the index, for {@code leann watch}
  * @param apiRows the passage rows of documents that came in over the API, in row order: a source
  *     of the index as much as the files are, carried into every later build (null reads as none)
- * @param ingestedSeq the last job of the index's {@link IngestLog} this generation applied (null
- *     reads as none), carried into every later build so a job is applied once
+ * @param ingestedJobs the ids of the last {@value #KEPT_JOB_IDS} jobs of the index's {@link IngestLog}
+ *     applied up to this generation, oldest first (null reads as none), carried into every later
+ *     build, so that a replayed job is applied once whatever order jobs ran in
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
@@ -37,7 +38,7 @@ public record Manifest(
     @JsonProperty("files") LinkedHashMap<String, FileEntry> files,
     @JsonProperty("build_args") List<String> buildArgs,
     @JsonProperty("api_rows") List<Rows> apiRows,
-    @JsonProperty("ingested_seq") Long ingestedSeq) {
+    @JsonProperty("ingested_jobs") List<String> ingestedJobs) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -53,8 +54,11 @@ public record Manifest(
 
   public Manifest {
     apiRows = apiRows == null ? List.of() : List.copyOf(apiRows);
-    ingestedSeq = ingestedSeq == null ? 0L : ingestedSeq;
+    ingestedJobs = ingestedJobs == null ? List.of() : List.copyOf(ingestedJobs);
   }
+
+  /** How many applied job ids a manifest keeps: far more than a log holds unapplied. */
+  static final int KEPT_JOB_IDS = 1000;
 
   /**
    * A run of passage rows.
@@ -78,11 +82,11 @@ public record Manifest(
    * the next build chunks it again.
    *
    * @param kept the previous rows kept; new row {@code i < kept.size()} was previous row {@code kept.get(i)}
-   * @param seq the job's number in the index's {@link IngestLog}, 0 for none
+   * @param job the id of the job in the index's {@link IngestLog}
    */
-  public static Manifest afterIngest(Manifest previous, long previousRows, LongList kept, long added, long seq) {
+  public static Manifest afterIngest(Manifest previous, long previousRows, LongList kept, long added, String job) {
     Manifest from = previous != null ? previous : new Manifest("", null, new LinkedHashMap<>(), null,
-        previousRows == 0 ? List.of() : List.of(new Rows(0, previousRows)), 0L);
+        previousRows == 0 ? List.of() : List.of(new Rows(0, previousRows)), null);
     LinkedHashMap<String, FileEntry> files = new LinkedHashMap<>();
     for (Map.Entry<String, FileEntry> e : from.files.entrySet()) {
       FileEntry f = e.getValue();
@@ -102,7 +106,10 @@ public record Manifest(
       }
     }
     append(api, kept.size(), added);
-    return new Manifest(from.fingerprint, from.graph, files, from.buildArgs, api, Math.max(from.ingestedSeq, seq));
+    List<String> jobs = new ArrayList<>(from.ingestedJobs);
+    jobs.add(job);
+    return new Manifest(from.fingerprint, from.graph, files, from.buildArgs, api,
+        jobs.subList(Math.max(0, jobs.size() - KEPT_JOB_IDS), jobs.size()));
   }
 
   private static void append(List<Rows> runs, long first, long count) {
@@ -136,12 +143,12 @@ public record Manifest(
   }
 
   /**
-   * The last ingest job the committed generation of the index in {@code dir} applied, 0 when none
-   * (or it has no manifest).
+   * The ids of the ingest jobs the committed generation ({@code meta}) of the index in {@code dir}
+   * applied ({@link #ingestedJobs()}); none when it has no manifest.
    */
-  public static long ingestedSeq(Path dir, IndexMeta meta) throws IOException {
+  public static List<String> ingestedJobs(Path dir, IndexMeta meta) throws IOException {
     Path file = dir.resolve(meta.passageSources().get(0).path()).getParent().resolve(IndexLayout.MANIFEST);
-    return Files.isRegularFile(file) ? read(file).ingestedSeq() : 0;
+    return Files.isRegularFile(file) ? read(file).ingestedJobs() : List.of();
   }
 
   public static Manifest read(Path file) throws IOException {

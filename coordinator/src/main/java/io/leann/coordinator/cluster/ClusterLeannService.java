@@ -109,8 +109,12 @@ public final class ClusterLeannService implements LeannService {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     CompletableFuture.runAsync(() -> {
-      service.catalog.registerIndexesOnDisk(found -> service.ingest.preload(found.name(), found.generation(), found.shards()));
+      List<IndexEntry> committed = service.catalog.registerIndexesOnDisk();
+      // Replayed jobs look their index up in the registry.
       service.ingest.recover();
+      // Every shard loads and warms now rather than on its first search; searches that arrive
+      // meanwhile wait at the shard for the load already under way.
+      committed.forEach(e -> service.ingest.preload(e.name(), e.generation(), e.shards()));
     }, service.blocking);
     // The coordinator that deletes an index drops its series at once; the others drop them here.
     system.scheduler().scheduleWithFixedDelay(METRICS_PRUNE_INTERVAL, METRICS_PRUNE_INTERVAL,

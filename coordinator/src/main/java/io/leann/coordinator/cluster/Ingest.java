@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -117,20 +118,21 @@ final class Ingest {
 
   private CompletionStage<JobEntry> accept(String index, long documents, Append append) {
     return CompletableFuture.supplyAsync(() -> {
-      try {
-        return append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
-            System.currentTimeMillis());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      // Appended and queued as one step: jobs run in the order they were accepted.
+      synchronized (queues) {
+        try {
+          IngestLog.Job logged = append.to(IngestLog.of(disk.layout(index).dir()), UUID.randomUUID().toString(),
+              System.currentTimeMillis());
+          JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
+          enqueue(job, logged);
+          return job;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
-    }, blocking).thenCompose(logged -> {
-      JobEntry job = JobEntry.queued(logged.job(), index, documents, logged.created());
-      // Queued whether or not the job table took it in time: the documents are on disk.
-      return jobs.put(job.id(), job).handle((done, failure) -> {
-        enqueue(job, logged);
-        return job;
-      });
-    });
+    }, blocking).thenCompose(job -> jobs.update(job.id(), known -> known == null ? job : null)
+        // Answered whether or not the job table took it in time: the documents are on disk.
+        .handle((done, failure) -> job));
   }
 
   /**
@@ -160,7 +162,11 @@ final class Ingest {
         for (IngestLog.Job pending : wal.pending()) {
           log.info("job {}: replaying the job accepted for index '{}' before a coordinator restart", pending.job(), name);
           JobEntry job = JobEntry.queued(pending.job(), name, pending.documents().size(), pending.created());
-          jobs.put(job.id(), job).whenComplete((done, failure) -> enqueue(job, pending));
+          // Queued now, in the log's order; shown as queued unless the job already reported.
+          synchronized (queues) {
+            enqueue(job, pending);
+          }
+          jobs.update(job.id(), known -> known == null ? job : null);
         }
       } catch (IOException | RuntimeException e) {
         log.error("the ingest log of index '{}' cannot be read; the jobs it holds wait for the next start: {}",
@@ -181,7 +187,7 @@ final class Ingest {
     IndexLayout layout = disk.layout(name);
     try {
       MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
-      IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
+      IngestChange change = new IngestChange(logged.job(), logged.documents(), removed);
       progress.stage("chunk", change.added().size());
       Files.createDirectories(layout.dir());
       IndexEntry before;
@@ -194,7 +200,7 @@ final class Ingest {
           throw new IllegalStateException("index '" + name + "' was deleted before the job started");
         }
         if (Files.isRegularFile(layout.meta())
-            && Manifest.ingestedSeq(layout.dir(), IndexMeta.read(layout.meta())) >= logged.seq()) {
+            && Manifest.ingestedJobs(layout.dir(), IndexMeta.read(layout.meta())).contains(logged.job())) {
           // Committed by a coordinator that stopped before it logged the end, or one running it now.
           end(layout, progress.current.done(before.passages(), null, null), logged);
           indexes.put(name, before).toCompletableFuture().join();
@@ -219,11 +225,22 @@ final class Ingest {
           published.generation(), name, published.passages());
     } catch (Exception e) {
       String why = describe(e);
+      if (stopping()) {
+        // Failed because this node is going away: the job stays in the log for the next start.
+        log.info("job {} on index '{}' stopped with its coordinator ({}); the next start runs it", job.id(), name, why);
+        return;
+      }
       log.warn("job {} on index '{}' failed: {}", job.id(), name, why);
       indexes.update(name, current -> current == null ? null
           : current.withStatus(current.generation() == null ? IndexEntry.FAILED : IndexEntry.READY, why));
       end(layout, progress.current.fail(why), logged);
     }
+  }
+
+  /** Whether this node is shutting down or terminated. */
+  private boolean stopping() {
+    return CoordinatedShutdown.get(system).getShutdownReason().isPresent()
+        || system.getWhenTerminated().toCompletableFuture().isDone();
   }
 
   /** Logs the end of a job, then shows it in the job table. */

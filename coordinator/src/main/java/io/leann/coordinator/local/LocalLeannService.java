@@ -504,10 +504,10 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private IngestLog.End apply(IngestJob job, IndexLayout layout, ApiIndexFiles.Settings s, IngestLog.Job logged)
       throws IOException {
     MetadataFilter removed = logged.deleteFilter() == null ? null : MetadataFilter.ofRequest(logged.deleteFilter());
-    IngestChange change = new IngestChange(logged.job(), logged.seq(), logged.documents(), removed);
+    IngestChange change = new IngestChange(logged.job(), logged.documents(), removed);
     try (IndexDirectory.Writer writer = IndexDirectory.of(layout.dir()).lock(true)) {
       IndexMeta meta = Files.isRegularFile(layout.meta()) ? IndexMeta.read(layout.meta()) : null;
-      if (meta != null && Manifest.ingestedSeq(layout.dir(), meta) >= logged.seq()) {
+      if (meta != null && Manifest.ingestedJobs(layout.dir(), meta).contains(logged.job())) {
         // Committed before the process that ran it stopped, which left no end record.
         LOG.info("ingest {}: index '{}' already holds its change", job.id(), layout.name());
         return job.end("done", null, meta.totalPassages(), null, null);
@@ -518,12 +518,8 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           : EmbedderFactory.create(s.embeddingMode(), s.model(), env)) {
         IndexBuilder.Ingested done = new IndexBuilder(PassageEmbedder.local(embedder), GraphBuilder.IN_PROCESS,
             job.progress()).ingest(writer, layout, change, created(s, embedder), GRAPH_THREADS, EMBED_BATCH);
-        // The next search would notice the new meta file anyway; retiring now frees the old mapping
-        // sooner, and the job ends once the new version is loaded and warm.
+        // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.
         searchers.retire(layout.name());
-        if (done != null) {
-          searchers.acquire(layout).close();
-        }
         long passages = done != null ? done.meta().totalPassages() : meta == null ? 0 : meta.totalPassages();
         LOG.info("ingest {}: index '{}' now has {} passages", job.id(), layout.name(), passages);
         return job.end("done", null, passages, done == null ? 0L : done.added(), done == null ? 0L : done.removed());

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.cli.LeannCli;
 import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.local.LocalLeannService;
 import io.leann.coordinator.search.IndexSearcher;
 import io.leann.coordinator.search.SearchHit;
-import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.api.DocumentIn;
 import io.leann.protocol.api.IndexSettings;
 import io.leann.protocol.api.JobStatus;
@@ -30,18 +27,12 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,14 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
  * graph a multi-threaded build happened to draw.
  */
 class PipelineConsistencyTest {
-  private static final Config NODE = ConfigFactory.parseString("""
-      pekko.loglevel = WARNING
-      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
-      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-      leann.coordinator.local-embed-fallback = off
-      leann.embed.pool-size = 1
-      """).withFallback(ConfigFactory.load());
   private static final int DOCUMENTS = 40;
   private static final int K = 10;
   /** Wider than the corpus: the search visits every passage. */
@@ -101,11 +84,11 @@ class PipelineConsistencyTest {
 
       List<LeannNode> nodes = new ArrayList<>();
       try {
-        LeannNode coordinator = node(Set.of(ClusterLeannService.ROLE, IndexShards.ROLE), List.of(), env);
+        LeannNode coordinator = InJvmNodes.start(Set.of(ClusterLeannService.ROLE, IndexShards.ROLE), List.of(), env);
         nodes.add(coordinator);
-        nodes.add(node(Set.of(IndexShards.ROLE), List.of(coordinator.address()), env));
-        nodes.add(node(Set.of(IndexShards.ROLE, LeannNode.EMBED_ROLE), List.of(coordinator.address()), env));
-        awaitMembers(coordinator, 3);
+        nodes.add(InJvmNodes.start(Set.of(IndexShards.ROLE), List.of(coordinator.address()), env));
+        nodes.add(InJvmNodes.start(Set.of(IndexShards.ROLE, LeannNode.EMBED_ROLE), List.of(coordinator.address()), env));
+        InJvmNodes.awaitMembers(coordinator, 3);
         ClusterLeannService cluster = coordinator.service();
         cluster.createIndex("cluster", settings).toCompletableFuture().join();
         awaitDone(cluster, cluster.addDocuments("cluster", documents).toCompletableFuture().join());
@@ -130,10 +113,7 @@ class PipelineConsistencyTest {
           }
         }
       } finally {
-        for (LeannNode n : nodes.reversed()) {
-          n.system().terminate();
-          n.system().getWhenTerminated().toCompletableFuture().join();
-        }
+        nodes.reversed().forEach(InJvmNodes::stop);
       }
     }
   }
@@ -159,21 +139,6 @@ class PipelineConsistencyTest {
       queries.add(mails.get(i).lines().findFirst().orElseThrow());
     }
     return queries;
-  }
-
-  private LeannNode node(Set<String> roles, List<Address> seeds, Map<String, String> env) {
-    return LeannNode.start(LeannNode.config("127.0.0.1", 0, roles, NODE), seeds, env, OnnxEmbedder::create,
-        "tcp://127.0.0.1:0");
-  }
-
-  private static void awaitMembers(LeannNode node, int members) {
-    ActorTestKit kit = ActorTestKit.create(node.system());
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(30), () -> {
-      long up = StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
-          .filter(m -> m.status().equals(MemberStatus.up())).count();
-      assertEquals(members, up);
-      return null;
-    });
   }
 
   private static void awaitDone(LeannService service, JobStatus queued) throws InterruptedException {

@@ -183,6 +183,31 @@ class ShardActorTest {
   }
 
   @Test
+  void preloadAcksOnceTheGenerationIsLoadedAndWarm() throws IOException {
+    writeIndex(root.resolve("warm"), 1, vectors(80, 5), 1, Metric.L2);
+    ActorRef<ShardActor.Command> shard = shard("warm", 0);
+    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    shard.tell(new ShardActor.Preload(null, acks.getRef()));
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    // Loaded already: a preload of the same generation is answered at once.
+    shard.tell(new ShardActor.Preload("gen-1/passages.jsonl", acks.getRef()));
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(1)).isSuccess());
+
+    // A preload of the next generation loads it: the next search without a generation searches it.
+    writeIndex(root.resolve("warm"), 2, vectors(90, 6), 1, Metric.L2);
+    shard.tell(new ShardActor.Preload("gen-2/passages.jsonl", acks.getRef()));
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
+    shard.tell(new ShardActor.Search(vectors(1, 2)[0], 3, 16, null, null, null, null, probe.getRef()));
+    assertEquals("gen-2/passages.jsonl", ((ShardActor.Hits) probe.receiveMessage(Duration.ofSeconds(10))).generation());
+
+    shard("nowhere", 0).tell(new ShardActor.Preload(null, acks.getRef()));
+    StatusReply<Done> missing = acks.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(missing.isError());
+    assertTrue(missing.getError().getMessage().contains("not found"), missing.getError().getMessage());
+  }
+
+  @Test
   void refusesWhatItCannotAnswer() throws IOException {
     TestProbe<ShardActor.SearchReply> probe = testKit.createTestProbe();
     float[] query = vectors(1, 2)[0];

@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,12 +148,11 @@ public final class Catalog {
   }
 
   /**
-   * Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version,
-   * then hands each committed one to {@code preload} (load and warm its shards, which may take a
-   * while); lookups of a name the registry does not know wait for the registration, not the preload,
-   * so an index on disk is never reported missing while a node starts.
+   * Registers every index under {@code LEANN_INDEX_DIR}, unless the registry has the same version;
+   * returns those with a committed generation. Until it returns, lookups of a name the registry does
+   * not know wait for it, so an index on disk is never reported missing while a node starts.
    */
-  public void registerIndexesOnDisk(Consumer<IndexEntry> preload) {
+  public List<IndexEntry> registerIndexesOnDisk() {
     List<IndexEntry> committed = new ArrayList<>();
     try {
       List<CompletableFuture<?>> updates = new ArrayList<>();
@@ -177,7 +175,7 @@ public final class Catalog {
     } finally {
       registered.complete(null);
     }
-    committed.forEach(preload);
+    return committed;
   }
 
   /** The registered indexes; while a node starts, once those on disk are registered. */

@@ -30,6 +30,8 @@ import java.util.List;
  * @param pqBytes bytes of PQ code per passage for the two-level search of a recompute index; null
  *     for the default (1/48 of the float vector: 32 for 384 dimensions), 0 for no PQ
  * @param hubBudget share of the float embeddings' bytes kept as exact hub embeddings, in [0, 1]
+ * @param keepEmbeddings keep a float32 copy of every embedding in the index, so the next build
+ *     re-embeds only changed files (otherwise it re-embeds every passage, the price of the small index)
  */
 public record BuildRequest(
     IndexLayout layout,
@@ -49,7 +51,8 @@ public record BuildRequest(
     int embedBatch,
     List<String> args,
     Integer pqBytes,
-    double hubBudget) {
+    double hubBudget,
+    boolean keepEmbeddings) {
 
   /** A request with the default PQ codes and no hub embeddings. */
   public BuildRequest(IndexLayout layout, List<Path> docs, LoaderOptions loader, ChunkingOptions chunking,
@@ -57,7 +60,16 @@ public record BuildRequest(
       int threads, boolean compact, boolean recompute, int shards, boolean force, int embedBatch,
       List<String> args) {
     this(layout, docs, loader, chunking, embeddingMode, metric, graphDegree, efConstruction, searchComplexity,
-        threads, compact, recompute, shards, force, embedBatch, args, null, 0);
+        threads, compact, recompute, shards, force, embedBatch, args, null, 0, false);
+  }
+
+  /** A request that keeps no embedding copy. */
+  public BuildRequest(IndexLayout layout, List<Path> docs, LoaderOptions loader, ChunkingOptions chunking,
+      String embeddingMode, Metric metric, int graphDegree, int efConstruction, int searchComplexity,
+      int threads, boolean compact, boolean recompute, int shards, boolean force, int embedBatch,
+      List<String> args, Integer pqBytes, double hubBudget) {
+    this(layout, docs, loader, chunking, embeddingMode, metric, graphDegree, efConstruction, searchComplexity,
+        threads, compact, recompute, shards, force, embedBatch, args, pqBytes, hubBudget, false);
   }
 
   public BuildRequest {

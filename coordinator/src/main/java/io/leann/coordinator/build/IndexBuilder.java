@@ -32,8 +32,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -50,10 +52,12 @@ import java.util.TreeSet;
  * with their metadata and, when the embedding cache may be reused, their embeddings.
  *
  * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
- * again; its passages and embeddings are copied from the previous generation (the embedding cache
- * {@code embeddings.f32} is kept for this, checksummed: a cache that fails its checks is not reused,
- * with a warning, and everything is embedded again). When nothing changed, the new generation is
- * discarded and the index is left exactly as it was.
+ * again; its passages are copied from the previous generation, and so are its embeddings when the
+ * index keeps an embedding copy ({@link BuildRequest#keepEmbeddings}: {@code embeddings.f32},
+ * checksummed; a copy that fails its checks is not reused, with a warning). Without a copy (the
+ * default, so the index holds no full-precision vectors) every passage is embedded again: the graph
+ * is rebuilt from exact embeddings. When nothing changed, the new generation is discarded and the
+ * index is left exactly as it was.
  *
  * <p>Memory: passages are streamed to disk, embeddings to a spool file; a shard's vectors are on
  * the heap only while its graph is built. One build per index at a time (a file lock).
@@ -141,9 +145,9 @@ public final class IndexBuilder {
           Document doc = docs.next();
           String key = doc.path().toString();
           long first = out.size();
-          Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
+          Manifest.FileEntry old = prev == null || !prev.sameSettings ? null : prev.manifest.files().get(key);
           Map<String, Object> own = ownMetadata.of(doc);
-          if (old != null && old.hash().equals(doc.contentHash())) {
+          if (old != null && old.sameContent(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
@@ -186,7 +190,7 @@ public final class IndexBuilder {
             for (long r = run.firstRow(); r < run.firstRow() + run.count(); r++) {
               Passage p = prev.passages.get(r);
               out.append(new Passage(String.valueOf(out.size()), p.text(), p.metadata()));
-              reuseFrom.add(prev.reusable() ? r : -1);
+              reuseFrom.add(prev.sameSettings ? r : -1);
             }
           }
           apiRows.add(new Manifest.Rows(first, out.size() - first));
@@ -196,7 +200,7 @@ public final class IndexBuilder {
       }
       progress.done(files.size() + " files, " + reuseFrom.size() + " chunks; " + docs.report().summary());
       Manifest manifest = new Manifest(fingerprint(req), graphSettings(req), files, req.args(), apiRows);
-      if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
+      if (prev != null && prev.sameSettings && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);
@@ -215,12 +219,16 @@ public final class IndexBuilder {
         spool.finish();
 
         // Stage 3: one graph per shard over a contiguous range of rows, and the BM25 index.
-        List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool);
+        Set<String> vectorCodes = new LinkedHashSet<>();
+        List<IndexMeta.Shard> shards = buildShards(req, genDir, gen, passages, spool, vectorCodes);
         progress.stage("bm25", passages.size());
         Bm25Index.build(passages).save(genDir.resolve(IndexLayout.BM25));
         progress.done(passages.size() + " passages");
         manifest.write(genDir.resolve(IndexLayout.MANIFEST));
-        writer.commit(meta(req, gen, passages.size(), shards));
+        if (!req.keepEmbeddings()) {
+          spool.discard();
+        }
+        writer.commit(meta(req, gen, passages.size(), shards, vectorCodes));
         return new BuildOutcome(false, passages.size(), embedded, reuseFrom.size() - embedded,
             files.size(), docs.report(), gen);
       }
@@ -230,15 +238,20 @@ public final class IndexBuilder {
   private long embed(PassageStore passages, LongList reuseFrom, Previous prev, EmbeddingSpool spool,
       int batchSize) throws IOException {
     long total = passages.size();
-    long toEmbed = 0;
-    for (int i = 0; i < reuseFrom.size(); i++) {
-      toEmbed += reuseFrom.get(i) < 0 ? 1 : 0;
+    long toEmbed = total;
+    if (prev != null && prev.embeddings != null) {
+      for (int i = 0; i < reuseFrom.size(); i++) {
+        toEmbed -= reuseFrom.get(i) >= 0 ? 1 : 0;
+      }
+    } else if (prev != null && prev.sameSettings && !prev.keptCopy) {
+      progress.note("the index keeps no embedding copy (build with --keep-embeddings for one): all " + total
+          + " passages are embedded again");
     }
     progress.stage("embed", toEmbed);
     List<String> batch = new ArrayList<>(batchSize);
     long done = 0;
     for (long row = 0; row < total; row++) {
-      long from = reuseFrom.get((int) row);
+      long from = prev == null || prev.embeddings == null ? -1 : reuseFrom.get((int) row);
       if (from >= 0) {
         done += flush(batch, spool);
         spool.appendFrom(prev.embeddings, from, 1);
@@ -269,8 +282,9 @@ public final class IndexBuilder {
     return n;
   }
 
+  /** Builds the shard graphs; adds what stands in for each shard's embeddings to {@code vectorCodes}. */
   private List<IndexMeta.Shard> buildShards(BuildRequest req, Path genDir, int gen, PassageStore passages,
-      EmbeddingSpool spool) throws IOException {
+      EmbeddingSpool spool, Set<String> vectorCodes) throws IOException {
     long n = passages.size();
     int shardCount = (int) Math.max(1, Math.min(req.shards(), n));
     List<IndexMeta.Shard> shards = new ArrayList<>();
@@ -284,6 +298,7 @@ public final class IndexBuilder {
       String idsName = IndexLayout.idsName(k, shardCount);
       try (HnswIndex index = graph.build(vectors)) {
         index.save(genDir.resolve(graphName));
+        vectorCodes.add(index.hasVectors() ? "vectors f32" : index.hasPq() ? index.pq().quantizer().describe() : "no pq");
       }
       writeIds(genDir.resolve(idsName), passages, from, to);
       progress.done((to - from) + " nodes");
@@ -305,10 +320,15 @@ public final class IndexBuilder {
     });
   }
 
-  private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards) {
+  private IndexMeta meta(BuildRequest req, int gen, long passages, List<IndexMeta.Shard> shards,
+      Set<String> vectorCodes) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
     kwargs.put("complexity", req.searchComplexity());
-    req.graph().record(kwargs, embedder.dimensions());
+    req.graph().record(kwargs);
+    kwargs.put(IndexMeta.VECTOR_CODES, String.join(", ", vectorCodes));
+    if (req.keepEmbeddings()) {
+      kwargs.put(IndexMeta.EMBEDDING_COPY, "float32");
+    }
     return new IndexMeta("1.0", "hnsw", embedder.modelId(), embedder.dimensions(), kwargs,
         req.embeddingMode(), embeddingOptions,
         List.of(new IndexMeta.PassageSource("jsonl", IndexLayout.inGeneration(gen, IndexLayout.PASSAGES),
@@ -332,7 +352,10 @@ public final class IndexBuilder {
     return String.join("|", req.metric().name(), String.valueOf(req.graphDegree()),
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
         String.valueOf(req.shards()), String.valueOf(req.searchComplexity()),
-        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget());
+        "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget())
+        // Appended only when set, so that toggling the copy on rebuilds (and writes it), and indexes
+        // built before the flag existed keep their settings.
+        + (req.keepEmbeddings() ? "|embeddings=kept" : "");
   }
 
   /** The arguments of the build that made the committed generation of {@code layout}. */
@@ -348,27 +371,29 @@ public final class IndexBuilder {
 
   /**
    * The committed build: its passages, its manifest and, when they may be reused (same settings,
-   * not forced, a cache that passes its checks), its embeddings.
+   * not forced, an embedding copy that passes its checks), its embeddings.
    */
   private static final class Previous implements AutoCloseable {
     final int generation;
     final Manifest manifest;
     final PassageStore passages;
-    /** Null when nothing may be reused. */
+    /** Same passage settings and not forced: unchanged files keep their passages. */
+    final boolean sameSettings;
+    /** Whether the previous build kept an embedding copy (it may still fail its checks). */
+    final boolean keptCopy;
+    /** Null when no embedding may be reused. */
     final MemorySegment embeddings;
     private final Arena arena;
 
-    private Previous(int generation, Manifest manifest, PassageStore passages, MemorySegment embeddings,
-        Arena arena) {
+    private Previous(int generation, Manifest manifest, PassageStore passages, boolean sameSettings,
+        boolean keptCopy, MemorySegment embeddings, Arena arena) {
       this.generation = generation;
       this.manifest = manifest;
       this.passages = passages;
+      this.sameSettings = sameSettings;
+      this.keptCopy = keptCopy;
       this.embeddings = embeddings;
       this.arena = arena;
-    }
-
-    boolean reusable() {
-      return embeddings != null;
     }
 
     /**
@@ -408,20 +433,22 @@ public final class IndexBuilder {
         return null;
       }
       int gen = IndexDirectory.parseGeneration(genDir.getFileName().toString());
-      if (!reuse) {
-        return new Previous(gen, manifest, passages, null, null);
+      Path copy = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
+      // Indexes built before the copy became optional kept one without saying so in the meta.
+      boolean keptCopy = meta.keepsEmbeddingCopy() || Files.exists(copy);
+      if (!reuse || !keptCopy) {
+        return new Previous(gen, manifest, passages, reuse, keptCopy, null, null);
       }
       Arena arena = Arena.ofShared();
       try {
-        MemorySegment embeddings = EmbeddingSpool.mapVerified(genDir.resolve(IndexLayout.EMBEDDING_CACHE),
-            passages.size(), meta.dimensions(), arena);
-        return new Previous(gen, manifest, passages, embeddings, arena);
+        MemorySegment embeddings = EmbeddingSpool.mapVerified(copy, passages.size(), meta.dimensions(), arena);
+        return new Previous(gen, manifest, passages, true, true, embeddings, arena);
       } catch (IOException | RuntimeException e) {
         arena.close();
         progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
             + " passage is embedded again: " + (e instanceof IndexFormatException f
                 ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
-        return new Previous(gen, manifest, passages, null, null);
+        return new Previous(gen, manifest, passages, true, true, null, null);
       }
     }
 

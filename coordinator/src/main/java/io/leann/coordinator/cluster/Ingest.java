@@ -441,7 +441,7 @@ final class Ingest {
       List<IndexMeta.Shard> shards) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
     kwargs.put("complexity", entry.complexity());
-    recipe.record(kwargs, dims);
+    recipe.record(kwargs);
     // The committed meta's options (server, prompt templates, max_seq_length) carry over; a new
     // index has the ones it was created with.
     return new IndexMeta("1.0", "hnsw", entry.model(), dims, kwargs, entry.embeddingMode(),

@@ -90,6 +90,11 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
   private static final int DEFAULT_COMPLEXITY = 64;
   private static final int EF_CONSTRUCTION = 200;
   private static final int EMBED_BATCH = 64;
+  /**
+   * Indexes fed over the API change a few documents at a time: each job rebuilds the graph, and
+   * without an embedding copy it would re-embed every passage, not just the new ones.
+   */
+  private static final boolean KEEP_EMBEDDINGS = true;
   private static final List<String> ROLES = List.of("coordinator", "shard", "embed");
   private static final String NODE = "local";
 
@@ -388,7 +393,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
           LoaderOptions.defaults().withFileTypes(FileTypeFilter.parse(".txt")).withRespectGitignore(false),
           ChunkingOptions.defaults(), s.embeddingMode(), Metric.parse(s.metric()), s.graphDegree(), EF_CONSTRUCTION,
           DEFAULT_COMPLEXITY, Runtime.getRuntime().availableProcessors(), s.compact(), s.recompute(), s.shards(),
-          false, EMBED_BATCH, List.of());
+          false, EMBED_BATCH, List.of(), null, 0, KEEP_EMBEDDINGS);
       BuildOutcome outcome = new IndexBuilder(embedder, options, job.progress(), ApiIndexFiles.ownMetadata(layout))
           .build(request);
       // The next search would notice the new meta file anyway; retiring now frees the old mapping sooner.

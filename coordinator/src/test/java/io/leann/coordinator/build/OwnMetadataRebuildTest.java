@@ -61,7 +61,7 @@ class OwnMetadataRebuildTest {
   private static BuildRequest request(IndexLayout layout, Path docs) {
     return new BuildRequest(layout, List.of(docs), LoaderOptions.defaults(), ChunkingOptions.defaults(),
         "sentence-transformers", Metric.COSINE, 16, 64, 32, 2, true, true, 1, false, 32,
-        List.of("api", "--docs", docs.toString()));
+        List.of("api", "--docs", docs.toString()), null, 0, true);
   }
 
   /** The passage of each file, by its relative path (one passage per file here). */

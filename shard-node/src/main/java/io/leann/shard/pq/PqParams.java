@@ -41,6 +41,48 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
     return new PqParams(m, 8, 16_384, 20, 42);
   }
 
+  /** Fewest centroids a sized PQ uses: with fewer, codes rank too coarsely to be worth their bytes. */
+  static final int MIN_SIZED_BITS = 4;
+  /** Vectors per centroid a sized PQ needs at least, so k-means has something to average. */
+  static final int POINTS_PER_CENTROID = 2;
+
+  /**
+   * The most precise 8-bit-per-code PQ of {@code n} vectors of {@code dims} dimensions whose codes
+   * and codebooks together take at most {@code budgetBytes}: the largest {@code subspaces x bits}
+   * (bits of code per vector) over subspace counts that divide {@code dims} and 2^bits centroids,
+   * {@value #MIN_SIZED_BITS} to 8 bits, at most {@code n / }{@value #POINTS_PER_CENTROID}; among
+   * equals the smaller one. Null when none fits.
+   */
+  public static PqParams forBudget(long n, int dims, long budgetBytes) {
+    PqParams best = null;
+    long bestBits = 0;
+    long bestBytes = Long.MAX_VALUE;
+    for (int bits = MIN_SIZED_BITS; bits <= 8 && (1L << bits) * POINTS_PER_CENTROID <= n; bits++) {
+      for (int m = dims; m >= 1; m--) {
+        if (dims % m != 0) {
+          continue;
+        }
+        long bytes = bytes(n, dims, m, bits);
+        if (bytes > budgetBytes) {
+          continue;
+        }
+        long codeBits = (long) m * bits;
+        if (codeBits > bestBits || (codeBits == bestBits && bytes < bestBytes)) {
+          best = new PqParams(m, bits, 16_384, 20, 42);
+          bestBits = codeBits;
+          bestBytes = bytes;
+        }
+        break;
+      }
+    }
+    return best;
+  }
+
+  /** Bytes of the codes (one byte each) and serialised codebooks of such a PQ over {@code n} vectors. */
+  public static long bytes(long n, int dims, int subspaces, int bits) {
+    return n * subspaces + ProductQuantizer.codebookBytes(dims, bits);
+  }
+
   public PqParams withSubspaces(int m) {
     return new PqParams(m, bits, sampleSize, iterations, seed);
   }

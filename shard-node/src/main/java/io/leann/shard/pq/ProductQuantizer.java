@@ -266,4 +266,14 @@ public final class ProductQuantizer {
   public long byteSize() {
     return HEADER_BYTES + (long) transposed.length * Float.BYTES;
   }
+
+  /** Bytes of the serialised codebooks of {@code dims}-dimensional vectors with 2^bits centroids per subspace. */
+  static long codebookBytes(int dims, int bits) {
+    return HEADER_BYTES + ((long) dims << bits) * Float.BYTES;
+  }
+
+  /** The shape of the codes, e.g. {@code pq 32x8b} (32 one-byte codes of 256 centroids each). */
+  public String describe() {
+    return "pq " + subspaces + "x" + bits + "b";
+  }
 }

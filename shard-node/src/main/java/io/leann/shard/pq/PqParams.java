@@ -4,7 +4,7 @@ package io.leann.shard.pq;
  * How to train a {@link ProductQuantizer}.
  *
  * @param subspaces number of sub-vectors a vector is cut into; must divide the dimensions
- * @param bits bits per sub-vector code, 1..8 (2^bits centroids per subspace); one byte per code
+ * @param bits bits per sub-vector code, 1..8 (2^bits centroids per subspace); an index stores codes of at most 4 bits two to a byte, others one to a byte
  * @param sampleSize vectors sampled for k-means (all if fewer)
  * @param iterations Lloyd iterations per subspace
  * @param seed seeds the sample and the initial centroids, so training is reproducible
@@ -15,17 +15,6 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
       throw new IllegalArgumentException("PQ needs subspaces >= 1, bits in 1..8, sampleSize >= 1 and "
           + "iterations >= 1: " + subspaces + ", " + bits + ", " + sampleSize + ", " + iterations);
     }
-  }
-
-  /**
-   * Float-vector bytes per code byte by default: 32-byte codes for 384 dimensions, the setting that
-   * keeps a pruned index within 5% of the stored-vector one at recall@3 0.93 (PERFORMANCE.md §9).
-   */
-  public static final int DEFAULT_RATIO = 48;
-
-  /** The default codes for {@code dims} dimensions: {@link #forDims(int, int)} at {@link #DEFAULT_RATIO}. */
-  public static PqParams forDims(int dims) {
-    return forDims(dims, DEFAULT_RATIO);
   }
 
   /**
@@ -47,16 +36,15 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
   static final int POINTS_PER_CENTROID = 2;
 
   /**
-   * The most precise 8-bit-per-code PQ of {@code n} vectors of {@code dims} dimensions whose codes
-   * and codebooks together take at most {@code budgetBytes}: the largest {@code subspaces x bits}
+   * The most precise PQ of {@code n} vectors of {@code dims} dimensions whose stored codes (4-bit
+   * ones two to a byte) and codebooks together take at most {@code budgetBytes}: the largest {@code subspaces x bits}
    * (bits of code per vector) over subspace counts that divide {@code dims} and 2^bits centroids,
    * {@value #MIN_SIZED_BITS} to 8 bits, at most {@code n / }{@value #POINTS_PER_CENTROID}; among
-   * equals the smaller one. Null when none fits.
+   * equals the one with more bits per code. Null when none fits.
    */
   public static PqParams forBudget(long n, int dims, long budgetBytes) {
     PqParams best = null;
     long bestBits = 0;
-    long bestBytes = Long.MAX_VALUE;
     for (int bits = MIN_SIZED_BITS; bits <= 8 && (1L << bits) * POINTS_PER_CENTROID <= n; bits++) {
       for (int m = dims; m >= 1; m--) {
         if (dims % m != 0) {
@@ -67,10 +55,11 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
           continue;
         }
         long codeBits = (long) m * bits;
-        if (codeBits > bestBits || (codeBits == bestBits && bytes < bestBytes)) {
+        // Bits rise through the loop: a tie goes to wider codes, which rank a little better
+        // (32x8b against 64x4b: recall@3 0.980 against 0.967, PERFORMANCE.md §11).
+        if (codeBits >= bestBits) {
           best = new PqParams(m, bits, 16_384, 20, 42);
           bestBits = codeBits;
-          bestBytes = bytes;
         }
         break;
       }
@@ -78,9 +67,9 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
     return best;
   }
 
-  /** Bytes of the codes (one byte each) and serialised codebooks of such a PQ over {@code n} vectors. */
+  /** Bytes of the stored codes and serialised codebooks of such a PQ over {@code n} vectors. */
   public static long bytes(long n, int dims, int subspaces, int bits) {
-    return n * subspaces + ProductQuantizer.codebookBytes(dims, bits);
+    return n * ProductQuantizer.storedCodeBytes(subspaces, bits) + ProductQuantizer.codebookBytes(dims, bits);
   }
 
   public PqParams withSubspaces(int m) {

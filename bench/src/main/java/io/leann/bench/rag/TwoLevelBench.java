@@ -49,7 +49,7 @@ import org.zeromq.ZContext;
  * latency rows then run the chosen settings through one and two real ZeroMQ embed workers.
  *
  * <p>usage: {@code TwoLevelBench <LEANN_INDEX_DIR> <index name> <work dir> <queries file>
- * [latency queries] [settings: m:hub%:ef:budget,...]}
+ * [latency queries] [settings: pq:hub%:ef:budget[:stop margin],...]}
  */
 public final class TwoLevelBench {
   private static final int K = 10;
@@ -63,13 +63,17 @@ public final class TwoLevelBench {
    * A row's knobs: PQ as {@code <subspaces>} (8-bit codes), {@code <subspaces>x<bits>}, or {@code auto}
    * (subspaces 0: the PQ a default build sizes to the corpus).
    */
-  record Setting(int subspaces, int bits, double hubPercent, int ef, int budget) {
+  record Setting(int subspaces, int bits, double hubPercent, int ef, int budget, double stopMargin) {
     static Setting parse(String s) {
       String[] p = s.split(":");
       String[] pq = p[0].split("x");
       return new Setting(pq[0].equals("auto") ? 0 : Integer.parseInt(pq[0]),
           pq.length > 1 ? Integer.parseInt(pq[1]) : 8, Double.parseDouble(p[1]), Integer.parseInt(p[2]),
-          Integer.parseInt(p[3]));
+          Integer.parseInt(p[3]), p.length > 4 ? Double.parseDouble(p[4]) : 0);
+    }
+
+    TwoLevelOptions options() {
+      return new TwoLevelOptions(budget, 0, 0, 0, stopMargin);
     }
 
     PqParams pq(int n, int dims, long prunedGraphBytes) {
@@ -79,8 +83,9 @@ public final class TwoLevelBench {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "PQ %s, hubs %.1f%%, ef %d, budget %d",
-          subspaces == 0 ? "sized" : subspaces + "x" + bits + "b", hubPercent, ef, budget);
+      return String.format(Locale.ROOT, "PQ %s, hubs %.1f%%, ef %d, budget %d%s",
+          subspaces == 0 ? "sized" : subspaces + "x" + bits + "b", hubPercent, ef, budget,
+          stopMargin > 0 ? ", stop margin " + stopMargin : "");
     }
   }
 
@@ -177,7 +182,7 @@ public final class TwoLevelBench {
           Totals t = new Totals();
           for (int i = 0; i < qs.size(); i++) {
             SearchResult r = v.searchTwoLevel(qs.get(i), K, s.ef(), null, fromStored, null,
-                new TwoLevelOptions(s.budget(), 0, 0, 0));
+                s.options());
             t.add(r, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), r));
           }
           System.out.printf(Locale.ROOT, "| %s (%s) | %d (%.2f%%) | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.0f | %.2f |%n", s,
@@ -257,7 +262,7 @@ public final class TwoLevelBench {
           for (int v = 0; v < variants.size(); v++) {
             Setting s = settings.get(v);
             HnswIndex index = variants.get(v);
-            TwoLevelOptions options = new TwoLevelOptions(s.budget(), 0, 0, 0);
+            TwoLevelOptions options = s.options();
             double[] latencies = new double[qs.size()];
             long requests = 0;
             int same = 0;
@@ -293,7 +298,7 @@ public final class TwoLevelBench {
       long recomputed = 0;
       for (float[] q : qs) {
         SearchStats st = index.searchTwoLevel(q, K, s.ef(), null, fromStored, cache,
-            new TwoLevelOptions(s.budget(), 0, 0, 0)).stats();
+            s.options()).stats();
         hits += st.cacheHits();
         recomputed += st.recomputed();
       }

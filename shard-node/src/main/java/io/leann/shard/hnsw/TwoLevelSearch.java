@@ -14,14 +14,18 @@ import java.util.function.IntPredicate;
  * graph walk ranks nodes by approximate distances ({@link ApproximateDistances}: PQ codes), which
  * cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
  * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
- * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes.
- * The returned top-k is always ordered by exact distances, never by PQ.
+ * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes,
+ * fewer when {@link TwoLevelOptions#stopMargin()} lets the rerank stop early (requests of
+ * {@value #EARLY_STOP_BATCH} then, the first at least k). The returned top-k is always ordered by
+ * exact distances, never by PQ.
  *
  * <p>Invariant: with a budget covering every candidate and no prune ratio, the result is the exact
  * top-k of the candidates the walk found. Thread-safe if the embedder and cache are: the per-query
  * state lives in the call.
  */
 final class TwoLevelSearch {
+  /** Recomputes per request when the rerank may stop early and no batch size is given. */
+  static final int EARLY_STOP_BATCH = 8;
 
   private final HnswGraph graph;
   private final PqCodes codes;
@@ -56,33 +60,41 @@ final class TwoLevelSearch {
     float[] exact = new float[keep];
     int rankedCount = 0;
     int[] fetch = new int[keep];
+    float[] fetchApproximate = new float[keep];
     int fetchCount = 0;
     long hubHits = 0;
     long cacheHits = 0;
+    // The most PQ overstated an exact distance so far: how far below its PQ distance a candidate's
+    // exact one may lie, for the early stop.
+    float overstated = 0;
     for (int i = 0; i < keep; i++) {
       int node = walk.nodes()[i];
       int slot = hubs == null ? -1 : hubs.slot(node);
-      if (slot >= 0) {
-        hubHits++;
+      float[] cached = slot >= 0 || cache == null ? null : cache.get(node);
+      if (slot >= 0 || cached != null) {
+        hubHits += slot >= 0 ? 1 : 0;
+        cacheHits += slot >= 0 ? 0 : 1;
         ranked[rankedCount] = node;
-        exact[rankedCount++] = hubs.distance(query, slot, metric);
-        continue;
-      }
-      float[] cached = cache == null ? null : cache.get(node);
-      if (cached != null) {
-        cacheHits++;
-        ranked[rankedCount] = node;
-        exact[rankedCount++] = distance(query, cached);
+        exact[rankedCount] = slot >= 0 ? hubs.distance(query, slot, metric) : distance(query, cached);
+        overstated = Math.max(overstated, walk.distances()[i] - exact[rankedCount++]);
       } else {
+        fetchApproximate[fetchCount] = walk.distances()[i];
         fetch[fetchCount++] = node;
       }
     }
     long walkDone = System.nanoTime();
 
     long requests = 0;
-    int step = options.batchSize() == 0 ? Math.max(1, fetchCount) : options.batchSize();
-    for (int from = 0; from < fetchCount; from += step) {
-      int count = Math.min(step, fetchCount - from);
+    int recomputed = 0;
+    boolean earlyStop = options.stopMargin() > 0;
+    int step = options.batchSize() > 0 ? options.batchSize() : earlyStop ? EARLY_STOP_BATCH : Math.max(1, fetchCount);
+    for (int from = 0, count; from < fetchCount; from += count) {
+      if (earlyStop && rankedCount >= k
+          && fetchApproximate[from] - options.stopMargin() * overstated > kthSmallest(exact, rankedCount, k)) {
+        break;
+      }
+      // The first request brings k exact distances, so the stop has a k-th one to compare with.
+      count = Math.min(earlyStop && from == 0 ? Math.max(step, k) : step, fetchCount - from);
       int[] batch = Arrays.copyOfRange(fetch, from, from + count);
       float[][] vectors = embedder.embeddings(batch, count);
       requests++;
@@ -102,16 +114,25 @@ final class TwoLevelSearch {
           cache.put(batch[i], v);
         }
         ranked[rankedCount] = batch[i];
-        exact[rankedCount++] = distance(query, v);
+        exact[rankedCount] = distance(query, v);
+        overstated = Math.max(overstated, fetchApproximate[from + i] - exact[rankedCount++]);
       }
+      recomputed += count;
     }
     long end = System.nanoTime();
 
     SearchResult top = topK(ranked, exact, rankedCount, k);
     SearchStats stats = new SearchStats(walkStats.distanceComputations(), walkStats.hops(),
-        walkStats.batches(), approx.approximate(), rankedCount, hubHits, cacheHits, fetchCount, requests,
+        walkStats.batches(), approx.approximate(), rankedCount, hubHits, cacheHits, recomputed, requests,
         walkDone - start, end - walkDone);
     return new SearchResult(top.nodes(), top.distances(), stats);
+  }
+
+  /** The {@code k}-th smallest of {@code values[0..count)}. */
+  private static float kthSmallest(float[] values, int count, int k) {
+    float[] sorted = Arrays.copyOf(values, count);
+    Arrays.sort(sorted);
+    return sorted[k - 1];
   }
 
   private float distance(float[] query, float[] v) {

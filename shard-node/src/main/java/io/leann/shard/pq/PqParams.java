@@ -30,8 +30,11 @@ public record PqParams(int subspaces, int bits, int sampleSize, int iterations, 
     return new PqParams(m, 8, 16_384, 20, 42);
   }
 
-  /** Fewest centroids a sized PQ uses: with fewer, codes rank too coarsely to be worth their bytes. */
-  static final int MIN_SIZED_BITS = 4;
+  /**
+   * Fewest bits a sized PQ's codes have: even 2 centroids per subspace beat no PQ, which would leave
+   * a tiny shard without the PQ walk and compressed mode.
+   */
+  static final int MIN_SIZED_BITS = 1;
   /** Vectors per centroid a sized PQ needs at least, so k-means has something to average. */
   static final int POINTS_PER_CENTROID = 2;
 

@@ -17,14 +17,14 @@ class PqSizingTest {
       for (long budget : new long[] {30_000, 200_000, 1_000_000, 20_000_000}) {
         PqParams p = PqParams.forBudget(n, DIMS, budget);
         if (p == null) {
-          assertTrue(PqParams.bytes(n, DIMS, 1, 4) > budget || 16 * 2 > n, n + " " + budget);
+          assertTrue(PqParams.bytes(n, DIMS, 1, 1) > budget || 2 * 2 > n, n + " " + budget);
           continue;
         }
         assertEquals(0, DIMS % p.subspaces());
         assertTrue(PqParams.bytes(n, DIMS, p.subspaces(), p.bits()) <= budget);
         assertTrue(p.centroids() * 2L <= n, "k-means needs points to average");
         // No other shape within the budget has more bits of code per vector.
-        for (int bits = 4; bits <= 8 && (1L << bits) * 2 <= n; bits++) {
+        for (int bits = 1; bits <= 8 && (1L << bits) * 2 <= n; bits++) {
           for (int m = 1; m <= DIMS; m++) {
             if (DIMS % m == 0 && PqParams.bytes(n, DIMS, m, bits) <= budget) {
               assertTrue(m * bits <= p.subspaces() * p.bits(), n + " " + budget + ": " + m + "x" + bits);
@@ -37,13 +37,13 @@ class PqSizingTest {
 
   @Test
   void tooSmallABudgetOrCorpusGetsNoPq() {
-    assertNull(PqParams.forBudget(1_000, DIMS, 20_000), "a 16-centroid codebook alone is 24,592 bytes");
-    assertNull(PqParams.forBudget(30, DIMS, 1 << 20), "30 vectors cannot train 16 centroids");
+    assertNull(PqParams.forBudget(1_000, DIMS, 3_000), "a 2-centroid codebook alone is 3,088 bytes");
+    assertNull(PqParams.forBudget(3, DIMS, 1 << 20), "3 vectors cannot train 2 centroids");
   }
 
   @Test
   void theDefaultPqIsWithinFivePercentFromTenThousandPassagesAndHalfTheVectorsBelow() {
-    for (long n : new long[] {40, 551, 2_000, 10_000, 34_185, 1_000_000}) {
+    for (long n : new long[] {5, 40, 551, 2_000, 10_000, 34_185, 1_000_000}) {
       long vectors = n * DIMS * Float.BYTES;
       long graph = n * 30;
       PqParams p = GraphBuild.sizedPq(n, DIMS, graph);

@@ -15,8 +15,8 @@ import java.util.function.IntPredicate;
  * cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
  * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
  * most {@link Options#recomputeBudget()} recomputed, in requests of {@link Options#batchSize()} nodes,
- * fewer when {@link TwoLevelOptions#stopMargin()} lets the rerank stop early (then the first
- * request holds k nodes, the next {@value #EARLY_STOP_BATCH} each, unless a batch size is given). The returned top-k is always ordered by
+ * fewer when {@link TwoLevelOptions#stopMargin()} lets the rerank stop early (requests of
+ * {@value #EARLY_STOP_BATCH} then, unless a batch size is given, the first at least k). The returned top-k is always ordered by
  * exact distances, never by PQ.
  *
  * <p>Invariant: with a budget covering every candidate and no prune ratio, the result is the exact
@@ -93,10 +93,9 @@ final class TwoLevelSearch {
           && fetchApproximate[from] - options.stopMargin() * overstated > kthSmallest(exact, rankedCount, k)) {
         break;
       }
-      // The first request brings the k exact distances the stop compares with, and no more: with a
-      // precise PQ they are often the answer.
-      int first = options.batchSize() > 0 ? Math.max(step, k) : k;
-      count = Math.min(earlyStop && from == 0 ? first : step, fetchCount - from);
+      // The first request brings at least the k exact distances the stop compares with (exactly k
+      // stopped later on the README's query: 5 + 8 recomputes against 8).
+      count = Math.min(earlyStop && from == 0 ? Math.max(step, k) : step, fetchCount - from);
       int[] batch = Arrays.copyOfRange(fetch, from, from + count);
       float[][] vectors = embedder.embeddings(batch, count);
       requests++;

@@ -15,6 +15,7 @@ import io.leann.protocol.Metric;
 import io.leann.protocol.NodeEmbedder;
 import io.leann.protocol.cache.EmbeddingCache;
 import io.leann.shard.hnsw.ExactSearch;
+import io.leann.shard.hnsw.GraphBuild;
 import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.hnsw.HnswParams;
 import io.leann.shard.hnsw.SearchResult;
@@ -49,7 +50,7 @@ import org.zeromq.ZContext;
  * latency rows then run the chosen settings through one and two real ZeroMQ embed workers.
  *
  * <p>usage: {@code TwoLevelBench <LEANN_INDEX_DIR> <index name> <work dir> <queries file>
- * [latency queries] [settings: m:hub%:ef:budget,...]}
+ * [latency queries] [settings: pq:hub%:ef:budget[:stop margin],...]}
  */
 public final class TwoLevelBench {
   private static final int K = 10;
@@ -59,16 +60,33 @@ public final class TwoLevelBench {
 
   private TwoLevelBench() {}
 
-  record Setting(int subspaces, double hubPercent, int ef, int budget) {
+  /**
+   * A row's knobs: PQ as {@code <subspaces>} (8-bit codes), {@code <subspaces>x<bits>}, or {@code auto}
+   * (subspaces 0: the PQ a default build sizes to the corpus).
+   */
+  record Setting(int subspaces, int bits, double hubPercent, int ef, int budget, double stopMargin) {
     static Setting parse(String s) {
       String[] p = s.split(":");
-      return new Setting(Integer.parseInt(p[0]), Double.parseDouble(p[1]), Integer.parseInt(p[2]),
-          Integer.parseInt(p[3]));
+      String[] pq = p[0].split("x");
+      return new Setting(pq[0].equals("auto") ? 0 : Integer.parseInt(pq[0]),
+          pq.length > 1 ? Integer.parseInt(pq[1]) : 8, Double.parseDouble(p[1]), Integer.parseInt(p[2]),
+          Integer.parseInt(p[3]), p.length > 4 ? Double.parseDouble(p[4]) : 0);
+    }
+
+    TwoLevelOptions options() {
+      return new TwoLevelOptions(budget, 0, 0, 0, stopMargin);
+    }
+
+    PqParams pq(int n, int dims, long prunedGraphBytes) {
+      return subspaces == 0 ? GraphBuild.sizedPq(n, dims, prunedGraphBytes)
+          : PqParams.forDims(dims, 32).withSubspaces(subspaces).withBits(bits);
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "PQ %d B, hubs %.1f%%, ef %d, budget %d", subspaces, hubPercent, ef, budget);
+      return String.format(Locale.ROOT, "PQ %s, hubs %.1f%%, ef %d, budget %d%s",
+          subspaces == 0 ? "sized" : subspaces + "x" + bits + "b", hubPercent, ef, budget,
+          stopMargin > 0 ? ", stop margin " + stopMargin : "");
     }
   }
 
@@ -158,18 +176,17 @@ public final class TwoLevelBench {
         baseline(pruned, qs, truth, fromStored, prunedBytes + idsBytes + metaBytes, storedTotal);
         List<HnswIndex> variants = new ArrayList<>();
         for (Setting s : settings) {
-          HnswIndex v = pruned.withTwoLevelData(vectors, PqParams.forDims(dims, 32).withSubspaces(s.subspaces()),
-              s.hubPercent() / 100);
+          HnswIndex v = pruned.withTwoLevelData(vectors, s.pq(n, dims, prunedBytes), s.hubPercent() / 100);
           variants.add(v);
           long bytes = prunedBytes + v.pq().quantizer().byteSize() + v.pq().byteSize()
               + (v.hubs() == null ? 0 : v.hubs().byteSize()) + idsBytes + metaBytes;
           Totals t = new Totals();
           for (int i = 0; i < qs.size(); i++) {
-            SearchResult r = Plans.twoLevel(v, qs.get(i), K, s.ef(), fromStored, null,
-                new TwoLevelOptions(s.budget(), 0, 0, 0));
+            SearchResult r = Plans.twoLevel(v, qs.get(i), K, s.ef(), fromStored, null, s.options());
             t.add(r, truth.get(i), truthDistances.get(i), exactDistances(qs.get(i), r));
           }
-          System.out.printf(Locale.ROOT, "| %s | %d (%.2f%%) | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.0f | %.2f |%n", s, bytes,
+          System.out.printf(Locale.ROOT, "| %s (%s) | %d (%.2f%%) | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.0f | %.2f |%n", s,
+              v.pq().quantizer().describe(), bytes,
               100.0 * bytes / storedTotal, t.tieRecall(3, qs.size()), t.tieRecall(K, qs.size()), t.recall(3, qs.size()), t.recall(K, qs.size()), t.recomputed / (double) qs.size(),
               t.hubHits / (double) qs.size(), t.approximate / (double) qs.size(), t.graphNanos / 1e6 / qs.size());
         }
@@ -245,7 +262,7 @@ public final class TwoLevelBench {
           for (int v = 0; v < variants.size(); v++) {
             Setting s = settings.get(v);
             HnswIndex index = variants.get(v);
-            TwoLevelOptions options = new TwoLevelOptions(s.budget(), 0, 0, 0);
+            TwoLevelOptions options = s.options();
             double[] latencies = new double[qs.size()];
             long requests = 0;
             int same = 0;
@@ -280,8 +297,7 @@ public final class TwoLevelBench {
       long hits = 0;
       long recomputed = 0;
       for (float[] q : qs) {
-        SearchStats st = Plans.twoLevel(index, q, K, s.ef(), fromStored, cache,
-            new TwoLevelOptions(s.budget(), 0, 0, 0)).stats();
+        SearchStats st = Plans.twoLevel(index, q, K, s.ef(), fromStored, cache, s.options()).stats();
         hits += st.cacheHits();
         recomputed += st.recomputed();
       }

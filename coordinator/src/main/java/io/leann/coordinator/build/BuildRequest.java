@@ -30,9 +30,11 @@ import java.util.Objects;
  * @param embedBatch texts per embedding call
  * @param args the command-line arguments, recorded so {@code leann watch} can repeat the build
  * @param pqBytes bytes of PQ code per passage for the two-level search of a recompute index; null
- *     for the default (1/48 of the float vector: 32 for 384 dimensions), 0 for no PQ
+ *     for a PQ sized to the corpus, 0 for no PQ
  * @param hubBudget share of the float embeddings' bytes kept as exact hub embeddings, in [0, 1]
  * @param textAnalyzer how the keyword index cuts passages and queries into words
+ * @param keepEmbeddings keep a float32 copy of every embedding in the index, so the next build
+ *     re-embeds only changed files (otherwise it re-embeds every passage, the price of the small index)
  */
 public record BuildRequest(
     IndexLayout layout,
@@ -53,7 +55,8 @@ public record BuildRequest(
     List<String> args,
     Integer pqBytes,
     double hubBudget,
-    TextAnalyzer textAnalyzer) {
+    TextAnalyzer textAnalyzer,
+    boolean keepEmbeddings) {
 
   /** A request with the default PQ codes, no hub embeddings and the default text analyzer. */
   public BuildRequest(IndexLayout layout, List<Path> docs, LoaderOptions loader, ChunkingOptions chunking,
@@ -61,7 +64,16 @@ public record BuildRequest(
       int threads, boolean compact, boolean recompute, int shards, boolean force, int embedBatch,
       List<String> args) {
     this(layout, docs, loader, chunking, embeddingMode, metric, graphDegree, efConstruction, searchComplexity,
-        threads, compact, recompute, shards, force, embedBatch, args, null, 0, TextAnalyzer.DEFAULT);
+        threads, compact, recompute, shards, force, embedBatch, args, null, 0, TextAnalyzer.DEFAULT, false);
+  }
+
+  /** A request that keeps no embedding copy. */
+  public BuildRequest(IndexLayout layout, List<Path> docs, LoaderOptions loader, ChunkingOptions chunking,
+      String embeddingMode, Metric metric, int graphDegree, int efConstruction, int searchComplexity,
+      int threads, boolean compact, boolean recompute, int shards, boolean force, int embedBatch,
+      List<String> args, Integer pqBytes, double hubBudget, TextAnalyzer textAnalyzer) {
+    this(layout, docs, loader, chunking, embeddingMode, metric, graphDegree, efConstruction, searchComplexity,
+        threads, compact, recompute, shards, force, embedBatch, args, pqBytes, hubBudget, textAnalyzer, false);
   }
 
   public BuildRequest {

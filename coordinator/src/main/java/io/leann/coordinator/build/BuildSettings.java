@@ -28,9 +28,12 @@ import java.util.TreeMap;
  * @param searchComplexity default search beam recorded in the meta
  * @param shards number of graphs the passages are split into (fewer when there are fewer passages)
  * @param textAnalyzer how the keyword index cuts passages and queries into words
+ * @param keepEmbeddings keep a float32 copy of every embedding in the index ({@link IndexMeta#EMBEDDING_COPY}),
+ *     so the next build re-embeds only what changed; without it the index holds no full-precision vectors
  */
 public record BuildSettings(String embeddingMode, String model, Map<String, String> embeddingOptions,
-    ChunkingOptions chunking, GraphBuild graph, int searchComplexity, int shards, TextAnalyzer textAnalyzer) {
+    ChunkingOptions chunking, GraphBuild graph, int searchComplexity, int shards, TextAnalyzer textAnalyzer,
+    boolean keepEmbeddings) {
   /** LEANN's build beam, for a meta that records none (the Python LEANN's). */
   public static final int DEFAULT_EF_CONSTRUCTION = 200;
   /** LEANN's graph degree, for a meta that records none. */
@@ -66,15 +69,24 @@ public record BuildSettings(String embeddingMode, String model, Map<String, Stri
     TextAnalyzer analyzer = TextAnalyzer.recorded(meta, metaFile);
     return new BuildSettings(meta.embeddingMode(), meta.embeddingModel(), meta.embeddingOptions(),
         ChunkingOptions.recorded(kwargs), graph, intOr(kwargs.get("complexity"), DEFAULT_COMPLEXITY), shardCount,
-        analyzer == null ? TextAnalyzer.LEGACY : analyzer);
+        analyzer == null ? TextAnalyzer.LEGACY : analyzer, meta.keepsEmbeddingCopy());
   }
 
-  /** Writes the settings that live in {@code backend_kwargs}, for {@code dims}-dimensional vectors. */
-  void record(Map<String, Object> kwargs, int dims) {
+  /** These settings, keeping an embedding copy. */
+  public BuildSettings withEmbeddingCopy() {
+    return keepEmbeddings ? this : new BuildSettings(embeddingMode, model, embeddingOptions, chunking, graph,
+        searchComplexity, shards, textAnalyzer, true);
+  }
+
+  /** Writes the settings that live in {@code backend_kwargs}. */
+  void record(Map<String, Object> kwargs) {
     kwargs.put("complexity", searchComplexity);
-    graph.record(kwargs, dims);
+    graph.record(kwargs);
     chunking.record(kwargs);
     kwargs.put(IndexMeta.TEXT_ANALYZER, textAnalyzer.id());
+    if (keepEmbeddings) {
+      kwargs.put(IndexMeta.EMBEDDING_COPY, "float32");
+    }
   }
 
   private static int intOr(Object value, int fallback) {

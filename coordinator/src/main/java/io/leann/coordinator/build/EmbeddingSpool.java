@@ -27,8 +27,9 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p>The file stays bare float32 rows (shard nodes map row ranges of it); its checksum goes to a
  * sidecar, {@code <file>.crc} ({@value #CHECKSUM_SUFFIX}): one line {@code crc32c <hex> rows <n>
- * dims <d>}, written after the rows are durable. The file outlives its build as the embedding cache
- * of the next incremental one, which reuses it only through {@link #mapVerified}.
+ * dims <d>}, written after the rows are durable. A build that keeps an embedding copy
+ * ({@code --keep-embeddings}) leaves the file as the embedding cache of the next incremental one,
+ * which reuses it only through {@link #mapVerified}; otherwise the build {@link #discard}s it.
  */
 public final class EmbeddingSpool implements AutoCloseable {
   /** Appended to the spool file's name for its checksum sidecar. */
@@ -164,11 +165,20 @@ public final class EmbeddingSpool implements AutoCloseable {
     return file.resolveSibling(file.getFileName() + CHECKSUM_SUFFIX);
   }
 
+  /** Closes the spool and deletes its file and sidecar: a build that keeps no embedding copy. */
+  public void discard() throws IOException {
+    close();
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(checksumFile(file));
+  }
+
   @Override
   public void close() throws IOException {
     out.close();
     if (arena != null) {
       arena.close();
+      arena = null;
+      mapped = null;
     }
   }
 }

@@ -18,6 +18,7 @@ import io.leann.protocol.passages.Passage;
 import io.leann.protocol.passages.PassageStore;
 import io.leann.protocol.passages.PassageWriter;
 import io.leann.shard.hnsw.GraphBuild;
+import io.leann.shard.hnsw.HnswIndex;
 import io.leann.shard.index.IndexDirectory;
 import io.leann.shard.text.KeywordIndexWriter;
 import io.leann.shard.text.TextAnalyzer;
@@ -31,8 +32,10 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,10 +62,13 @@ import org.slf4j.LoggerFactory;
  * new documents' passages ({@link ApiDocuments}).
  *
  * <p>Incremental: a file whose content hash matches the previous build's manifest is not chunked
- * again; its passages and embeddings are copied from the previous generation (the embedding cache
- * {@code embeddings.f32} is kept for this, checksummed: a cache that fails its checks is not reused,
- * with a warning, and everything is embedded again). When nothing changed, the new generation is
- * discarded and the index is left exactly as it was.
+ * again; its passages are copied from the previous generation, and so are its embeddings when the
+ * index keeps an embedding copy ({@link BuildSettings#keepEmbeddings}: {@code embeddings.f32},
+ * checksummed; a copy that fails its checks is not reused, with a warning). Without a copy (a file
+ * build's default, so the index holds no full-precision vectors) every passage is embedded again:
+ * the graph is rebuilt from exact embeddings. The copy is written during every build (the graph
+ * stage reads it) and deleted before the commit when the index keeps none. When nothing changed,
+ * the new generation is discarded and the index is left exactly as it was.
  *
  * <p>Memory: passages are streamed to disk, embeddings to a spool file; a shard's vectors are on
  * the heap only while its graph is built. One build per index at a time (a file lock). An instance
@@ -137,7 +143,7 @@ public final class IndexBuilder {
   private BuildOutcome buildLocked(BuildRequest req, IndexDirectory.Writer writer) throws IOException {
     IndexLayout layout = req.layout();
     BuildSettings settings = new BuildSettings(req.embeddingMode(), embedder.modelId(), embeddingOptions,
-        req.chunking(), req.graph(), req.searchComplexity(), req.shards(), req.textAnalyzer());
+        req.chunking(), req.graph(), req.searchComplexity(), req.shards(), req.textAnalyzer(), req.keepEmbeddings());
     String fingerprint = fingerprint(req, settings);
     try (Previous prev = Previous.open(layout, fingerprint, req.force(), false, progress)) {
       Path genDir = writer.stage();
@@ -155,8 +161,8 @@ public final class IndexBuilder {
           Document doc = docs.next();
           String key = doc.path().toString();
           long first = out.size();
-          Manifest.FileEntry old = prev == null || !prev.reusable() ? null : prev.manifest.files().get(key);
-          if (old != null && old.hash().equals(doc.contentHash())) {
+          Manifest.FileEntry old = prev == null || !prev.sameSettings ? null : prev.manifest.files().get(key);
+          if (old != null && old.sameContent(doc.contentHash())) {
             for (long r = old.firstRow(); r < old.firstRow() + old.count(); r++) {
               Passage p = prev.passages.get(r);
               Map<String, Object> meta = p.metadata();
@@ -191,7 +197,7 @@ public final class IndexBuilder {
             for (long r = run.firstRow(); r < run.firstRow() + run.count(); r++) {
               Passage p = prev.passages.get(r);
               out.append(new Passage(String.valueOf(out.size()), p.text(), p.metadata()));
-              reuseFrom.add(prev.reusable() ? r : -1);
+              reuseFrom.add(prev.sameSettings ? r : -1);
             }
           }
           apiRows.add(new Manifest.Rows(first, out.size() - first));
@@ -203,7 +209,7 @@ public final class IndexBuilder {
       // The API jobs the committed generation applied stay applied: the log must not replay them.
       List<String> ingested = prev != null ? prev.manifest.ingestedJobs() : committedIngestedJobs(layout);
       Manifest manifest = new Manifest(fingerprint, graphSettings(req), files, req.args(), apiRows, ingested);
-      if (prev != null && prev.reusable() && prev.manifest.sameAs(manifest) && !metadataMoved) {
+      if (prev != null && prev.sameSettings && prev.manifest.sameAs(manifest) && !metadataMoved) {
         progress.note("index '" + layout.name() + "' is up to date: nothing to do");
         return new BuildOutcome(true, reuseFrom.size(), 0, reuseFrom.size(), files.size(),
             docs.report(), prev.generation);
@@ -214,7 +220,7 @@ public final class IndexBuilder {
       IndexMeta meta = finish(layout, writer, genDir, settings, reuseFrom, prev, manifest, req.embedBatch());
       long embedded = 0;
       for (int i = 0; i < reuseFrom.size(); i++) {
-        embedded += reuseFrom.get(i) < 0 ? 1 : 0;
+        embedded += prev == null || prev.embeddings == null || reuseFrom.get(i) < 0 ? 1 : 0;
       }
       return new BuildOutcome(false, meta.totalPassages(), embedded, reuseFrom.size() - embedded,
           files.size(), docs.report(), gen);
@@ -228,7 +234,8 @@ public final class IndexBuilder {
    *
    * @param created the settings the index was created with, for its first build; null for an index
    *     that must have a committed generation. Once one is committed, the meta's settings win, except
-   *     for the shard count asked for at creation.
+   *     for the shard count asked for at creation. Either way the index keeps its embedding copy:
+   *     API jobs change a few documents at a time, and without it each would re-embed every passage.
    * @param embedBatch texts per embedding request
    * @return what was committed, or null when the change changes nothing (a deletion that matched no
    *     passage), and no generation was written
@@ -240,8 +247,9 @@ public final class IndexBuilder {
       if (prev == null && created == null) {
         throw new IOException("index '" + layout.name() + "' has no committed generation to add to");
       }
-      BuildSettings settings = prev == null ? created
-          : BuildSettings.of(prev.meta, layout.meta(), threads, created == null ? null : created.shards());
+      BuildSettings settings = (prev == null ? created
+          : BuildSettings.of(prev.meta, layout.meta(), threads, created == null ? null : created.shards()))
+          .withEmbeddingCopy();
       Path genDir = writer.stage();
       long oldRows = prev == null ? 0 : prev.passages.size();
       LongList reuseFrom = new LongList();
@@ -253,7 +261,7 @@ public final class IndexBuilder {
           if (change.removed() == null || !change.removed().test(p)) {
             out.append(p);
             kept.add(r);
-            reuseFrom.add(prev.reusable() ? r : -1);
+            reuseFrom.add(prev.sameSettings ? r : -1);
           }
         }
         Chunker chunker = new Chunker(settings.chunking());
@@ -332,7 +340,10 @@ public final class IndexBuilder {
       writeKeywords(layout, prev, reuseFrom, genDir.resolve(IndexLayout.KEYWORDS), settings.textAnalyzer(), passages);
       progress.done(n + " passages");
       manifest.write(genDir.resolve(IndexLayout.MANIFEST));
-      IndexMeta meta = meta(settings, gen, spool.dims(), n, shards);
+      if (!settings.keepEmbeddings()) {
+        spool.discard();
+      }
+      IndexMeta meta = meta(settings, gen, spool.dims(), n, shards, vectorCodes(layout, shards));
       writer.commit(meta);
       return meta;
     }
@@ -346,7 +357,7 @@ public final class IndexBuilder {
   private void writeKeywords(IndexLayout layout, Previous prev, LongList reuseFrom, Path target, TextAnalyzer analyzer,
       PassageStore passages) throws IOException {
     Path previous = null;
-    if (prev != null && prev.reusable() && analyzer == TextAnalyzer.recorded(prev.meta, layout.meta())) {
+    if (prev != null && prev.sameSettings && analyzer == TextAnalyzer.recorded(prev.meta, layout.meta())) {
       previous = layout.resolve(prev.meta.passageSources().get(0).path()).resolveSibling(IndexLayout.KEYWORDS);
     }
     try {
@@ -373,6 +384,10 @@ public final class IndexBuilder {
     long toEmbed = 0;
     for (int i = 0; i < reuseFrom.size(); i++) {
       toEmbed += reuse == null || reuseFrom.get(i) < 0 ? 1 : 0;
+    }
+    if (reuse == null && prev != null && prev.sameSettings && !prev.keptCopy) {
+      progress.note("the index keeps no embedding copy (build with --keep-embeddings for one): all " + n
+          + " passages are embedded again");
     }
     PromptTemplates templates = PromptTemplates.of(settings.embeddingOptions());
     Path file = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
@@ -460,10 +475,26 @@ public final class IndexBuilder {
     });
   }
 
+  /**
+   * What stands in for the embeddings in the shards' graph files, one entry per distinct shape
+   * ({@link IndexMeta#VECTOR_CODES}); read back from the files, which the graph stage may have
+   * written in another process.
+   */
+  private static String vectorCodes(IndexLayout layout, List<IndexMeta.Shard> shards) throws IOException {
+    Set<String> codes = new LinkedHashSet<>();
+    for (IndexMeta.Shard s : shards) {
+      try (HnswIndex index = HnswIndex.load(layout.resolve(s.graph()))) {
+        codes.add(index.hasVectors() ? "vectors f32" : index.pq() != null ? index.pq().quantizer().describe() : "no pq");
+      }
+    }
+    return String.join(", ", codes);
+  }
+
   private static IndexMeta meta(BuildSettings settings, int gen, int dims, long passages,
-      List<IndexMeta.Shard> shards) {
+      List<IndexMeta.Shard> shards, String vectorCodes) {
     Map<String, Object> kwargs = new LinkedHashMap<>();
-    settings.record(kwargs, dims);
+    settings.record(kwargs);
+    kwargs.put(IndexMeta.VECTOR_CODES, vectorCodes);
     GraphBuild graph = settings.graph();
     return new IndexMeta("1.0", "hnsw", settings.model(), dims, kwargs, settings.embeddingMode(),
         settings.embeddingOptions(),
@@ -490,7 +521,10 @@ public final class IndexBuilder {
         String.valueOf(req.efConstruction()), String.valueOf(req.compact()), String.valueOf(req.recompute()),
         String.valueOf(req.shards()), String.valueOf(req.searchComplexity()),
         "pq=" + (req.pqBytes() == null ? "default" : req.pqBytes()), "hubs=" + req.hubBudget(),
-        "text=" + req.textAnalyzer().id());
+        "text=" + req.textAnalyzer().id())
+        // Appended only when set, so that toggling the copy on rebuilds (and writes it), and indexes
+        // built before the flag existed keep their settings.
+        + (req.keepEmbeddings() ? "|embeddings=kept" : "");
   }
 
   /** The arguments of the build that made the committed generation of {@code layout}. */
@@ -506,7 +540,7 @@ public final class IndexBuilder {
 
   /**
    * The committed build: its meta, passages, manifest and, when they may be reused (same settings,
-   * not forced, a cache that passes its checks), its embeddings.
+   * not forced, an embedding copy that passes its checks), its embeddings.
    */
   private static final class Previous implements AutoCloseable {
     final IndexMeta meta;
@@ -515,22 +549,24 @@ public final class IndexBuilder {
     /** Null for an ingest into an index without one (imported); its rows then count as API rows. */
     final Manifest manifest;
     final PassageStore passages;
-    /** Null when nothing may be reused. */
+    /** Same passage settings and not forced (always for an ingest): unchanged sources keep their passages. */
+    final boolean sameSettings;
+    /** Whether the previous build kept an embedding copy (it may still fail its checks). */
+    final boolean keptCopy;
+    /** Null when no embedding may be reused. */
     final MemorySegment embeddings;
     private final Arena arena;
 
-    private Previous(IndexMeta meta, Manifest manifest, PassageStore passages, MemorySegment embeddings,
-        Arena arena) {
+    private Previous(IndexMeta meta, Manifest manifest, PassageStore passages, boolean sameSettings,
+        boolean keptCopy, MemorySegment embeddings, Arena arena) {
       this.meta = meta;
       this.generation = IndexDirectory.generationOf(meta);
       this.manifest = manifest;
       this.passages = passages;
+      this.sameSettings = sameSettings;
+      this.keptCopy = keptCopy;
       this.embeddings = embeddings;
       this.arena = arena;
-    }
-
-    boolean reusable() {
-      return embeddings != null;
     }
 
     /**
@@ -579,19 +615,21 @@ public final class IndexBuilder {
         return null;
       }
       Path cache = genDir.resolve(IndexLayout.EMBEDDING_CACHE);
-      if (!reuse || (ingest && !Files.isRegularFile(cache))) {
-        return new Previous(meta, manifest, passages, null, null);
+      // Indexes built before the copy became optional kept one without saying so in the meta.
+      boolean keptCopy = meta.keepsEmbeddingCopy() || Files.exists(cache);
+      if (!reuse || !keptCopy || (ingest && !Files.isRegularFile(cache))) {
+        return new Previous(meta, manifest, passages, reuse, keptCopy, null, null);
       }
       Arena arena = Arena.ofShared();
       try {
         MemorySegment embeddings = EmbeddingSpool.mapVerified(cache, passages.size(), meta.dimensions(), arena);
-        return new Previous(meta, manifest, passages, embeddings, arena);
+        return new Previous(meta, manifest, passages, true, true, embeddings, arena);
       } catch (IOException | RuntimeException e) {
         arena.close();
         progress.note("warning: the embedding cache of index '" + layout.name() + "' is not reused, every"
             + " passage is embedded again: " + (e instanceof IndexFormatException f
                 ? layout.dir().relativize(f.file()) + " " + f.problem() : e.getMessage()));
-        return new Previous(meta, manifest, passages, null, null);
+        return new Previous(meta, manifest, passages, true, true, null, null);
       }
     }
 

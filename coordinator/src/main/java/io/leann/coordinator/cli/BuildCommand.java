@@ -83,8 +83,13 @@ final class BuildCommand implements Callable<Integer> {
   boolean recompute;
 
   @Option(names = "--pq-bytes", description = "PQ code bytes per passage for the two-level search of a "
-      + "recompute index; 0 turns PQ off (default: 1/48 of the float embedding, 32 for 384 dimensions).")
+      + "recompute index; 0 turns PQ off (default: sized to the corpus, codes and codebooks within 5%% of "
+      + "the float embeddings beside the graph; small indexes get up to 256 KiB).")
   Integer pqBytes;
+
+  @Option(names = "--keep-embeddings", description = "Keep a float32 copy of every embedding in the index, so "
+      + "that later builds embed only changed files (default: no copy; a changed file re-embeds every passage).")
+  boolean keepEmbeddings;
 
   @Option(names = "--hub-budget", defaultValue = "0", description = "Percent of the float embeddings' bytes "
       + "kept as exact embeddings of the best-connected nodes, e.g. 1 (default ${DEFAULT-VALUE}).")
@@ -167,7 +172,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request = new BuildRequest(cli.registry().layout(name), absolute, loader, chunking,
         embeddingMode, Metric.parse(metric), graphDegree, efConstruction, complexity,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), compact, recompute,
-        shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100, textAnalyzer);
+        shards, force, embedBatch, recordedArgs(absolute), pqBytes, hubBudgetPercent / 100, textAnalyzer,
+        keepEmbeddings);
     Progress progress = Progress.printing(spec.commandLine().getErr(), System.console() != null);
     Map<String, String> env;
     try {
@@ -231,6 +237,9 @@ final class BuildCommand implements Callable<Integer> {
     }
     args.addAll(List.of("--hub-budget", String.valueOf(hubBudgetPercent)));
     args.addAll(List.of("--text-analyzer", textAnalyzerName));
+    if (keepEmbeddings) {
+      args.add("--keep-embeddings");
+    }
     if (fileTypes != null) {
       args.addAll(List.of("--file-types", fileTypes));
     }

@@ -63,6 +63,11 @@ final class SearchCommand implements Callable<Integer> {
       + "PQ codes): most embeddings recomputed per query and shard, 0 for no limit (default ${DEFAULT-VALUE}).")
   int recomputeBudget;
 
+  @Option(names = "--stop-margin", defaultValue = "1.5", description = "Two-level search: stop recomputing "
+      + "once no candidate left can beat the k-th exact distance by more than this many times PQ's largest "
+      + "error seen so far; 0 recomputes the whole budget (default ${DEFAULT-VALUE}).")
+  double stopMargin;
+
   @Option(names = "--prune-ratio", defaultValue = "0", description = "Two-level search: share of the PQ-ranked "
       + "candidates never recomputed, in [0, 1) (default ${DEFAULT-VALUE}).")
   double pruneRatio;
@@ -86,7 +91,7 @@ final class SearchCommand implements Callable<Integer> {
       MetadataFilter parsed = parseFilter();
       TwoLevelOptions twoLevel;
       try {
-        twoLevel = new TwoLevelOptions(recomputeBudget, pruneRatio, batchSize, TwoLevelOptions.DEFAULT_BEAM);
+        twoLevel = new TwoLevelOptions(recomputeBudget, pruneRatio, batchSize, TwoLevelOptions.DEFAULT_BEAM, stopMargin);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }

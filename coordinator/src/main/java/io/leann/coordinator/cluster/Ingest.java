@@ -268,7 +268,7 @@ final class Ingest {
     BuildSettings created = new BuildSettings(entry.embeddingMode(), entry.model(), entry.embeddingOptions(),
         ChunkingOptions.defaults(), new GraphBuild(entry.metric(), entry.graphDegree(),
             settings.efConstruction(), settings.graphThreads(), entry.compact(), entry.recompute(), null, 0),
-        entry.complexity(), IndexEntries.requestedShards(layout, entry.shards()), IndexEntries.textAnalyzer(layout));
+        entry.complexity(), IndexEntries.requestedShards(layout, entry.shards()), IndexEntries.textAnalyzer(layout), true);
     IndexBuilder.Ingested done = new IndexBuilder(poolEmbedder(entry), this::buildOnShardNodes, progress)
         .ingest(writer, layout, change, created, settings.graphThreads(), settings.embedBatch());
     if (done == null) {

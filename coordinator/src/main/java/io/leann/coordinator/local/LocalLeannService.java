@@ -532,7 +532,7 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     return new BuildSettings(s.embeddingMode(), embedder.modelId(), null, ChunkingOptions.defaults(),
         new GraphBuild(s.metric(), s.graphDegree(), BuildSettings.DEFAULT_EF_CONSTRUCTION, GRAPH_THREADS,
             s.compact(), s.recompute(), null, 0),
-        BuildSettings.DEFAULT_COMPLEXITY, s.shards(), s.analyzer());
+        BuildSettings.DEFAULT_COMPLEXITY, s.shards(), s.analyzer(), true);
   }
 
   /** Settings with defaults filled in and checked; loads the model once to learn its dimensions. */

@@ -11,6 +11,7 @@ import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.Metric;
 import io.leann.protocol.passages.PassageStore;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code relative_path} depends on a build's inputs, not only on the file: an incremental rebuild
- * with other inputs reuses the unchanged files' embeddings but not their old relative paths, even
- * when the set of files, and so the manifest, is the same.
+ * with other inputs reuses the unchanged files' embeddings (from the embedding copy it keeps) but not
+ * their old relative paths, even when the set of files, and so the manifest, is the same.
  */
 class RelativePathRebuildTest {
 
@@ -57,7 +58,8 @@ class RelativePathRebuildTest {
 
   private static BuildRequest request(IndexLayout layout, List<Path> docs) {
     return new BuildRequest(layout, docs, LoaderOptions.defaults(), ChunkingOptions.defaults(), "sentence-transformers",
-        Metric.COSINE, 16, 64, 32, 2, true, true, 1, false, 32, List.of("docs", "--docs", docs.toString()));
+        Metric.COSINE, 16, 64, 32, 2, true, true, 1, false, 32, List.of("docs", "--docs", docs.toString()), null, 0,
+        TextAnalyzer.DEFAULT, true);
   }
 
   private static Set<String> relativePaths(IndexLayout layout, BuildOutcome outcome) throws IOException {

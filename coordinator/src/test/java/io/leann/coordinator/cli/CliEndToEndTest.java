@@ -140,29 +140,48 @@ class CliEndToEndTest {
 
   @Test
   @Order(4)
-  void unchangedRebuildIsANoOpAndOneChangedFileReembedsOnlyItself() throws IOException {
+  void unchangedRebuildIsANoOpAndOneChangedFileReembedsOnlyItselfWithAnEmbeddingCopy() throws IOException {
     Path indexDir = work.resolve("indexes/docs");
     Run again = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().contains("up to date"), again.out());
 
+    // The default index keeps no embedding copy: a change embeds every passage again.
     Files.writeString(docs.resolve("guide.md"), "\n\nA new closing section about quantum tea brewing.\n",
         java.nio.file.StandardOpenOption.APPEND);
     Run changed = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
     assertEquals(0, changed.code(), changed.err());
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) embedded, (\\d+) reused\\)")
-        .matcher(changed.out());
-    assertTrue(m.find(), changed.out());
-    int embedded = Integer.parseInt(m.group(1));
-    int reused = Integer.parseInt(m.group(2));
-    assertTrue(reused > embedded && embedded > 0, changed.out());
+    int[] counts = embeddedAndReused(changed);
+    assertTrue(counts[0] > 0 && counts[1] == 0, changed.out());
     try (Stream<Path> gens = Files.list(indexDir)) {
       // The generation the commit replaced stays until the next commit: another process may read it.
       assertEquals(List.of("gen-1", "gen-2"), gens.map(g -> g.getFileName().toString())
           .filter(n -> n.startsWith("gen-")).sorted().toList(), "older generations are removed after the commit");
     }
+    assertFalse(Files.exists(indexDir.resolve("gen-2/embeddings.f32")));
     JsonNode hits = json(leann("search", "docs", "quantum tea brewing", "--json", "--top-k", "1"));
     assertEquals("guide.md", hits.get(0).get("metadata").get("file_name").asText());
+
+    // With --keep-embeddings (recorded, so watch repeats it) only the changed file is embedded.
+    Run kept = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2", "--keep-embeddings");
+    assertEquals(0, kept.code(), kept.err());
+    assertTrue(leann("list").out().contains("embedding copy"));
+    Files.writeString(docs.resolve("guide.md"), "\n\nArctic terns fly from pole to pole and back every year.\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Run keptChanged = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2", "--keep-embeddings");
+    assertEquals(0, keptChanged.code(), keptChanged.err());
+    counts = embeddedAndReused(keptChanged);
+    assertTrue(counts[1] > counts[0] && counts[0] > 0, keptChanged.out());
+    hits = json(leann("search", "docs", "quantum tea brewing", "--json", "--top-k", "1"));
+    assertEquals("guide.md", hits.get(0).get("metadata").get("file_name").asText());
+  }
+
+  /** The "(N embedded, M reused)" of a build's output. */
+  private static int[] embeddedAndReused(Run build) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) embedded, (\\d+) reused\\)")
+        .matcher(build.out());
+    assertTrue(m.find(), build.out());
+    return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
   }
 
   @Test
@@ -176,17 +195,17 @@ class CliEndToEndTest {
     ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
         LeannCli.class.getName(), "build", "docs", "--docs", docs.toString(), more.toString(),
-        "--num-threads", "1").redirectErrorStream(true).redirectOutput(work.resolve("killed.log").toFile());
+        "--num-threads", "1", "--keep-embeddings").redirectErrorStream(true).redirectOutput(work.resolve("killed.log").toFile());
     pb.environment().put("LEANN_INDEX_DIR", env.get("LEANN_INDEX_DIR"));
     Process p = pb.start();
     try {
       Path indexDir = work.resolve("indexes/docs");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       // wait until the new generation is being written, then kill the JVM outright
-      while (System.nanoTime() < deadline && !Files.exists(indexDir.resolve("gen-3/embeddings.f32"))) {
+      while (System.nanoTime() < deadline && !Files.exists(indexDir.resolve("gen-5/embeddings.f32"))) {
         Thread.sleep(20);
       }
-      assertTrue(Files.exists(indexDir.resolve("gen-3")), "the build never started: "
+      assertTrue(Files.exists(indexDir.resolve("gen-5")), "the build never started: "
           + Files.readString(work.resolve("killed.log")));
     } finally {
       p.destroyForcibly();
@@ -196,12 +215,12 @@ class CliEndToEndTest {
     JsonNode hits = json(leann("search", "docs", "patent license granted by contributors", "--json", "--top-k", "1"));
     assertEquals("apache-2.0.txt", hits.get(0).get("metadata").get("file_name").asText());
     // the next build cleans up the orphaned generation and succeeds
-    Run rebuild = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2");
+    Run rebuild = leann("build", "docs", "--docs", docs.toString(), "--num-threads", "2", "--keep-embeddings");
     assertEquals(0, rebuild.code(), rebuild.err());
     assertTrue(rebuild.out().contains("up to date"), rebuild.out());
     try (Stream<Path> gens = Files.list(work.resolve("indexes/docs"))) {
-      // gen-3 (uncommitted) is gone; gen-1, the generation gen-2 replaced, stays until the next commit.
-      assertEquals(List.of("gen-1", "gen-2"), gens.map(g -> g.getFileName().toString())
+      // gen-5 (uncommitted) is gone; gen-3, the generation gen-4 replaced, stays until the next commit.
+      assertEquals(List.of("gen-3", "gen-4"), gens.map(g -> g.getFileName().toString())
           .filter(n -> n.startsWith("gen-")).sorted().toList());
     }
   }

@@ -138,8 +138,10 @@ class EmbeddingFlagsTest {
 
   @Test
   void precedenceIsFlagThenEnvironmentThenMeta() throws Exception {
+    // Three passages are too few for a PQ sized to the corpus; an explicit one lets --no-recompute
+    // search the codes, so the query is the only text embedded.
     assertEquals(0, run(baseEnv, "build", "sea", "--docs", docs.toString(), "--embedding-mode", "openai",
-        "--embedding-model", "stub-embed", "--embedding-api-base", openAi.baseUrl()).code);
+        "--embedding-model", "stub-embed", "--embedding-api-base", openAi.baseUrl(), "--pq-bytes", "1").code);
     try (OpenAiEmbeddingsStub viaEnv = OpenAiEmbeddingsStub.start();
         OpenAiEmbeddingsStub viaFlag = OpenAiEmbeddingsStub.start()) {
       Map<String, String> env = new HashMap<>(baseEnv);
@@ -161,7 +163,8 @@ class EmbeddingFlagsTest {
   void ollamaHostIsRecordedAndUsedBySearch() throws Exception {
     try (OllamaEmbeddingsStub ollama = OllamaEmbeddingsStub.start()) {
       Run build = run(baseEnv, "build", "sea", "--docs", docs.toString(), "--embedding-mode", "ollama",
-          "--embedding-model", "stub-embed", "--embedding-host", ollama.host(), "--query-prompt-template", "query: ");
+          "--embedding-model", "stub-embed", "--embedding-host", ollama.host(), "--query-prompt-template", "query: ",
+          "--pq-bytes", "1");
       assertEquals(0, build.code, build.err);
       JsonNode options = JSON.readTree(meta("sea").toFile()).path("embedding_options");
       assertEquals(ollama.host(), options.path("host").asText());

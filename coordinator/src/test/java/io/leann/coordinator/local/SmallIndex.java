@@ -8,6 +8,7 @@ import io.leann.coordinator.index.IndexLayout;
 import io.leann.coordinator.ingest.LoaderOptions;
 import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.Metric;
+import io.leann.shard.text.TextAnalyzer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +56,13 @@ public final class SmallIndex {
 
   /**
    * Builds (or incrementally rebuilds) index {@code name}; with {@code recompute} false the graphs keep
-   * their vectors, so a search needs no model at all once the query is embedded.
+   * their vectors, so a search needs no model at all once the query is embedded. The index keeps its
+   * embedding copy, which the corruption tests poison.
    */
   public static void rebuild(Path root, String name, Path docs, boolean recompute) throws IOException {
     BuildRequest request = new BuildRequest(IndexLayout.of(root, name), List.of(docs), LoaderOptions.defaults(),
         ChunkingOptions.defaults(), "sentence-transformers", Metric.COSINE, 16, 64, 32, 2, true, recompute, 2, false,
-        32, List.of(name, "--docs", docs.toString()));
+        32, List.of(name, "--docs", docs.toString()), null, 0, TextAnalyzer.DEFAULT, true);
     try (OnnxEmbedder embedder = OnnxEmbedder.create(2)) {
       new IndexBuilder(embedder, Progress.silent()).build(request);
     }

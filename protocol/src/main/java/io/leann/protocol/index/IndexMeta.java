@@ -71,6 +71,17 @@ public record IndexMeta(
    * {@code cjk}, {@code exact}); absent in indexes built before it, which have none.
    */
   public static final String TEXT_ANALYZER = "text_analyzer";
+  /**
+   * {@code backend_kwargs} key: what stands in for the embeddings during search, one entry per
+   * distinct shard shape: {@code "pq 32x8b"}, {@code "vectors f32"} or {@code "no pq"} (a pruned
+   * graph searched by recompute alone); absent: not recorded.
+   */
+  public static final String VECTOR_CODES = "vector_codes";
+  /**
+   * {@code backend_kwargs} key: the element type of the full-precision embedding copy the index
+   * keeps for incremental builds ({@code "float32"}); absent when it keeps none (the default).
+   */
+  public static final String EMBEDDING_COPY = "embedding_copy";
   /** {@code embedding_options} key: tokens per text the local model sees (absent: the model's default). */
   public static final String MAX_SEQ_LENGTH = "max_seq_length";
 
@@ -198,6 +209,19 @@ public record IndexMeta(
   public Integer pqBytes() {
     Object v = backendKwargs == null ? null : backendKwargs.get(PQ_BYTES);
     return v instanceof Number n ? Integer.valueOf(n.intValue()) : null;
+  }
+
+  /** What stands in for the embeddings during search ({@link #VECTOR_CODES}), or null when not recorded. */
+  @JsonIgnore
+  public String vectorCodes() {
+    Object v = backendKwargs == null ? null : backendKwargs.get(VECTOR_CODES);
+    return v == null ? null : v.toString();
+  }
+
+  /** Whether the index keeps a full-precision embedding copy for incremental builds ({@link #EMBEDDING_COPY}). */
+  @JsonIgnore
+  public boolean keepsEmbeddingCopy() {
+    return backendKwargs != null && backendKwargs.get(EMBEDDING_COPY) != null;
   }
 
   /** The hub budget the index was built with; 0 when not recorded. */

@@ -19,6 +19,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * Our own HNSW index: a {@link CompactGraph}, its metric, and optionally its vectors, PQ codes and
@@ -92,16 +93,32 @@ public final class HnswIndex implements SearchableIndex {
    * Builds an index over {@code vectors} (normalised in place for cosine).
    */
   public static HnswIndex build(ArrayVectors vectors, HnswParams params, BuildOptions options) {
+    return build(vectors, params, options, graphBytes -> options.pq());
+  }
+
+  /** {@link #build(ArrayVectors, HnswParams, BuildOptions)} with the PQ chosen as {@link #fromBuilt(OnHeapGraph, ArrayVectors, Metric, BuildOptions, LongFunction)} does. */
+  static HnswIndex build(ArrayVectors vectors, HnswParams params, BuildOptions options,
+      LongFunction<PqParams> pqForGraphBytes) {
     if (params.metric().normalises()) {
       vectors.normaliseRows();
     }
     OnHeapGraph built = HnswBuilder.build(vectors, params);
-    return fromBuilt(built, vectors, params.metric(), options);
+    return fromBuilt(built, vectors, params.metric(), options, pqForGraphBytes);
   }
 
   /** Freezes an already built graph (pruning it first if asked). */
   public static HnswIndex fromBuilt(OnHeapGraph built, ArrayVectors vectors, Metric metric,
       BuildOptions options) {
+    return fromBuilt(built, vectors, metric, options, graphBytes -> options.pq());
+  }
+
+  /**
+   * {@link #fromBuilt(OnHeapGraph, ArrayVectors, Metric, BuildOptions)} with the PQ parameters
+   * chosen once the packed graph's bytes are known ({@code options.pq()} is ignored): a PQ sized to
+   * share a byte budget with the graph ({@link GraphBuild}).
+   */
+  static HnswIndex fromBuilt(OnHeapGraph built, ArrayVectors vectors, Metric metric, BuildOptions options,
+      LongFunction<PqParams> pqForGraphBytes) {
     if (options.prune() != null) {
       GraphPruner.prune(built, vectors, metric, options.prune());
     }
@@ -109,8 +126,9 @@ public final class HnswIndex implements SearchableIndex {
     // Without stored vectors the graph is most of the index: pack it.
     CompactGraph graph = CompactGraph.of(built, options.compact(), !options.keepVectors(), arena);
     PqCodes pq = null;
-    if (options.pq() != null && vectors.size() > 0) {
-      ProductQuantizer quantizer = ProductQuantizer.train(vectors, options.pq());
+    PqParams pqParams = pqForGraphBytes.apply(graph.byteSize());
+    if (pqParams != null && vectors.size() > 0) {
+      ProductQuantizer quantizer = ProductQuantizer.train(vectors, pqParams);
       pq = PqCodes.of(quantizer, quantizer.encodeAll(vectors));
     }
     HubVectors hubs = options.hubBudget() > 0

@@ -16,14 +16,17 @@ import java.util.function.IntPredicate;
  * cost nothing remote, so it can use a wide beam. Only the most promising of the nodes it
  * keeps are then ranked exactly: in approximate order, hubs and cached embeddings for free, and at
  * most {@link TwoLevelOptions#recomputeBudget()} recomputed, in requests of
- * {@link TwoLevelOptions#batchSize()} nodes.
- * The returned top-k is always ordered by exact distances, never by PQ.
+ * {@link TwoLevelOptions#batchSize()} nodes, fewer when {@link TwoLevelOptions#stopMargin()} lets the
+ * rerank stop early (requests of {@value #EARLY_STOP_BATCH} then, unless a batch size is given, the
+ * first at least k). The returned top-k is always ordered by exact distances, never by PQ.
  *
  * <p>Invariant: with a budget covering every candidate and no prune ratio, the result is the exact
  * top-k of the candidates the walk found. Thread-safe if the embedder and cache are: the per-query
  * state lives in the call.
  */
 public final class TwoLevelSearch {
+  /** Recomputes per request when the rerank may stop early and no batch size is given. */
+  static final int EARLY_STOP_BATCH = 8;
 
   private final HnswGraph graph;
   private final PqCodes codes;
@@ -63,29 +66,36 @@ public final class TwoLevelSearch {
     float[] exact = new float[keep];
     int rankedCount = 0;
     int[] fetch = new int[keep];
+    float[] fetchApproximate = new float[keep];
     int fetchCount = 0;
+    // The most PQ overstated an exact distance so far: how far below its PQ distance a candidate's
+    // exact one may lie, for the early stop.
+    float overstated = 0;
     for (int i = 0; i < keep; i++) {
       int node = walk.nodes()[i];
       int slot = hubs == null ? -1 : hubs.slot(node);
-      if (slot >= 0) {
-        stats.ranked(true, false);
+      float[] cached = slot >= 0 || cache == null ? null : cache.get(node);
+      if (slot >= 0 || cached != null) {
+        stats.ranked(slot >= 0, slot < 0);
         ranked[rankedCount] = node;
-        exact[rankedCount++] = hubs.distance(query, slot, similarity);
-        continue;
-      }
-      float[] cached = cache == null ? null : cache.get(node);
-      if (cached != null) {
-        stats.ranked(false, true);
-        ranked[rankedCount] = node;
-        exact[rankedCount++] = similarity.distance(query, cached);
+        exact[rankedCount] = slot >= 0 ? hubs.distance(query, slot, similarity) : similarity.distance(query, cached);
+        overstated = Math.max(overstated, walk.distances()[i] - exact[rankedCount++]);
       } else {
+        fetchApproximate[fetchCount] = walk.distances()[i];
         fetch[fetchCount++] = node;
       }
     }
 
-    int step = options.batchSize() == 0 ? Math.max(1, fetchCount) : options.batchSize();
-    for (int from = 0; from < fetchCount; from += step) {
-      int count = Math.min(step, fetchCount - from);
+    boolean earlyStop = options.stopMargin() > 0;
+    int step = options.batchSize() > 0 ? options.batchSize() : earlyStop ? EARLY_STOP_BATCH : Math.max(1, fetchCount);
+    for (int from = 0, count; from < fetchCount; from += count) {
+      if (earlyStop && rankedCount >= k
+          && fetchApproximate[from] - options.stopMargin() * overstated > kthSmallest(exact, rankedCount, k)) {
+        break;
+      }
+      // The first request brings at least the k exact distances the stop compares with (exactly k
+      // stopped later on the README's query: 5 + 8 recomputes against 8).
+      count = Math.min(earlyStop && from == 0 ? Math.max(step, k) : step, fetchCount - from);
       int[] batch = Arrays.copyOfRange(fetch, from, from + count);
       float[][] vectors = embedder.embeddings(batch, count);
       if (vectors.length != count) {
@@ -105,10 +115,18 @@ public final class TwoLevelSearch {
         }
         stats.ranked(false, false);
         ranked[rankedCount] = batch[i];
-        exact[rankedCount++] = similarity.distance(query, v);
+        exact[rankedCount] = similarity.distance(query, v);
+        overstated = Math.max(overstated, fetchApproximate[from + i] - exact[rankedCount++]);
       }
     }
     return topK(ranked, exact, rankedCount, k, stats.stats());
+  }
+
+  /** The {@code k}-th smallest of {@code values[0..count)}. */
+  private static float kthSmallest(float[] values, int count, int k) {
+    float[] sorted = Arrays.copyOf(values, count);
+    Arrays.sort(sorted);
+    return sorted[k - 1];
   }
 
   /** The {@code k} smallest distances, closest first; ties broken by node id for a stable order. */

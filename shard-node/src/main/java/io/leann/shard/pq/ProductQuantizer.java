@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * entries ({@link PqDistances}). Immutable and thread-safe after construction.
  *
  * <p>Serialised form ({@link #toSegment()}): four little-endian i32 (dims, subspaces, bits, 0), then
- * the codebooks as f32, row-major {@code [subspace][centroid][sub-dimension]}.
+ * the codebooks as f32, row-major {@code [subspace][centroid][sub-dimension]}. Codes of at most 4
+ * bits are stored two to a byte by {@link PqCodes}; {@link #encode} writes one per byte.
  */
 public final class ProductQuantizer {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -239,9 +240,27 @@ public final class ProductQuantizer {
     return dims;
   }
 
-  /** Bytes of one vector's code. */
+  /** Bytes of one vector's code as {@link #encode} writes it: one per subspace. */
   public int codeBytes() {
     return subspaces;
+  }
+
+  /** Whether an index stores two codes to a byte ({@link PqCodes}): codes of at most 4 bits. */
+  public boolean packed() {
+    return packed(bits);
+  }
+
+  static boolean packed(int bits) {
+    return bits <= 4;
+  }
+
+  /** Bytes of one vector's code as an index stores it: half a byte per code when {@link #packed}. */
+  public int storedCodeBytes() {
+    return storedCodeBytes(subspaces, bits);
+  }
+
+  static int storedCodeBytes(int subspaces, int bits) {
+    return packed(bits) ? (subspaces + 1) / 2 : subspaces;
   }
 
   public int subspaces() {
@@ -265,5 +284,15 @@ public final class ProductQuantizer {
   /** Bytes of the serialised codebooks. */
   public long byteSize() {
     return HEADER_BYTES + (long) transposed.length * Float.BYTES;
+  }
+
+  /** Bytes of the serialised codebooks of {@code dims}-dimensional vectors with 2^bits centroids per subspace. */
+  static long codebookBytes(int dims, int bits) {
+    return HEADER_BYTES + ((long) dims << bits) * Float.BYTES;
+  }
+
+  /** The shape of the codes, e.g. {@code pq 32x8b} (32 one-byte codes of 256 centroids each). */
+  public String describe() {
+    return "pq " + subspaces + "x" + bits + "b";
   }
 }

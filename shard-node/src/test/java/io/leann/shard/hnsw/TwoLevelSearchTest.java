@@ -235,4 +235,33 @@ class TwoLevelSearchTest {
       assertTrue(e.getMessage().contains("PQ"), e.getMessage());
     }
   }
+
+  @Test
+  void theEarlyStopRecomputesLessAndKeepsNearlyAllOfTheFullBudgetsTopK() {
+    try (HnswIndex index = build(0)) {
+      long stopped = 0;
+      long full = 0;
+      int kept = 0;
+      for (float[] q : QUERIES) {
+        CountingEmbedder all = new CountingEmbedder();
+        SearchResult whole = Searches.twoLevel(index, q, 5, 10, null, all, null, new TwoLevelOptions(100, 0, 0, 1024));
+        CountingEmbedder some = new CountingEmbedder();
+        SearchResult early = Searches.twoLevel(index, q, 5, 10, null, some, null,
+            new TwoLevelOptions(100, 0, 0, 1024, 2));
+        assertEquals(some.nodes, early.stats().recomputed());
+        assertTrue(some.nodes >= 8 && some.nodes <= 100, early.stats().toString());
+        assertEquals((some.nodes + 7) / 8, some.calls, "requests of 8");
+        for (int i = 1; i < early.size(); i++) {
+          assertTrue(early.distances()[i - 1] <= early.distances()[i], "ordered by exact distance");
+        }
+        for (int node : early.nodes()) {
+          kept += Arrays.stream(whole.nodes()).anyMatch(t -> t == node) ? 1 : 0;
+        }
+        stopped += some.nodes;
+        full += all.nodes;
+      }
+      assertTrue(stopped < full * 3 / 4, "stopped early: " + stopped + " of " + full + " recomputes");
+      assertTrue(kept >= 0.95 * 5 * QUERIES.length, kept + " of the full budget's top-5 kept");
+    }
+  }
 }

@@ -82,6 +82,33 @@ class ProductQuantizerTest {
     }
   }
 
+  @Test
+  void codesOfAtMostFourBitsArePackedTwoToAByteAndGiveTheSameDistances() {
+    ArrayVectors data = clustered(600, 8, true);
+    for (int bits : new int[] {3, 4}) {
+      for (int m : new int[] {1, 8, 32}) {
+        ProductQuantizer pq = ProductQuantizer.train(data, new PqParams(m, bits, 600, 8, 5));
+        assertTrue(pq.packed());
+        PqCodes codes = PqCodes.of(pq, pq.encodeAll(data));
+        assertEquals((long) data.size() * ((m + 1) / 2), codes.byteSize(), m + " codes of " + bits + " bits");
+        checkAdc(data, pq);
+        // The stored form loads as it was written.
+        PqCodes loaded = new PqCodes(pq, MemorySegment.ofArray(codes.segment().toArray(
+            java.lang.foreign.ValueLayout.JAVA_BYTE)), data.size());
+        float[] table = new float[pq.tableSize()];
+        pq.lookupTable(row(data, 3), Metric.COSINE, table);
+        assertEquals(codes.distance(table, 7), loaded.distance(table, 7));
+      }
+    }
+    ProductQuantizer threeBits = ProductQuantizer.train(data, new PqParams(8, 3, 600, 8, 5));
+    byte[] codes = threeBits.encodeAll(data);
+    codes[9] = 9;
+    IllegalArgumentException badCode = assertThrows(IllegalArgumentException.class, () -> PqCodes.of(threeBits, codes));
+    assertTrue(badCode.getMessage().contains("node 1 names centroid 9 of 8"), badCode.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new PqCodes(threeBits, MemorySegment.ofArray(new byte[4 * 3]), 4),
+        "8 packed codes take 4 bytes per node, not 3");
+  }
+
   private static void checkAdc(ArrayVectors data, ProductQuantizer pq) {
     PqCodes codes = PqCodes.of(pq, pq.encodeAll(data));
     float[] query = row(clustered(1, 99, true), 0);

@@ -27,7 +27,7 @@ import java.util.function.IntConsumer;
  * which of its links were appended since its list was last checked for diversity is tracked per
  * list ({@code checked}). Taking only {@code M} links on level 0 and shrinking an overfull list
  * to its diverse core (hnswlib's way) leaves lists emptier, and cost about one point of recall@10
- * at ef 10-16 against Lucene on real text embeddings (PERFORMANCE.md, section 11). The build ends
+ * at ef 10-16 against Lucene on real text embeddings (PERFORMANCE.md, section 13). The build ends
  * by linking any node a walk from the entry point no longer reaches ({@link #connectComponents}).
  *
  * <p>Concurrency: threads take node ids from a shared counter; each list has its own lock (see

@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -65,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * Jobs run on the ingest dispatcher and block there; progress goes to the replicated job table.
  */
 final class Ingest {
+  /** Asks of the placement keeper before a job gives up on placing its shards. */
+  private static final int PLACEMENT_ATTEMPTS = 6;
+
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
   /** How often progress within a stage is written to the job table at most. */
   private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
@@ -323,10 +327,7 @@ final class Ingest {
    */
   void preload(String index, String generation, int shards) {
     try {
-      AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
-              replyTo -> new PlacementKeeper.Ensure(index, shards, replyTo), settings.adminTimeout(),
-              system.scheduler())
-          .toCompletableFuture().join();
+      ensurePlaced(index, shards);
     } catch (RuntimeException e) {
       log.warn("index '{}': its shards could not be placed for preloading: {}", index, describe(e));
       return;
@@ -352,15 +353,36 @@ final class Ingest {
     CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
   }
 
+  /**
+   * Has the placement keeper place every replica of {@code index}'s {@code shards} shards. The keeper
+   * is a cluster singleton: right after a coordinator is killed it is still starting on the next
+   * node, so an unanswered ask is repeated (up to {@link #PLACEMENT_ATTEMPTS} times) rather than
+   * failing a job that the write-ahead log has promised to index.
+   */
+  private void ensurePlaced(String index, int shards) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
+                replyTo -> new PlacementKeeper.Ensure(index, shards, replyTo), settings.adminTimeout(),
+                system.scheduler())
+            .toCompletableFuture().join();
+        return;
+      } catch (CompletionException e) {
+        if (!(e.getCause() instanceof TimeoutException) || attempt >= PLACEMENT_ATTEMPTS || stopping()) {
+          throw e;
+        }
+        log.info("index '{}': the placement keeper did not answer (attempt {} of {}), asking again", index,
+            attempt, PLACEMENT_ATTEMPTS);
+      }
+    }
+  }
+
   /** Has every shard's graph built by the shard entity that will serve it, on its node. */
   private void buildOnShardNodes(IndexLayout layout, GraphBuild recipe, EmbeddingSpool spool,
       List<IndexMeta.Shard> shards, io.leann.coordinator.build.Progress progress) {
     String name = layout.name();
     progress.stage("graph", shards.size());
-    AskPattern.<PlacementKeeper.Command, Done>askWithStatus(keeper,
-            replyTo -> new PlacementKeeper.Ensure(name, shards.size(), replyTo), settings.adminTimeout(),
-            system.scheduler())
-        .toCompletableFuture().join();
+    ensurePlaced(name, shards.size());
     ClusterSharding sharding = ClusterSharding.get(system);
     List<CompletableFuture<Void>> builds = new ArrayList<>();
     String embeddings = layout.dir().relativize(spool.file()).toString().replace('\\', '/');

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.leann.coordinator.cli.LeannCli;
 import io.leann.coordinator.http.HttpServer;
 import io.leann.coordinator.http.HttpSettings;
-import io.leann.embed.onnx.OnnxEmbedder;
 import io.leann.protocol.index.IndexMeta;
 import io.leann.shard.index.IndexDirectory;
 import java.io.PrintWriter;
@@ -42,15 +39,6 @@ class SharedIndexDirTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API_TEXT = "The lighthouse keeper on Skerryvore logs every passing"
       + " zeppelin in a brass-bound ledger.";
-  private static final Config NODE = ConfigFactory.parseString("""
-      pekko.loglevel = WARNING
-      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
-      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-      leann.coordinator.local-embed-fallback = off
-      leann.embed.pool-size = 1
-      """).withFallback(ConfigFactory.load());
-
   @TempDir
   Path work;
 
@@ -61,8 +49,7 @@ class SharedIndexDirTest {
   @AfterEach
   void stop() {
     if (node != null) {
-      node.system().terminate();
-      node.system().getWhenTerminated().toCompletableFuture().join();
+      InJvmNodes.stop(node);
     }
   }
 
@@ -127,8 +114,7 @@ class SharedIndexDirTest {
   }
 
   private void startServer(Map<String, String> env) {
-    Config config = LeannNode.config("127.0.0.1", 0, LeannNode.ALL_ROLES, NODE);
-    node = LeannNode.start(config, List.of(), env, OnnxEmbedder::create, "tcp://127.0.0.1:0");
+    node = InJvmNodes.start(LeannNode.ALL_ROLES, List.of(), env);
     ServerBinding binding = HttpServer.start(node.system(), node.service(), "127.0.0.1", 0,
         HttpSettings.defaults()).toCompletableFuture().join();
     node.whenUp().toCompletableFuture().join();

@@ -181,11 +181,19 @@ load() {
     "$1" 4 "$2" >"$2.summary"
 }
 
+# answers OUT: how many answers the load writing OUT has (its count file is rewritten as answers
+# come in, so it can be empty for an instant: that counts as 0).
+answers() {
+  local n
+  n=$(cat "$1.count" 2>/dev/null || true)
+  echo "${n:-0}"
+}
+
 # await_load OUT N: waits (at most 120 s) until the load writing OUT has N answers.
 await_load() {
   local deadline=$((SECONDS + 120))
-  until [ "$(cat "$1.count" 2>/dev/null || echo 0)" -ge "$2" ]; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "the search load has $(cat "$1.count" 2>/dev/null || echo 0) answers, not $2, after 120 s"
+  until [ "$(answers "$1")" -ge "$2" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the search load has $(answers "$1") answers, not $2, after 120 s"
     sleep 0.2
   done
 }

@@ -78,8 +78,10 @@ try {
   ok('without a key: health ok, nodes and shards "needs admin key" (the server answered 401)');
 
   await page.fill('#api-key', 'not-the-key');
+  // Wait from before the key press: the refused request can be answered before a later wait starts.
+  const refused = page.waitForResponse((r) => r.url().endsWith('/admin/nodes'));
   await page.press('#api-key', 'Enter');
-  await page.waitForResponse((r) => r.url().endsWith('/admin/nodes'));
+  await refused;
   await page.locator('#nodes .notice').waitFor();
   assert.equal(lastRequest('/admin/nodes').headers.authorization, 'Bearer not-the-key');
   assert.equal(await page.textContent('#key-state'), 'key set for this tab');

@@ -127,23 +127,6 @@ public final class LocalLeannService implements LeannService, AutoCloseable {
     this.ingest = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
         Thread.ofPlatform().name("leann-ingest").daemon().factory());
     recover();
-    work.execute(this::preload);
-  }
-
-  /** Opens and warms the searcher of every built index, so that no first search waits for it. */
-  private void preload() {
-    try {
-      for (String name : registry.names()) {
-        try (SearcherCache.Lease warm = searchers.acquire(registry.layout(name))) {
-          LOG.debug("index '{}' loaded and warm", name);
-        } catch (IOException | RuntimeException e) {
-          // Its searches report the problem.
-          LOG.warn("index '{}' could not be preloaded: {}", name, e.getMessage());
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("the indexes under {} could not be listed for preloading: {}", registry.root(), e.getMessage());
-    }
   }
 
   /** The directory the indexes live in. */

@@ -27,15 +27,10 @@ import java.util.Objects;
  * searcher (one {@code stat}) and reopens on a change, so searches see a new version as soon as it
  * is committed and never a half-built one.
  *
- * <p>Why a warm-up: a searcher is handed out only after one search of its own ({@value #WARM_UP}, one
- * passage: the model loaded, the graph's pages mapped, one recompute), so no caller's search pays
- * for a cold index.
- *
  * <p>Thread-safe. Opening happens under the cache's lock, so a search of another index waits while
  * one index opens (a model load, about a second); opening is rare (first use, after a build).
  */
 final class SearcherCache implements AutoCloseable {
-  private static final String WARM_UP = "warm-up";
   private final Map<String, String> env;
   private final Map<String, Entry> entries = new HashMap<>();
 
@@ -142,13 +137,6 @@ final class SearcherCache implements AutoCloseable {
     try {
       searcher = IndexSearcher.open(layout, env);
     } catch (IOException | RuntimeException e) {
-      lease.close();
-      throw e;
-    }
-    try {
-      searcher.search(WARM_UP, 1, 1, null, null);
-    } catch (RuntimeException e) {
-      searcher.close();
       lease.close();
       throw e;
     }
